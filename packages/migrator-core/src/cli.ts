@@ -1,0 +1,208 @@
+import { basename } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { createDialect } from './dialects/index.js';
+import { isMigratorError, messageOf } from './errors.js';
+import type { Logger } from './logger.js';
+import { loadRegistryFromDir, type Registry } from './registry.js';
+import { renderFooter, renderHeader, renderPlane } from './render-report.js';
+import { reportToJson, type MigrationReport, type PlaneReport, type RunMode } from './report.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, runMigrations } from './runner.js';
+import { inspectMigrations, type PlaneStatus } from './status.js';
+import { parseDatabaseUrl, type DatabaseTarget } from './target.js';
+
+/** Where a command reads its environment and writes its output; `process` in production, buffers in tests. */
+export interface CliIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** Exit codes: 0 success, 1 a migration (or the database) failed, 2 bad usage or configuration, 3 lock wait timed out. */
+export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, lockTimeout: 3 });
+
+/** A plane to migrate: its registry and the URL of its database. */
+export interface PlaneTarget {
+  readonly registry: Registry;
+  readonly url: string;
+}
+
+export interface CommandOptions {
+  readonly mode: RunMode;
+  readonly json: boolean;
+  readonly status: boolean;
+  readonly to: number | undefined;
+  readonly lockTimeoutMs: number;
+}
+
+class UsageError extends Error {}
+
+const USAGE = `Usage: atlas-migrate --url <url> --dir <folder> [--label NAME] [--dry-run] [--json] [--to <version>] [--lock-timeout <seconds>] [--status]
+
+  --url           postgres://…, postgresql://…, sqlite:<path>, file:<path> or a SQLite file path
+  --dir           folder of <version>_<name>[.postgres|.sqlite].sql files
+  --label         plane name shown as [NAME] and used for the lock (default: the folder's name)
+  --dry-run       report what would be applied; change nothing
+  --json          print one JSON document instead of text
+  --to            apply pending migrations up to and including this version
+  --lock-timeout  seconds to wait for another run of the same plane (default ${DEFAULT_LOCK_TIMEOUT_MS / 1000})
+  --status        list every migration with its state (applied, pending, changed, unknown)
+
+Exit codes: 0 success, 1 a migration failed, 2 bad usage or configuration, 3 the lock wait timed out.
+`;
+
+const COMMON_FLAGS = {
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+  status: { type: 'boolean' },
+  to: { type: 'string' },
+  'lock-timeout': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function positiveInteger(flag: string, raw: string): number {
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new UsageError(`--${flag} takes a whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+function commandOptions(values: { 'dry-run'?: boolean; json?: boolean; status?: boolean; to?: string; 'lock-timeout'?: string }): CommandOptions {
+  if (values.status && values['dry-run']) throw new UsageError('--status and --dry-run cannot be combined');
+  return {
+    mode: values['dry-run'] ? 'dry-run' : 'apply',
+    json: values.json ?? false,
+    status: values.status ?? false,
+    to: values.to === undefined ? undefined : positiveInteger('to', values.to),
+    lockTimeoutMs: values['lock-timeout'] === undefined ? DEFAULT_LOCK_TIMEOUT_MS : positiveInteger('lock-timeout', values['lock-timeout']) * 1000,
+  };
+}
+
+/** Replaces every password of the targets in `text`, so no output can leak one. */
+function redactor(targets: readonly DatabaseTarget[]): (text: string) => string {
+  const secrets = targets.flatMap((t) => (t.password ? [t.password, encodeURIComponent(t.password)] : []));
+  return (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** Progress narration on stderr at the level of `ATLAS_LOG` (debug, info, warn, error); none by default, the report says it all. */
+function stderrLogger(io: CliIo, redact: (text: string) => string): Logger {
+  const wanted = io.env.ATLAS_LOG ?? 'silent';
+  const threshold = wanted === 'silent' ? LEVELS.length : Math.max(0, LEVELS.indexOf(wanted as (typeof LEVELS)[number]));
+  const log = (level: (typeof LEVELS)[number]) => (message: string, fields?: Record<string, unknown>) => {
+    if (LEVELS.indexOf(level) < threshold) return;
+    io.stderr.write(redact(`atlas-migrate ${level}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`));
+  };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+function exitCodeOf(planes: readonly PlaneReport[]): number {
+  const failures = planes.filter((p) => !p.ok);
+  if (failures.length === 0) return EXIT.ok;
+  if (failures.some((p) => p.error?.code === 'CONFIG_INVALID' || p.error?.code === 'REGISTRY_INVALID')) return EXIT.usage;
+  if (failures.every((p) => p.error?.code === 'LOCK_TIMEOUT')) return EXIT.lockTimeout;
+  return EXIT.failed;
+}
+
+function renderStatus(statuses: readonly PlaneStatus[]): string[] {
+  const lines = ['=== AtlasAI Migration Status ==='];
+  for (const status of statuses) {
+    const tag = `[${status.plane.toUpperCase()}]`;
+    lines.push(`${tag} ${status.target}`);
+    if (status.error) {
+      lines.push(`${tag} Error: ${status.error}`);
+      continue;
+    }
+    const width = Math.max(4, ...status.entries.map((e) => e.name.length));
+    lines.push(`${tag} ${'version'.padEnd(8)} ${'name'.padEnd(width)} ${'state'.padEnd(8)} applied_at`);
+    for (const e of status.entries) {
+      lines.push(`${tag} ${String(e.version).padEnd(8)} ${e.name.padEnd(width)} ${e.state.padEnd(8)} ${e.appliedAt ?? '-'}`);
+    }
+  }
+  return lines;
+}
+
+/**
+ * Runs (or, with `status`, inspects) each plane in order and prints the operator guide's output or
+ * one JSON document. A failed plane does not stop the next. Returns the exit code.
+ */
+export async function runPlanesCommand(planes: readonly PlaneTarget[], options: CommandOptions, io: CliIo): Promise<number> {
+  let targets: DatabaseTarget[];
+  try {
+    targets = planes.map((p) => parseDatabaseUrl(p.url));
+  } catch (error) {
+    io.stderr.write(`atlas-migrate: ${messageOf(error)}\n`);
+    return EXIT.usage;
+  }
+  const redact = redactor(targets);
+  const out = (lines: string[]) => io.stdout.write(redact(lines.map((l) => `${l}\n`).join('')));
+  const logger = stderrLogger(io, redact);
+  const dialects = await Promise.all(targets.map((t) => createDialect(t, logger)));
+
+  if (options.status) {
+    const statuses: PlaneStatus[] = [];
+    for (const [i, plane] of planes.entries()) statuses.push(await inspectMigrations({ registry: plane.registry, dialect: dialects[i]! }));
+    const ok = statuses.every((s) => s.ok && s.entries.every((e) => e.state !== 'changed'));
+    if (options.json) out([JSON.stringify({ ok, planes: statuses }, null, 2)]);
+    else out(renderStatus(statuses));
+    return ok ? EXIT.ok : EXIT.failed;
+  }
+
+  if (!options.json) out(renderHeader(options.mode));
+  const reports: PlaneReport[] = [];
+  for (const [i, plane] of planes.entries()) {
+    const report = await runMigrations({
+      registry: plane.registry,
+      dialect: dialects[i]!,
+      mode: options.mode,
+      logger,
+      lockTimeoutMs: options.lockTimeoutMs,
+      ...(options.to === undefined ? {} : { to: options.to }),
+    });
+    reports.push(report);
+    if (!options.json) out(renderPlane(report));
+  }
+  const report: MigrationReport = { ok: reports.every((r) => r.ok), mode: options.mode, planes: reports };
+  out(options.json ? [JSON.stringify(reportToJson(report), null, 2)] : renderFooter(report));
+  return exitCodeOf(reports);
+}
+
+/** Parses the flags shared by every migrate command plus `extra`; throws a usage error on anything else. */
+export function parseCommand(argv: readonly string[], extra: NonNullable<ParseArgsConfig['options']>) {
+  try {
+    const { values } = parseArgs({ args: [...argv], options: { ...COMMON_FLAGS, ...extra }, strict: true, allowPositionals: false });
+    return { values: values as Record<string, string | boolean | undefined>, options: commandOptions(values as Parameters<typeof commandOptions>[0]) };
+  } catch (error) {
+    throw new UsageError(messageOf(error));
+  }
+}
+
+/** Prints a usage or configuration error and returns exit code 2; rethrows anything else. */
+export function usageFailure(error: unknown, io: CliIo, usage: string): number {
+  if (error instanceof UsageError || (isMigratorError(error) && (error.code === 'CONFIG_INVALID' || error.code === 'REGISTRY_INVALID'))) {
+    io.stderr.write(`atlas-migrate: ${messageOf(error)}\n${error instanceof UsageError ? `\n${usage}` : ''}`);
+    return EXIT.usage;
+  }
+  throw error;
+}
+
+/** The `atlas-migrate` command: one folder of migrations against one database. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let planes: PlaneTarget[];
+  let options: CommandOptions;
+  try {
+    const parsed = parseCommand(argv, { url: { type: 'string' }, dir: { type: 'string' }, label: { type: 'string' } });
+    if (parsed.values.help) {
+      io.stdout.write(USAGE);
+      return EXIT.ok;
+    }
+    const { url, dir, label } = parsed.values as { url?: string; dir?: string; label?: string };
+    if (!url) throw new UsageError('--url is required');
+    if (!dir) throw new UsageError('--dir is required');
+    parseDatabaseUrl(url);
+    const plane = (label ?? basename(dir.replace(/[/\\]+$/, ''))).toLowerCase();
+    planes = [{ registry: await loadRegistryFromDir(dir, { plane }), url }];
+    options = parsed.options;
+  } catch (error) {
+    return usageFailure(error, io, USAGE);
+  }
+  return runPlanesCommand(planes, options, io);
+}

@@ -1,0 +1,162 @@
+import type { MigrationScript, SqlVariant } from './migration.js';
+
+/** One statement of a migration script, located in its file. */
+export interface Statement {
+  /** 1-based position of the statement in the file. */
+  readonly index: number;
+  readonly text: string;
+  /** 1-based line and column of the statement's first character in the file. */
+  readonly line: number;
+  readonly column: number;
+}
+
+/** What executing one statement came to. `already-exists` is the only failure a dialect may swallow. */
+export type StatementOutcome = 'ok' | 'already-exists';
+
+/** A row of `schema_migrations`, whatever runner wrote it. */
+export interface HistoryRow {
+  readonly version: number;
+  readonly name: string;
+  readonly appliedAt: string | null;
+  readonly checksum: string | null;
+  readonly checksumAlgorithm: string | null;
+  readonly outcome: 'applied' | 'skipped';
+  readonly executionMs: number | null;
+}
+
+/** The table's rows, and whether it lacks columns this engine records (an older runner made it). */
+export interface History {
+  readonly rows: readonly HistoryRow[];
+  readonly missingColumns: readonly string[];
+}
+
+/** What the runner records for a migration it ran. */
+export interface HistoryRecord {
+  readonly version: number;
+  readonly name: string;
+  readonly checksum: string;
+  readonly checksumAlgorithm: string;
+  readonly executionMs: number;
+  readonly outcome: 'applied' | 'skipped';
+}
+
+/** Who holds the migration lock, as far as the database can tell. */
+export interface LockHolder {
+  readonly description: string;
+}
+
+/**
+ * One pinned connection. The lock, the history reads and every migration statement of a run go
+ * through the same session, so a pool can never hand part of the work to another connection.
+ */
+export interface Session {
+  /** Which SQL of a migration this session runs. */
+  readonly sqlVariant: SqlVariant;
+  /** Reads `schema_migrations` in one query; `null` when the table does not exist. */
+  readHistory(): Promise<History | null>;
+  /** Creates `schema_migrations`, or adds the columns an older runner did not have. Called under the lock. */
+  prepareHistory(history: History | null): Promise<void>;
+  /**
+   * Runs `fn` while holding this plane's migration lock, waiting at most `timeoutMs` for it.
+   * Throws LOCK_TIMEOUT naming the holder, LOCK_LOST when the release shows the lock was not held.
+   */
+  withLock<T>(lockName: string, timeoutMs: number, fn: () => Promise<T>): Promise<T>;
+  /** Splits a script into located statements; throws STATEMENT_FAILED on a parse error. */
+  split(script: MigrationScript): Promise<readonly Statement[]>;
+  /** Runs `fn` in a transaction that commits on return and rolls back on throw. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Executes one statement. Returns `already-exists` when the database says the object is already
+   * there; throws a `StatementError` for every other failure.
+   */
+  execute(statement: Statement, inTransaction: boolean): Promise<StatementOutcome>;
+  /** Inserts a history row. */
+  record(row: HistoryRecord): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A database the engine can migrate; only the dialect modules know which one. */
+export interface Dialect {
+  /** The target with any password redacted, safe to print. */
+  readonly target: string;
+  connect(options: ConnectOptions): Promise<Session>;
+}
+
+export interface ConnectOptions {
+  /** Shown to other sessions (PostgreSQL `application_name`), e.g. to name a lock holder. */
+  readonly applicationName: string;
+  /** A dry run: the session must be unable to change anything, and must not create the database. */
+  readonly readOnly: boolean;
+}
+
+/** A statement the database refused (or the parser could not read), with what it said. */
+export class StatementError extends Error {
+  /** 1-based index of the statement; `null` when the script could not be split at all. */
+  readonly statementIndex: number | null;
+  readonly line: number;
+  readonly column: number;
+  readonly sqlstate: string | undefined;
+  readonly dbCode: string | undefined;
+  readonly detail: string | undefined;
+  readonly hint: string | undefined;
+
+  constructor(
+    message: string,
+    fields: { statementIndex: number | null; line: number; column: number; sqlstate?: string; dbCode?: string; detail?: string; hint?: string; cause: unknown },
+  ) {
+    super(message, { cause: fields.cause });
+    this.name = 'StatementError';
+    this.statementIndex = fields.statementIndex;
+    this.line = fields.line;
+    this.column = fields.column;
+    this.sqlstate = fields.sqlstate;
+    this.dbCode = fields.dbCode;
+    this.detail = fields.detail;
+    this.hint = fields.hint;
+  }
+}
+
+/** Line and column in the file of a 0-based character offset inside a statement's text. */
+export function locateInStatement(statement: Statement, offset: number): { line: number; column: number } {
+  const before = statement.text.slice(0, Math.max(0, offset));
+  const newlines = before.split('\n').length - 1;
+  if (newlines === 0) return { line: statement.line, column: statement.column + before.length };
+  return { line: statement.line + newlines, column: before.length - before.lastIndexOf('\n') };
+}
+
+/** Line and column (1-based) of a 0-based character offset in a text. */
+export function locateInText(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: before.length - before.lastIndexOf('\n') };
+}
+
+/** Offset of the first character that is neither white space nor inside a leading SQL comment. */
+export function skipLeadingComments(text: string): number {
+  let i = 0;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (text.startsWith('--', i)) {
+      const end = text.indexOf('\n', i);
+      i = end === -1 ? text.length : end + 1;
+    } else if (text.startsWith('/*', i)) {
+      const end = text.indexOf('*/', i + 2);
+      i = end === -1 ? text.length : end + 2;
+    } else {
+      return i;
+    }
+  }
+}
+
+/** Builds located statements from (text, offset in file) chunks, dropping chunks that hold only comments. */
+export function locateStatements(fileText: string, chunks: readonly { text: string; offset: number }[]): Statement[] {
+  const statements: Statement[] = [];
+  for (const chunk of chunks) {
+    const skip = skipLeadingComments(chunk.text);
+    const text = chunk.text.slice(skip).trimEnd();
+    if (text === '' || text === ';') continue;
+    const { line, column } = locateInText(fileText, chunk.offset + skip);
+    statements.push({ index: statements.length + 1, text, line, column });
+  }
+  return statements;
+}

@@ -1,0 +1,33 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrationsFromFiles, type MigrationFile } from './migration.js';
+
+/** The module id a registry package imports its embedded SQL files from. */
+export const EMBEDDED_SQL_MODULE = 'virtual:atlas-sql';
+
+interface EsbuildLikeBuild {
+  onResolve(options: { filter: RegExp }, callback: (args: { path: string }) => { path: string; namespace: string }): void;
+  onLoad(options: { filter: RegExp; namespace: string }, callback: () => { contents: string; loader: 'js'; watchDirs: string[] }): void;
+}
+
+/**
+ * An esbuild (tsup) plugin that embeds every `.sql` file of `dir` into the bundle as
+ * `virtual:atlas-sql`, so a built registry reads no file at run time. The files are validated at build
+ * time: a malformed name or duplicate version fails the build.
+ */
+export function embedSqlPlugin(dir: string): { name: string; setup(build: EsbuildLikeBuild): void } {
+  return {
+    name: 'atlas-embed-sql',
+    setup(build) {
+      build.onResolve({ filter: /^virtual:atlas-sql$/ }, () => ({ path: dir, namespace: 'atlas-sql' }));
+      build.onLoad({ filter: /.*/, namespace: 'atlas-sql' }, () => {
+        const files: MigrationFile[] = readdirSync(dir)
+          .filter((fileName) => fileName.endsWith('.sql'))
+          .sort()
+          .map((fileName) => ({ fileName, text: readFileSync(join(dir, fileName), 'utf8') }));
+        migrationsFromFiles(files);
+        return { contents: `export default ${JSON.stringify(files)};`, loader: 'js', watchDirs: [dir] };
+      });
+    },
+  };
+}

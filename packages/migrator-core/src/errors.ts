@@ -1,0 +1,76 @@
+/** Every failure the engine reports carries one of these codes. */
+export type MigratorErrorCode =
+  | 'CONFIG_INVALID'
+  | 'REGISTRY_INVALID'
+  | 'CONNECTION_FAILED'
+  | 'LOCK_TIMEOUT'
+  | 'LOCK_LOST'
+  | 'HISTORY_INVALID'
+  | 'CHECKSUM_MISMATCH'
+  | 'STATEMENT_FAILED'
+  | 'NOT_MIGRATED';
+
+/** Where in a migration a failure happened; every field is optional because not every failure has one. */
+export interface MigratorErrorContext {
+  readonly plane?: string;
+  readonly version?: number;
+  readonly name?: string;
+  readonly file?: string;
+  /** 1-based index of the statement within the migration's file. */
+  readonly statement?: number;
+  /** 1-based line and column in the migration's file. */
+  readonly line?: number;
+  readonly column?: number;
+  readonly sqlstate?: string;
+  /** The database's own error code where it is not a SQLSTATE (SQLite's result code). */
+  readonly dbCode?: string;
+  readonly detail?: string;
+  readonly hint?: string;
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error type of the engine. It wraps the underlying error in `cause` and never pastes a stack
+ * into its message.
+ */
+export class MigratorError extends Error {
+  readonly code: MigratorErrorCode;
+  readonly plane: string | undefined;
+  readonly version: number | undefined;
+  readonly migrationName: string | undefined;
+  readonly file: string | undefined;
+  readonly statement: number | undefined;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  readonly sqlstate: string | undefined;
+  readonly dbCode: string | undefined;
+  readonly detail: string | undefined;
+  readonly hint: string | undefined;
+
+  constructor(code: MigratorErrorCode, message: string, context: MigratorErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = 'MigratorError';
+    this.code = code;
+    this.plane = context.plane;
+    this.version = context.version;
+    this.migrationName = context.name;
+    this.file = context.file;
+    this.statement = context.statement;
+    this.line = context.line;
+    this.column = context.column;
+    this.sqlstate = context.sqlstate;
+    this.dbCode = context.dbCode;
+    this.detail = context.detail;
+    this.hint = context.hint;
+  }
+}
+
+export function isMigratorError(value: unknown): value is MigratorError {
+  return value instanceof MigratorError;
+}
+
+/** The message of any thrown value, without its stack. */
+export function messageOf(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  return String(value);
+}

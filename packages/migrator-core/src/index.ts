@@ -1,0 +1,22 @@
+export { MigratorError, isMigratorError, type MigratorErrorCode, type MigratorErrorContext } from './errors.js';
+export {
+  CHECKSUM_ALGORITHM,
+  NO_TRANSACTION_MARKER,
+  SQL_VARIANTS,
+  checksumSql,
+  migrationsFromFiles,
+  normalizeSql,
+  type Migration,
+  type MigrationFile,
+  type MigrationScript,
+  type SqlVariant,
+} from './migration.js';
+export { defineRegistry, defineRegistryFromFiles, loadRegistryFromDir, readMigrationFiles, type Registry, type RegistryDefinition, type VersionRange } from './registry.js';
+export type { ConnectOptions, Dialect, History, HistoryRecord, HistoryRow, Session, Statement, StatementOutcome } from './dialect.js';
+export { createDialect } from './dialects/index.js';
+export { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './target.js';
+export { silentLogger, type Logger } from './logger.js';
+export { DEFAULT_LOCK_TIMEOUT_MS, runMigrations, runPlanes, type RunOptions } from './runner.js';
+export { assertMigrated, reportToJson, type AppliedMigration, type MigrationReport, type PendingMigration, type PlaneError, type PlaneReport, type RunMode } from './report.js';
+export { renderFooter, renderHeader, renderPlane, renderReport } from './render-report.js';
+export { inspectMigrations, type MigrationState, type MigrationStatusEntry, type PlaneStatus } from './status.js';

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { MigratorError } from './errors.js';
+
+/** The SQL variants a migration carries; each dialect runs its own. */
+export type SqlVariant = 'postgres' | 'sqlite';
+export const SQL_VARIANTS: readonly SqlVariant[] = ['postgres', 'sqlite'];
+
+/** Named so that a future change of normalisation or hash never silently invalidates history. */
+export const CHECKSUM_ALGORITHM = 'sha256-lf-trimmed-v1';
+
+/** First line that marks a migration that must run outside a transaction (CREATE INDEX CONCURRENTLY). */
+export const NO_TRANSACTION_MARKER = '-- atlas:no-transaction';
+
+/** One dialect's SQL of a migration. */
+export interface MigrationScript {
+  /** The file it came from, for error messages. */
+  readonly file: string;
+  readonly sql: string;
+  readonly transactional: boolean;
+  /** `CHECKSUM_ALGORITHM` over the normalised SQL, hex. */
+  readonly checksum: string;
+}
+
+/** A numbered migration with its SQL for each dialect. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly scripts: Readonly<Record<SqlVariant, MigrationScript>>;
+}
+
+/** A file of a migration folder, as read from disk or embedded at build time. */
+export interface MigrationFile {
+  readonly fileName: string;
+  readonly text: string;
+}
+
+const NAME_PATTERN = /^[a-z0-9_]+$/;
+const FILE_PATTERN = /^(\d+)_(.+?)(?:\.(postgres|sqlite))?\.sql$/;
+
+/**
+ * Normalises SQL before hashing: BOM, CRLF/CR line endings, trailing whitespace on each line and
+ * trailing blank lines are not changes.
+ */
+export function normalizeSql(sql: string): string {
+  return sql
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => line.replace(/[ \t\f\v]+$/, ''))
+    .join('\n')
+    .replace(/\n+$/, '');
+}
+
+export function checksumSql(sql: string): string {
+  return createHash('sha256').update(normalizeSql(sql), 'utf8').digest('hex');
+}
+
+function isTransactional(sql: string): boolean {
+  const firstLine = normalizeSql(sql).split('\n', 1)[0] ?? '';
+  return firstLine.trim() !== NO_TRANSACTION_MARKER;
+}
+
+function scriptOf(file: string, sql: string): MigrationScript {
+  return Object.freeze({ file, sql, transactional: isTransactional(sql), checksum: checksumSql(sql) });
+}
+
+interface FileGroup {
+  version: number;
+  name: string;
+  shared?: MigrationFile;
+  variants: Partial<Record<SqlVariant, MigrationFile>>;
+}
+
+function invalidFile(fileName: string, reason: string): MigratorError {
+  return new MigratorError('REGISTRY_INVALID', `Invalid migration file ${fileName}: ${reason}`, { file: fileName });
+}
+
+function groupFiles(files: readonly MigrationFile[]): Map<number, FileGroup> {
+  const groups = new Map<number, FileGroup>();
+  for (const file of files) {
+    const match = FILE_PATTERN.exec(file.fileName);
+    if (!match) {
+      throw invalidFile(file.fileName, 'expected <version>_<name>.sql, <version>_<name>.postgres.sql or <version>_<name>.sqlite.sql');
+    }
+    const [, digits = '', name = '', variant] = match;
+    const version = Number(digits);
+    if (!Number.isSafeInteger(version) || version <= 0) throw invalidFile(file.fileName, 'the version must be a positive integer');
+    if (!NAME_PATTERN.test(name)) throw invalidFile(file.fileName, `the name "${name}" must match [a-z0-9_]+`);
+    const group = groups.get(version) ?? { version, name, variants: {} };
+    if (group.name !== name) {
+      throw invalidFile(file.fileName, `version ${version} is also named "${group.name}" by another file (duplicate version)`);
+    }
+    const taken = variant === undefined ? group.shared !== undefined || Object.keys(group.variants).length > 0 : group.shared !== undefined || group.variants[variant as SqlVariant] !== undefined;
+    if (taken) throw invalidFile(file.fileName, `version ${version} is defined by more than one file (duplicate version)`);
+    if (variant === undefined) group.shared = file;
+    else group.variants[variant as SqlVariant] = file;
+    groups.set(version, group);
+  }
+  return groups;
+}
+
+/**
+ * Turns the files of a migration folder into migrations, sorted by version. Rejects malformed names,
+ * duplicate versions and a dialect file without its partner, naming the file.
+ */
+export function migrationsFromFiles(files: readonly MigrationFile[]): Migration[] {
+  const sqlFiles = files.filter((file) => file.fileName.endsWith('.sql'));
+  const migrations: Migration[] = [];
+  for (const group of groupFiles(sqlFiles).values()) {
+    const scripts = {} as Record<SqlVariant, MigrationScript>;
+    for (const variant of SQL_VARIANTS) {
+      const file = group.variants[variant] ?? group.shared;
+      if (!file) {
+        const present = Object.values(group.variants)[0]?.fileName ?? String(group.version);
+        throw invalidFile(present, `no ${variant} file for version ${group.version} (expected ${group.version}_${group.name}.${variant}.sql)`);
+      }
+      scripts[variant] = scriptOf(file.fileName, file.text);
+    }
+    migrations.push(Object.freeze({ version: group.version, name: group.name, scripts: Object.freeze(scripts) }));
+  }
+  return migrations.sort((a, b) => a.version - b.version);
+}

@@ -1,0 +1,79 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { MigratorError, messageOf } from './errors.js';
+import { migrationsFromFiles, type Migration, type MigrationFile } from './migration.js';
+
+/** Inclusive bounds of the versions a plane owns. */
+export interface VersionRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The migrations of one plane; frozen and validated by `defineRegistry`. */
+export interface Registry {
+  readonly plane: string;
+  readonly range: VersionRange;
+  readonly migrations: readonly Migration[];
+}
+
+export interface RegistryDefinition {
+  readonly plane: string;
+  readonly range: VersionRange;
+  readonly migrations: readonly Migration[];
+}
+
+const PLANE_PATTERN = /^[a-z][a-z0-9_-]*$/;
+
+function invalid(message: string, file?: string): MigratorError {
+  return new MigratorError('REGISTRY_INVALID', message, file === undefined ? {} : { file });
+}
+
+/** Validates a registry (plane name, range, unique ascending versions inside the range) and freezes it. */
+export function defineRegistry(definition: RegistryDefinition): Registry {
+  const { plane, range } = definition;
+  if (!PLANE_PATTERN.test(plane)) throw invalid(`Invalid plane name "${plane}": expected [a-z][a-z0-9_-]*`);
+  if (!Number.isSafeInteger(range.min) || !Number.isSafeInteger(range.max) || range.min <= 0 || range.min > range.max) {
+    throw invalid(`Invalid version range ${range.min}-${range.max} for plane ${plane}`);
+  }
+  let previous: Migration | undefined;
+  for (const migration of definition.migrations) {
+    const file = migration.scripts.postgres.file;
+    if (migration.version < range.min || migration.version > range.max) {
+      throw invalid(`Invalid migration file ${file}: version ${migration.version} is outside the ${plane} range ${range.min}-${range.max}`, file);
+    }
+    if (previous && migration.version === previous.version) {
+      throw invalid(`Invalid migration file ${file}: duplicate version ${migration.version} (also ${previous.scripts.postgres.file})`, file);
+    }
+    if (previous && migration.version < previous.version) {
+      throw invalid(`Invalid migration file ${file}: version ${migration.version} comes after ${previous.version}; versions must ascend`, file);
+    }
+    previous = migration;
+  }
+  return Object.freeze({
+    plane,
+    range: Object.freeze({ min: range.min, max: range.max }),
+    migrations: Object.freeze([...definition.migrations]),
+  });
+}
+
+/** A registry from the files of a migration folder (read from disk or embedded at build time). */
+export function defineRegistryFromFiles(options: { plane: string; range: VersionRange; files: readonly MigrationFile[] }): Registry {
+  return defineRegistry({ plane: options.plane, range: options.range, migrations: migrationsFromFiles(options.files) });
+}
+
+/** Reads every `.sql` file of a folder. */
+export async function readMigrationFiles(dir: string): Promise<MigrationFile[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (cause) {
+    throw new MigratorError('CONFIG_INVALID', `Cannot read migration folder ${dir}: ${messageOf(cause)}`, { cause });
+  }
+  const sqlNames = names.filter((name) => name.endsWith('.sql')).sort();
+  return Promise.all(sqlNames.map(async (fileName) => ({ fileName, text: await readFile(`${dir}/${fileName}`, 'utf8') })));
+}
+
+/** Loads a registry from a folder in the `<version>_<name>[.postgres|.sqlite].sql` format. */
+export async function loadRegistryFromDir(dir: string, options: { plane: string; range?: VersionRange }): Promise<Registry> {
+  const files = await readMigrationFiles(dir);
+  return defineRegistryFromFiles({ plane: options.plane, range: options.range ?? { min: 1, max: Number.MAX_SAFE_INTEGER }, files });
+}

@@ -1,0 +1,76 @@
+import type { MigrationReport, PlaneReport, RunMode } from './report.js';
+
+/** The operator guide's output format. Pure: lines in, nothing printed. */
+export const REPORT_TITLE = '=== AtlasAI Versioned Migration Runner ===';
+
+export function renderHeader(mode: RunMode): string[] {
+  return [REPORT_TITLE, `Mode: ${mode === 'dry-run' ? 'DRY RUN' : 'APPLY'}`];
+}
+
+function list(versions: readonly number[]): string {
+  return versions.join(', ');
+}
+
+function renderError(tag: string, plane: PlaneReport): string[] {
+  const error = plane.error!;
+  if (error.code !== 'STATEMENT_FAILED' || error.version === null) return [`${tag} Error: ${error.code}: ${error.message}`];
+  const where = [error.statement === null ? 'parsing' : `statement ${error.statement}`, `line ${error.line ?? '?'}`, `column ${error.column ?? '?'}`].join(', ');
+  const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : error.dbCode ?? 'error';
+  const lines = [
+    `${tag} Errors: 1 migration(s) failed: ${error.version}`,
+    `${tag} Error in migration ${error.version} (${error.name}) at ${where}: ${code}: ${error.message}`,
+  ];
+  if (error.detail) lines.push(`${tag}   Detail: ${error.detail}`);
+  if (error.hint) lines.push(`${tag}   Hint: ${error.hint}`);
+  lines.push(`${tag} Migration ${error.version} was rolled back: nothing of it is recorded as applied.`);
+  return lines;
+}
+
+/** One plane's block of lines, tagged `[PLANE]`. */
+export function renderPlane(plane: PlaneReport): string[] {
+  const tag = `[${plane.plane.toUpperCase()}]`;
+  const lines = [`${tag} Connecting to database...`];
+  if (!plane.connected) return [...lines, ...renderError(tag, plane)];
+  lines.push(`${tag} Connected.`);
+  const applied = plane.applied.filter((m) => m.outcome === 'applied').map((m) => m.version);
+  const skipped = plane.applied.filter((m) => m.outcome === 'skipped').map((m) => m.version);
+  const pending = plane.pending.map((m) => m.version);
+  if (plane.mode === 'dry-run') {
+    lines.push(pending.length > 0 ? `${tag} Would apply ${pending.length} migration(s): ${list(pending)}` : `${tag} Nothing to apply.`);
+  } else if (applied.length > 0) {
+    lines.push(`${tag} Applied ${applied.length} migration(s): ${list(applied)}`);
+  }
+  if (skipped.length > 0) lines.push(`${tag} Marked ${skipped.length} migration(s) as skipped, their objects already existed: ${list(skipped)}`);
+  if (plane.alreadyApplied.length > 0) lines.push(`${tag} Skipped ${plane.alreadyApplied.length} already-applied migration(s)`);
+  if (plane.outOfOrder.length > 0) lines.push(`${tag} Note: ${plane.mode === 'dry-run' ? 'would apply' : 'applied'} out of order (lower than an applied version): ${list(plane.outOfOrder)}`);
+  if (plane.unknownApplied.length > 0) {
+    lines.push(`${tag} Note: ${plane.unknownApplied.length} applied migration(s) unknown to this release, left as they are: ${list(plane.unknownApplied)}`);
+  }
+  if (plane.error) {
+    lines.push(...renderError(tag, plane));
+    const notRun = pending.filter((v) => v !== plane.error?.version);
+    if (notRun.length > 0) lines.push(`${tag} Not run: ${list(notRun)}`);
+    return lines;
+  }
+  if (plane.mode === 'dry-run') {
+    lines.push(`${tag} Dry run: no changes were made.`);
+    return lines;
+  }
+  if (pending.length > 0) lines.push(`${tag} Left pending (beyond --to): ${list(pending)}`);
+  if (applied.length + skipped.length + plane.alreadyApplied.length + pending.length === 0) lines.push(`${tag} No migrations to apply.`);
+  lines.push(`${tag} All migrations completed successfully.`);
+  return lines;
+}
+
+export function renderFooter(report: Pick<MigrationReport, 'ok' | 'mode' | 'planes'>): string[] {
+  if (!report.ok) {
+    const failed = report.planes.filter((p) => !p.ok).map((p) => p.plane.toUpperCase());
+    return [`[FAIL] Migration run failed for ${failed.join(', ')}.`];
+  }
+  return [report.mode === 'dry-run' ? '[OK] Dry run complete. No changes were made.' : '[OK] Migration run complete.'];
+}
+
+/** The whole run as the operator guide prints it. */
+export function renderReport(report: MigrationReport): string {
+  return [...renderHeader(report.mode), ...report.planes.flatMap(renderPlane), ...renderFooter(report)].join('\n') + '\n';
+}

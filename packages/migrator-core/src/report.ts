@@ -1,0 +1,96 @@
+import { MigratorError, type MigratorErrorCode } from './errors.js';
+
+export type RunMode = 'apply' | 'dry-run';
+
+/** A migration this run executed and recorded. `skipped`: every object it creates was already there. */
+export interface AppliedMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly outcome: 'applied' | 'skipped';
+  readonly durationMs: number;
+  /** 1-based indexes of the statements skipped because their object already existed. */
+  readonly skippedStatements: readonly number[];
+}
+
+export interface PendingMigration {
+  readonly version: number;
+  readonly name: string;
+}
+
+/** The serialisable form of a failure. */
+export interface PlaneError {
+  readonly code: MigratorErrorCode;
+  readonly message: string;
+  readonly version: number | null;
+  readonly name: string | null;
+  readonly statement: number | null;
+  readonly line: number | null;
+  readonly column: number | null;
+  readonly sqlstate: string | null;
+  readonly dbCode: string | null;
+  readonly detail: string | null;
+  readonly hint: string | null;
+}
+
+/** What happened to one plane's database in one run. */
+export interface PlaneReport {
+  readonly plane: string;
+  /** The redacted database target. */
+  readonly target: string;
+  readonly mode: RunMode;
+  readonly ok: boolean;
+  readonly connected: boolean;
+  /** Executed in this run, in order. */
+  readonly applied: readonly AppliedMigration[];
+  /** Versions of the registry that were already recorded before this run. */
+  readonly alreadyApplied: readonly number[];
+  /** Dry run: what would be applied. Apply: what was not run (after a failure, or beyond `--to`). */
+  readonly pending: readonly PendingMigration[];
+  /** Recorded versions in this plane's range that this code does not know (a newer release ran). */
+  readonly unknownApplied: readonly number[];
+  /** Pending versions lower than the highest applied one (merged late); applied like any other. */
+  readonly outOfOrder: readonly number[];
+  readonly error: PlaneError | null;
+}
+
+/** The result of a run over one or more planes. */
+export interface MigrationReport {
+  readonly ok: boolean;
+  readonly mode: RunMode;
+  readonly planes: readonly PlaneReport[];
+}
+
+/**
+ * Throws a NOT_MIGRATED error unless every plane of the report succeeded, so that a service never
+ * starts on a schema it does not expect.
+ */
+export function assertMigrated(report: MigrationReport | PlaneReport): void {
+  const planes = 'planes' in report ? report.planes : [report];
+  const failed = planes.filter((plane) => !plane.ok);
+  if (failed.length === 0) return;
+  const first = failed[0]!;
+  const where = first.error?.version != null ? ` at migration ${first.error.version} (${first.error.name})` : '';
+  throw new MigratorError('NOT_MIGRATED', `Migrations failed for ${failed.map((p) => p.plane).join(', ')}${where}: ${first.error?.message ?? 'unknown error'}`, {
+    plane: first.plane,
+    ...(first.error?.version != null ? { version: first.error.version } : {}),
+    cause: first.error,
+  });
+}
+
+/** The CLI's JSON document: the report with only the fields operators script against. */
+export function reportToJson(report: MigrationReport): unknown {
+  return {
+    ok: report.ok,
+    mode: report.mode,
+    planes: report.planes.map((plane) => ({
+      plane: plane.plane,
+      target: plane.target,
+      ok: plane.ok,
+      applied: plane.applied.map(({ version, name, outcome, durationMs }) => ({ version, name, outcome, durationMs })),
+      alreadyApplied: plane.alreadyApplied,
+      pending: plane.pending,
+      unknownApplied: plane.unknownApplied,
+      error: plane.error,
+    })),
+  };
+}
