@@ -1,0 +1,70 @@
+-- 2006 add_vault_rotation
+-- Rotation tracking for the credential vault: a per-credential schedule and
+-- status, plus a history of every rotation attempt for audit and rollback.
+--
+-- The vault table itself is created here if it is missing. The rotation
+-- columns are then added with ALTER rather than folded into CREATE TABLE:
+-- on a database whose credential store predates this registry, CREATE TABLE
+-- IF NOT EXISTS is a no-op, and the ALTERs still bring the table up to shape.
+
+CREATE TABLE IF NOT EXISTS vault_credentials (
+    id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    tenant_id       uuid NOT NULL,
+    name            text NOT NULL,
+    credential_type text NOT NULL
+                    CHECK (credential_type IN ('password', 'ssh_key', 'api_token', 'certificate', 'oauth_client',
+                                               'cloud_access_key', 'database', 'other')),
+    description     text,
+    -- Pointer into the secret backend (envelope-encrypted blob or external
+    -- vault path). Plaintext secrets are never stored in this database.
+    secret_ref      text NOT NULL,
+    metadata        jsonb NOT NULL DEFAULT '{}'::jsonb,
+    owner_team_id   uuid REFERENCES teams (id) ON DELETE SET NULL,
+    expires_at      timestamptz,
+    created_by      uuid,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS uq_vault_credentials_tenant_name ON vault_credentials (tenant_id, name);
+CREATE INDEX IF NOT EXISTS idx_vault_credentials_owner_team_id ON vault_credentials (owner_team_id);
+
+-- NULL interval means the credential is only rotated by hand.
+ALTER TABLE vault_credentials ADD COLUMN IF NOT EXISTS rotation_interval_days integer CHECK (rotation_interval_days > 0);
+ALTER TABLE vault_credentials ADD COLUMN IF NOT EXISTS last_rotated_at timestamptz;
+ALTER TABLE vault_credentials ADD COLUMN IF NOT EXISTS next_rotation_at timestamptz;
+ALTER TABLE vault_credentials ADD COLUMN IF NOT EXISTS rotation_status text NOT NULL DEFAULT 'manual'
+    CHECK (rotation_status IN ('manual', 'scheduled', 'rotating', 'failed'));
+ALTER TABLE vault_credentials ADD COLUMN IF NOT EXISTS last_rotation_error text;
+
+-- The rotation scheduler scans for due credentials. Credentials without a
+-- schedule are the majority and never match, so they stay out of the index.
+CREATE INDEX IF NOT EXISTS idx_vault_credentials_next_rotation ON vault_credentials (next_rotation_at)
+    WHERE next_rotation_at IS NOT NULL;
+
+-- One row per rotation attempt. Append-only audit trail apart from the
+-- attempt's own completion, hence finished_at instead of updated_at.
+CREATE TABLE IF NOT EXISTS vault_credential_rotations (
+    id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    tenant_id           uuid NOT NULL,
+    credential_id       uuid NOT NULL REFERENCES vault_credentials (id) ON DELETE CASCADE,
+    status              text NOT NULL DEFAULT 'started'
+                        CHECK (status IN ('started', 'succeeded', 'failed', 'rolled_back')),
+    reason              text NOT NULL DEFAULT 'schedule'
+                        CHECK (reason IN ('schedule', 'manual', 'expiry', 'compromise', 'api')),
+    -- NULL when the scheduler rotated the credential.
+    rotated_by          uuid,
+    -- References (not secrets) to the old and new versions, so a bad rotation
+    -- can be rolled back to the previous secret.
+    previous_secret_ref text,
+    new_secret_ref      text,
+    error               text,
+    started_at          timestamptz NOT NULL DEFAULT now(),
+    finished_at         timestamptz,
+    created_at          timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE INDEX IF NOT EXISTS idx_vault_credential_rotations_credential_started
+    ON vault_credential_rotations (credential_id, started_at);
+CREATE INDEX IF NOT EXISTS idx_vault_credential_rotations_tenant_status
+    ON vault_credential_rotations (tenant_id, status);
