@@ -1,4 +1,4 @@
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createDialect } from './dialects/index.js';
 import { isMigratorError, messageOf } from './errors.js';
@@ -182,6 +182,46 @@ export function usageFailure(error: unknown, io: CliIo, usage: string): number {
     return EXIT.usage;
   }
   throw error;
+}
+
+/** A plane as the operator commands know it: its registry, the variable naming its URL, its default SQLite file. */
+export interface PlaneDefinition {
+  readonly registry: Registry;
+  readonly urlVariable: string;
+  readonly sqliteFile: string;
+}
+
+const PLANES_USAGE = (planes: readonly PlaneDefinition[]) => `Usage: npm run migrate:versioned [-- --plane ${planes.map((p) => p.registry.plane).join('|')}] [--dry-run] [--json] [--to <version>] [--lock-timeout <seconds>] [--status]
+
+${planes.map((p) => `  ${p.urlVariable.padEnd(28)}default: sqlite:data/${p.sqliteFile}`).join('\n')}
+
+Runs the planes in this order; a failed plane does not stop the next.
+Exit codes: 0 success, 1 a migration failed, 2 bad usage or configuration, 3 the lock wait timed out.
+`;
+
+/**
+ * The operator commands over several planes: `--plane NAME` picks one, each plane's URL comes from its
+ * variable, and a plane without one uses its SQLite file in `dataDir` (created as needed).
+ */
+export async function runPlanesMain(planes: readonly PlaneDefinition[], argv: readonly string[], io: CliIo, dataDir: string): Promise<number> {
+  const usage = PLANES_USAGE(planes);
+  let targets: PlaneTarget[];
+  let options: CommandOptions;
+  try {
+    const parsed = parseCommand(argv, { plane: { type: 'string' } });
+    if (parsed.values.help) {
+      io.stdout.write(usage);
+      return EXIT.ok;
+    }
+    const wanted = parsed.values.plane;
+    const selected = planes.filter((p) => wanted === undefined || p.registry.plane === wanted);
+    if (selected.length === 0) throw new UsageError(`--plane must be one of ${planes.map((p) => p.registry.plane).join(', ')}, got "${String(wanted)}"`);
+    targets = selected.map((p) => ({ registry: p.registry, url: io.env[p.urlVariable]?.trim() || `sqlite:${join(dataDir, p.sqliteFile)}` }));
+    options = parsed.options;
+  } catch (error) {
+    return usageFailure(error, io, usage);
+  }
+  return runPlanesCommand(targets, options, io);
 }
 
 /** The `atlas-migrate` command: one folder of migrations against one database. */

@@ -19,7 +19,8 @@ export function embedSqlPlugin(dir: string): { name: string; setup(build: Esbuil
   return {
     name: 'atlas-embed-sql',
     setup(build) {
-      build.onResolve({ filter: /^virtual:atlas-sql$/ }, () => ({ path: dir, namespace: 'atlas-sql' }));
+      // A relative name keeps the checkout's absolute path out of the bundle.
+      build.onResolve({ filter: /^virtual:atlas-sql$/ }, () => ({ path: 'sql', namespace: 'atlas-sql' }));
       build.onLoad({ filter: /.*/, namespace: 'atlas-sql' }, () => {
         const files: MigrationFile[] = readdirSync(dir)
           .filter((fileName) => fileName.endsWith('.sql'))

@@ -8,9 +8,8 @@
 -- on its own so a run interrupted half-way can simply be repeated.
 --
 -- If a concurrent build is interrupted, PostgreSQL leaves an INVALID index
--- behind that IF NOT EXISTS will then skip. Check
--- pg_index.indisvalid after a failed run and drop any invalid leftover
--- before retrying.
+-- behind, and IF NOT EXISTS would then skip it on the retry. After a failed
+-- run, check pg_index.indisvalid and drop any invalid leftover first.
 --
 -- Searches must use exactly the indexed expression to hit the GIN index:
 --   WHERE to_tsvector('english', message) @@ websearch_to_tsquery('english', $1)

@@ -1,0 +1,7 @@
+// `pnpm turbo run migrate --filter=@atlasai/control-plane`: applies this plane's pending migrations.
+import { fileURLToPath } from 'node:url';
+import { runPlanesMain } from '@atlasai/migrator-core/cli';
+import { controlPlane } from './plane.js';
+
+const dataDir = process.env.ATLAS_DATA_DIR ?? fileURLToPath(new URL('../../../data/', import.meta.url));
+process.exitCode = await runPlanesMain([controlPlane], process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }, dataDir);
