@@ -17,7 +17,7 @@
 -- Foreign keys are only enforced when the connection sets PRAGMA foreign_keys=ON.
 
 CREATE TABLE IF NOT EXISTS organizations (
-    id          TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id          TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id   TEXT NOT NULL,
     -- Deleting a parent detaches its children rather than cascading whole
     -- subtrees away.
@@ -27,8 +27,8 @@ CREATE TABLE IF NOT EXISTS organizations (
     description TEXT,
     settings    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(settings)),
     is_active   INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
-    created_at  TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at  TEXT NOT NULL DEFAULT {{NOW}},
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     CHECK (parent_id IS NULL OR parent_id <> id)
 );
 
@@ -36,7 +36,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS uq_organizations_tenant_slug ON organizations 
 CREATE INDEX IF NOT EXISTS idx_organizations_parent_id ON organizations (parent_id);
 
 CREATE TABLE IF NOT EXISTS teams (
-    id              TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id              TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id       TEXT NOT NULL,
     organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
     name            TEXT NOT NULL,
@@ -46,21 +46,21 @@ CREATE TABLE IF NOT EXISTS teams (
                     CHECK (team_type IN ('service_desk', 'operations', 'engineering', 'security', 'management', 'other')),
     email           TEXT,
     is_active       INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
-    created_at      TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at      TEXT NOT NULL DEFAULT {{NOW}}
+    created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_teams_organization_slug ON teams (organization_id, slug);
 CREATE INDEX IF NOT EXISTS idx_teams_tenant_id ON teams (tenant_id);
 
 CREATE TABLE IF NOT EXISTS team_members (
-    id         TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id         TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id  TEXT NOT NULL,
     team_id    TEXT NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
     user_id    TEXT NOT NULL,
     role       TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'lead', 'manager', 'observer')),
-    created_at TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at TEXT NOT NULL DEFAULT {{NOW}}
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_team_members_team_user ON team_members (team_id, user_id);
@@ -70,7 +70,7 @@ CREATE INDEX IF NOT EXISTS idx_team_members_tenant_user ON team_members (tenant_
 -- Governance (approval) flows as well as ITSM and automation flows share one
 -- table and are told apart by category.
 CREATE TABLE IF NOT EXISTS workflows (
-    id              TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id              TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id       TEXT NOT NULL,
     -- NULL means tenant-wide. Deleting an organization removes its workflows:
     -- setting NULL would silently widen them to the whole tenant.
@@ -84,8 +84,8 @@ CREATE TABLE IF NOT EXISTS workflows (
     version         INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
     status          TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'active', 'disabled', 'archived')),
     created_by      TEXT,
-    created_at      TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at      TEXT NOT NULL DEFAULT {{NOW}}
+    created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_workflows_tenant_name_version ON workflows (tenant_id, name, version);
@@ -93,7 +93,7 @@ CREATE INDEX IF NOT EXISTS idx_workflows_organization_id ON workflows (organizat
 CREATE INDEX IF NOT EXISTS idx_workflows_owner_team_id ON workflows (owner_team_id);
 
 CREATE TABLE IF NOT EXISTS incidents (
-    id               TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id               TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id        TEXT NOT NULL,
     -- Incidents are records, not permissions: keep them when an organization goes.
     organization_id  TEXT REFERENCES organizations (id) ON DELETE SET NULL,
@@ -116,8 +116,8 @@ CREATE TABLE IF NOT EXISTS incidents (
     acknowledged_at  TEXT,
     resolved_at      TEXT,
     closed_at        TEXT,
-    created_at       TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at       TEXT NOT NULL DEFAULT {{NOW}}
+    created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_incidents_tenant_number ON incidents (tenant_id, number);
@@ -125,7 +125,7 @@ CREATE INDEX IF NOT EXISTS idx_incidents_organization_id ON incidents (organizat
 CREATE INDEX IF NOT EXISTS idx_incidents_assigned_team_id ON incidents (assigned_team_id);
 
 CREATE TABLE IF NOT EXISTS change_requests (
-    id                  TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id                  TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id           TEXT NOT NULL,
     organization_id     TEXT REFERENCES organizations (id) ON DELETE SET NULL,
     number              TEXT NOT NULL,
@@ -146,8 +146,8 @@ CREATE TABLE IF NOT EXISTS change_requests (
     planned_end_at      TEXT,
     actual_start_at     TEXT,
     actual_end_at       TEXT,
-    created_at          TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at          TEXT NOT NULL DEFAULT {{NOW}},
+    created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     -- ISO-8601 UTC strings of one format compare correctly as text.
     CHECK (planned_end_at IS NULL OR planned_start_at IS NULL OR planned_end_at >= planned_start_at)
 );
@@ -161,7 +161,7 @@ CREATE INDEX IF NOT EXISTS idx_change_requests_assigned_team_id ON change_reques
 -- The automation job queue. Execution tracking columns arrive in 2004 and the
 -- tenant/status index in 2005.
 CREATE TABLE IF NOT EXISTS automation_jobs (
-    id            TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id            TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id     TEXT NOT NULL,
     workflow_id   TEXT REFERENCES workflows (id) ON DELETE SET NULL,
     incident_id   TEXT REFERENCES incidents (id) ON DELETE SET NULL,
@@ -172,8 +172,8 @@ CREATE TABLE IF NOT EXISTS automation_jobs (
     result        TEXT CHECK (json_valid(result)),
     -- NULL means "as soon as a worker is free".
     scheduled_for TEXT,
-    created_at    TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at    TEXT NOT NULL DEFAULT {{NOW}}
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE INDEX IF NOT EXISTS idx_automation_jobs_workflow_id ON automation_jobs (workflow_id);
@@ -182,7 +182,7 @@ CREATE INDEX IF NOT EXISTS idx_automation_jobs_incident_id ON automation_jobs (i
 -- Governance: which actions need approval, by whom, and the resulting requests
 -- and decisions.
 CREATE TABLE IF NOT EXISTS approval_policies (
-    id                  TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id                  TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id           TEXT NOT NULL,
     -- NULL means tenant-wide. CASCADE rather than SET NULL so that deleting an
     -- organization can never turn its policy into a tenant-wide one.
@@ -199,8 +199,8 @@ CREATE TABLE IF NOT EXISTS approval_policies (
     timeout_minutes     INTEGER CHECK (timeout_minutes > 0),
     conditions          TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(conditions)),
     is_enabled          INTEGER NOT NULL DEFAULT 1 CHECK (is_enabled IN (0, 1)),
-    created_at          TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at          TEXT NOT NULL DEFAULT {{NOW}}
+    created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_approval_policies_tenant_name ON approval_policies (tenant_id, name);
@@ -208,7 +208,7 @@ CREATE INDEX IF NOT EXISTS idx_approval_policies_organization_id ON approval_pol
 CREATE INDEX IF NOT EXISTS idx_approval_policies_approver_team_id ON approval_policies (approver_team_id);
 
 CREATE TABLE IF NOT EXISTS approval_requests (
-    id                 TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id                 TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id          TEXT NOT NULL,
     -- NULL for ad-hoc requests raised without a policy.
     policy_id          TEXT REFERENCES approval_policies (id) ON DELETE SET NULL,
@@ -227,8 +227,8 @@ CREATE TABLE IF NOT EXISTS approval_requests (
     requested_by       TEXT NOT NULL,
     expires_at         TEXT,
     resolved_at        TEXT,
-    created_at         TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at         TEXT NOT NULL DEFAULT {{NOW}}
+    created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE INDEX IF NOT EXISTS idx_approval_requests_tenant_status ON approval_requests (tenant_id, status);
@@ -237,13 +237,13 @@ CREATE INDEX IF NOT EXISTS idx_approval_requests_policy_id ON approval_requests 
 
 -- Decisions are an audit trail: rows are never updated, hence no updated_at.
 CREATE TABLE IF NOT EXISTS approval_decisions (
-    id          TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id          TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id   TEXT NOT NULL,
     request_id  TEXT NOT NULL REFERENCES approval_requests (id) ON DELETE CASCADE,
     approver_id TEXT NOT NULL,
     decision    TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
     comment     TEXT,
-    created_at  TEXT NOT NULL DEFAULT {{NOW}}
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 -- One vote per approver per request.

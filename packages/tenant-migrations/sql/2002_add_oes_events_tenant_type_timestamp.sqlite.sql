@@ -8,7 +8,7 @@
 
 -- Events are immutable once written: no updated_at.
 CREATE TABLE IF NOT EXISTS oes_events (
-    id             TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id             TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id      TEXT NOT NULL,
     -- Dotted name, e.g. 'incident.created', 'host.cpu.high'.
     event_type     TEXT NOT NULL,
@@ -22,8 +22,8 @@ CREATE TABLE IF NOT EXISTS oes_events (
     correlation_id TEXT,
     payload        TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(payload)),
     -- When it happened at the source, as opposed to when we stored it.
-    occurred_at    TEXT NOT NULL DEFAULT {{NOW}},
-    created_at     TEXT NOT NULL DEFAULT {{NOW}}
+    occurred_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE INDEX IF NOT EXISTS idx_oes_events_tenant_type_timestamp ON oes_events (tenant_id, event_type, occurred_at);

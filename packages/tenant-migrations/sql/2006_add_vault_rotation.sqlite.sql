@@ -10,7 +10,7 @@
 -- skips.
 
 CREATE TABLE IF NOT EXISTS vault_credentials (
-    id              TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id              TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id       TEXT NOT NULL,
     name            TEXT NOT NULL,
     credential_type TEXT NOT NULL
@@ -24,8 +24,8 @@ CREATE TABLE IF NOT EXISTS vault_credentials (
     owner_team_id   TEXT REFERENCES teams (id) ON DELETE SET NULL,
     expires_at      TEXT,
     created_by      TEXT,
-    created_at      TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at      TEXT NOT NULL DEFAULT {{NOW}}
+    created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_vault_credentials_tenant_name ON vault_credentials (tenant_id, name);
@@ -47,7 +47,7 @@ CREATE INDEX IF NOT EXISTS idx_vault_credentials_next_rotation ON vault_credenti
 -- One row per rotation attempt. Append-only audit trail apart from the
 -- attempt's own completion, hence finished_at instead of updated_at.
 CREATE TABLE IF NOT EXISTS vault_credential_rotations (
-    id                  TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id                  TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id           TEXT NOT NULL,
     credential_id       TEXT NOT NULL REFERENCES vault_credentials (id) ON DELETE CASCADE,
     status              TEXT NOT NULL DEFAULT 'started'
@@ -61,9 +61,9 @@ CREATE TABLE IF NOT EXISTS vault_credential_rotations (
     previous_secret_ref TEXT,
     new_secret_ref      TEXT,
     error               TEXT,
-    started_at          TEXT NOT NULL DEFAULT {{NOW}},
+    started_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     finished_at         TEXT,
-    created_at          TEXT NOT NULL DEFAULT {{NOW}}
+    created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE INDEX IF NOT EXISTS idx_vault_credential_rotations_credential_started

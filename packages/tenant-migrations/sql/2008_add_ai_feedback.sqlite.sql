@@ -7,7 +7,7 @@
 -- as described in 2001).
 
 CREATE TABLE IF NOT EXISTS ai_feedback (
-    id              TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id              TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id       TEXT NOT NULL,
     user_id         TEXT NOT NULL,
     feature         TEXT NOT NULL
@@ -28,8 +28,8 @@ CREATE TABLE IF NOT EXISTS ai_feedback (
     correction      TEXT,
     model           TEXT,
     prompt_version  TEXT,
-    created_at      TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at      TEXT NOT NULL DEFAULT {{NOW}}
+    created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 -- A user has one opinion per response: changing it updates the row.

@@ -9,7 +9,7 @@
 -- as described in 2001).
 
 CREATE TABLE IF NOT EXISTS runbooks (
-    id               TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id               TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id        TEXT NOT NULL,
     name             TEXT NOT NULL,
     description      TEXT,
@@ -24,15 +24,15 @@ CREATE TABLE IF NOT EXISTS runbooks (
     is_enabled       INTEGER NOT NULL DEFAULT 1 CHECK (is_enabled IN (0, 1)),
     version          INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
     created_by       TEXT,
-    created_at       TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at       TEXT NOT NULL DEFAULT {{NOW}}
+    created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_runbooks_tenant_name ON runbooks (tenant_id, name);
 CREATE INDEX IF NOT EXISTS idx_runbooks_workflow_id ON runbooks (workflow_id);
 
 CREATE TABLE IF NOT EXISTS autonomous_pipeline_runs (
-    id               TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id               TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id        TEXT NOT NULL,
     -- Runs are an audit record, so they outlive the incident, event and
     -- runbook they point at.
@@ -59,8 +59,8 @@ CREATE TABLE IF NOT EXISTS autonomous_pipeline_runs (
     error            TEXT,
     started_at       TEXT,
     finished_at      TEXT,
-    created_at       TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at       TEXT NOT NULL DEFAULT {{NOW}}
+    created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE INDEX IF NOT EXISTS idx_autonomous_pipeline_runs_tenant_status ON autonomous_pipeline_runs (tenant_id, status);
@@ -69,7 +69,7 @@ CREATE INDEX IF NOT EXISTS idx_autonomous_pipeline_runs_trigger_event_id ON auto
 CREATE INDEX IF NOT EXISTS idx_autonomous_pipeline_runs_runbook_id ON autonomous_pipeline_runs (runbook_id);
 
 CREATE TABLE IF NOT EXISTS autonomous_pipeline_stages (
-    id                TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id                TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id         TEXT NOT NULL,
     run_id            TEXT NOT NULL REFERENCES autonomous_pipeline_runs (id) ON DELETE CASCADE,
     stage             TEXT NOT NULL
@@ -86,15 +86,15 @@ CREATE TABLE IF NOT EXISTS autonomous_pipeline_stages (
     automation_job_id TEXT REFERENCES automation_jobs (id) ON DELETE SET NULL,
     started_at        TEXT,
     finished_at       TEXT,
-    created_at        TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at        TEXT NOT NULL DEFAULT {{NOW}}
+    created_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_autonomous_pipeline_stages_run_position ON autonomous_pipeline_stages (run_id, position);
 CREATE INDEX IF NOT EXISTS idx_autonomous_pipeline_stages_automation_job_id ON autonomous_pipeline_stages (automation_job_id);
 
 CREATE TABLE IF NOT EXISTS autonomous_pipeline_approvals (
-    id                  TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id                  TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id           TEXT NOT NULL,
     run_id              TEXT NOT NULL REFERENCES autonomous_pipeline_runs (id) ON DELETE CASCADE,
     stage_id            TEXT REFERENCES autonomous_pipeline_stages (id) ON DELETE CASCADE,
@@ -107,8 +107,8 @@ CREATE TABLE IF NOT EXISTS autonomous_pipeline_approvals (
     decided_by          TEXT,
     decided_at          TEXT,
     reason              TEXT,
-    created_at          TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at          TEXT NOT NULL DEFAULT {{NOW}}
+    created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE INDEX IF NOT EXISTS idx_autonomous_pipeline_approvals_tenant_status ON autonomous_pipeline_approvals (tenant_id, status);

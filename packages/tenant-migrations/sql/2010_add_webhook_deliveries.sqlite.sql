@@ -7,7 +7,7 @@
 -- as described in 2001).
 
 CREATE TABLE IF NOT EXISTS webhook_endpoints (
-    id                    TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id                    TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id             TEXT NOT NULL,
     name                  TEXT NOT NULL,
     -- GLOB, unlike LIKE, is case-sensitive, matching the PostgreSQL regex.
@@ -20,15 +20,15 @@ CREATE TABLE IF NOT EXISTS webhook_endpoints (
     timeout_ms            INTEGER NOT NULL DEFAULT 10000 CHECK (timeout_ms BETWEEN 100 AND 60000),
     max_attempts          INTEGER NOT NULL DEFAULT 8 CHECK (max_attempts >= 1),
     created_by            TEXT,
-    created_at            TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at            TEXT NOT NULL DEFAULT {{NOW}}
+    created_at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_webhook_endpoints_tenant_name ON webhook_endpoints (tenant_id, name);
 CREATE INDEX IF NOT EXISTS idx_webhook_endpoints_signing_credential_id ON webhook_endpoints (signing_credential_id);
 
 CREATE TABLE IF NOT EXISTS webhook_deliveries (
-    id            TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id            TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id     TEXT NOT NULL,
     endpoint_id   TEXT NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
     -- The event being delivered. Events are pruned by retention, so the
@@ -47,8 +47,8 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     duration_ms   INTEGER CHECK (duration_ms >= 0),
     next_retry_at TEXT,
     delivered_at  TEXT,
-    created_at    TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at    TEXT NOT NULL DEFAULT {{NOW}}
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 -- Delivery log of one endpoint, newest first.

@@ -7,7 +7,7 @@
 -- as described in 2001; inet -> TEXT).
 
 CREATE TABLE IF NOT EXISTS hosts (
-    id              TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id              TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id       TEXT NOT NULL,
     organization_id TEXT REFERENCES organizations (id) ON DELETE SET NULL,
     hostname        TEXT NOT NULL,
@@ -27,8 +27,8 @@ CREATE TABLE IF NOT EXISTS hosts (
                     CHECK (status IN ('active', 'inactive', 'decommissioned', 'unknown')),
     tags            TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(tags) AND json_type(tags) = 'object'),
     last_seen_at    TEXT,
-    created_at      TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at      TEXT NOT NULL DEFAULT {{NOW}}
+    created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_hosts_tenant_hostname ON hosts (tenant_id, hostname);
@@ -39,7 +39,7 @@ CREATE INDEX IF NOT EXISTS idx_hosts_organization_id ON hosts (organization_id);
 
 -- Current hardware profile, one row per host, replaced on each collection.
 CREATE TABLE IF NOT EXISTS host_hardware (
-    id               TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id               TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id        TEXT NOT NULL,
     host_id          TEXT NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,
     manufacturer     TEXT,
@@ -55,16 +55,16 @@ CREATE TABLE IF NOT EXISTS host_hardware (
     is_virtual       INTEGER CHECK (is_virtual IN (0, 1)),
     -- Full fact set as reported by the collector, for fields not modelled above.
     raw_facts        TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(raw_facts)),
-    collected_at     TEXT NOT NULL DEFAULT {{NOW}},
-    created_at       TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at       TEXT NOT NULL DEFAULT {{NOW}}
+    collected_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_host_hardware_host_id ON host_hardware (host_id);
 CREATE INDEX IF NOT EXISTS idx_host_hardware_tenant_id ON host_hardware (tenant_id);
 
 CREATE TABLE IF NOT EXISTS host_software (
-    id              TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id              TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id       TEXT NOT NULL,
     host_id         TEXT NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,
     name            TEXT NOT NULL,
@@ -75,9 +75,9 @@ CREATE TABLE IF NOT EXISTS host_software (
     package_manager TEXT,
     architecture    TEXT,
     installed_at    TEXT,
-    collected_at    TEXT NOT NULL DEFAULT {{NOW}},
-    created_at      TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at      TEXT NOT NULL DEFAULT {{NOW}}
+    collected_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_host_software_host_name_version ON host_software (host_id, name, version);

@@ -23,8 +23,8 @@ CREATE TABLE IF NOT EXISTS log_entries (
     attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
     trace_id   TEXT,
     -- When the line was written at the source, as opposed to ingested.
-    logged_at  TEXT NOT NULL DEFAULT {{NOW}},
-    created_at TEXT NOT NULL DEFAULT {{NOW}}
+    logged_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE INDEX IF NOT EXISTS idx_log_entries_tenant_logged_at ON log_entries (tenant_id, logged_at);

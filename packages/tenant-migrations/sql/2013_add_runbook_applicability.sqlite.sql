@@ -15,7 +15,7 @@ ALTER TABLE runbooks ADD COLUMN applicability_match TEXT NOT NULL DEFAULT 'all'
     CHECK (applicability_match IN ('all', 'any'));
 
 CREATE TABLE IF NOT EXISTS runbook_applicability_rules (
-    id          TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id          TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id   TEXT NOT NULL,
     runbook_id  TEXT NOT NULL REFERENCES runbooks (id) ON DELETE CASCADE,
     -- The fact the rule tests, drawn from host inventory (2011) or the
@@ -32,8 +32,8 @@ CREATE TABLE IF NOT EXISTS runbook_applicability_rules (
     -- Evaluation order, lowest first, so the rule that decided can be reported.
     priority    INTEGER NOT NULL DEFAULT 100,
     description TEXT,
-    created_at  TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at  TEXT NOT NULL DEFAULT {{NOW}},
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     CHECK (value IS NOT NULL OR operator = 'exists')
 );
 

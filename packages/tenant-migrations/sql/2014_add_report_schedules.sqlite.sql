@@ -7,7 +7,7 @@
 -- as described in 2001).
 
 CREATE TABLE IF NOT EXISTS report_schedules (
-    id              TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id              TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id       TEXT NOT NULL,
     -- NULL means tenant-wide. CASCADE so that deleting an organization never
     -- widens its report to tenant-wide data sent to the same recipients.
@@ -32,8 +32,8 @@ CREATE TABLE IF NOT EXISTS report_schedules (
     -- Computed by the application from cron_expression and timezone.
     next_run_at     TEXT,
     created_by      TEXT,
-    created_at      TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at      TEXT NOT NULL DEFAULT {{NOW}}
+    created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_report_schedules_tenant_name ON report_schedules (tenant_id, name);

@@ -12,7 +12,7 @@
 -- cent are done in the application.
 
 CREATE TABLE IF NOT EXISTS compliance_controls (
-    id            TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id            TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id     TEXT NOT NULL,
     -- Framework key, e.g. 'soc2', 'iso27001', 'cis_linux'. Free text because
     -- tenants import their own frameworks.
@@ -28,8 +28,8 @@ CREATE TABLE IF NOT EXISTS compliance_controls (
     check_config  TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(check_config)),
     owner_team_id TEXT REFERENCES teams (id) ON DELETE SET NULL,
     is_enabled    INTEGER NOT NULL DEFAULT 1 CHECK (is_enabled IN (0, 1)),
-    created_at    TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at    TEXT NOT NULL DEFAULT {{NOW}}
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_compliance_controls_tenant_framework_ref
@@ -39,7 +39,7 @@ CREATE INDEX IF NOT EXISTS idx_compliance_controls_owner_team_id ON compliance_c
 -- One row per assessment: the history is the audit evidence, so rows are not
 -- updated after the fact (no updated_at).
 CREATE TABLE IF NOT EXISTS compliance_assessments (
-    id                 TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id                 TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id          TEXT NOT NULL,
     control_id         TEXT NOT NULL REFERENCES compliance_controls (id) ON DELETE CASCADE,
     -- The host assessed, for host-level controls. NULL for tenant-level ones.
@@ -51,9 +51,9 @@ CREATE TABLE IF NOT EXISTS compliance_assessments (
     findings           TEXT,
     -- NULL when the platform assessed the control automatically.
     assessed_by        TEXT,
-    assessed_at        TEXT NOT NULL DEFAULT {{NOW}},
+    assessed_at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     remediation_due_at TEXT,
-    created_at         TEXT NOT NULL DEFAULT {{NOW}}
+    created_at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 -- Latest assessment per control.
@@ -63,7 +63,7 @@ CREATE INDEX IF NOT EXISTS idx_compliance_assessments_host_id ON compliance_asse
 
 -- Append-only: one row per billing line item as ingested.
 CREATE TABLE IF NOT EXISTS finops_cost_records (
-    id               TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id               TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id        TEXT NOT NULL,
     -- 'aws', 'azure', 'gcp', 'kubernetes', 'on_prem', ...
     provider         TEXT NOT NULL,
@@ -83,7 +83,7 @@ CREATE TABLE IF NOT EXISTS finops_cost_records (
     cost_amount      NUMERIC NOT NULL,
     currency         TEXT NOT NULL DEFAULT 'USD' CHECK (length(currency) = 3 AND currency NOT GLOB '*[^A-Z]*'),
     tags             TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(tags)),
-    created_at       TEXT NOT NULL DEFAULT {{NOW}},
+    created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     CHECK (usage_end >= usage_start)
 );
 
@@ -96,7 +96,7 @@ CREATE INDEX IF NOT EXISTS idx_finops_cost_records_host_id ON finops_cost_record
 CREATE INDEX IF NOT EXISTS idx_finops_cost_records_team_id ON finops_cost_records (team_id);
 
 CREATE TABLE IF NOT EXISTS finops_budgets (
-    id               TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id               TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id        TEXT NOT NULL,
     organization_id  TEXT REFERENCES organizations (id) ON DELETE CASCADE,
     team_id          TEXT REFERENCES teams (id) ON DELETE CASCADE,
@@ -113,8 +113,8 @@ CREATE TABLE IF NOT EXISTS finops_budgets (
     ends_on          TEXT CHECK (ends_on = date(ends_on)),
     is_enabled       INTEGER NOT NULL DEFAULT 1 CHECK (is_enabled IN (0, 1)),
     created_by       TEXT,
-    created_at       TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at       TEXT NOT NULL DEFAULT {{NOW}},
+    created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     CHECK (ends_on IS NULL OR ends_on >= starts_on)
 );
 
@@ -123,7 +123,7 @@ CREATE INDEX IF NOT EXISTS idx_finops_budgets_organization_id ON finops_budgets 
 CREATE INDEX IF NOT EXISTS idx_finops_budgets_team_id ON finops_budgets (team_id);
 
 CREATE TABLE IF NOT EXISTS value_proof_metrics (
-    id             TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id             TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id      TEXT NOT NULL,
     -- e.g. 'mttr_minutes', 'incidents_auto_resolved', 'engineer_hours_saved',
     -- 'cost_avoided'. Free text: new metrics ship without a migration.
@@ -138,9 +138,9 @@ CREATE TABLE IF NOT EXISTS value_proof_metrics (
     source         TEXT NOT NULL DEFAULT 'computed' CHECK (source IN ('computed', 'manual', 'imported')),
     -- Inputs and method, so the number can be explained and recomputed.
     details        TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(details)),
-    computed_at    TEXT NOT NULL DEFAULT {{NOW}},
-    created_at     TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at     TEXT NOT NULL DEFAULT {{NOW}},
+    computed_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     CHECK (period_end > period_start)
 );
 

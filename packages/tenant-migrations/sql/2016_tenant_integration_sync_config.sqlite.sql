@@ -10,7 +10,7 @@
 -- as described in 2001).
 
 CREATE TABLE IF NOT EXISTS integrations (
-    id            TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id            TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id     TEXT NOT NULL,
     -- 'servicenow', 'jira', 'pagerduty', 'datadog', 'aws', ... Free text so a
     -- new connector does not need a migration.
@@ -23,8 +23,8 @@ CREATE TABLE IF NOT EXISTS integrations (
     -- Non-secret connector settings.
     config        TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(config)),
     created_by    TEXT,
-    created_at    TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at    TEXT NOT NULL DEFAULT {{NOW}}
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_integrations_tenant_name ON integrations (tenant_id, name);
@@ -32,7 +32,7 @@ CREATE INDEX IF NOT EXISTS idx_integrations_tenant_provider ON integrations (ten
 CREATE INDEX IF NOT EXISTS idx_integrations_credential_id ON integrations (credential_id);
 
 CREATE TABLE IF NOT EXISTS integration_sync_configs (
-    id                     TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id                     TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id              TEXT NOT NULL,
     integration_id         TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
     -- What is synced: 'incidents', 'changes', 'cmdb_items', 'alerts', ...
@@ -56,8 +56,8 @@ CREATE TABLE IF NOT EXISTS integration_sync_configs (
     -- Drives exponential backoff. Reset to 0 on success.
     consecutive_failures   INTEGER NOT NULL DEFAULT 0 CHECK (consecutive_failures >= 0),
     next_sync_at           TEXT,
-    created_at             TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at             TEXT NOT NULL DEFAULT {{NOW}},
+    created_at             TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at             TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     CHECK ((schedule_cron IS NULL) <> (interval_seconds IS NULL))
 );
 

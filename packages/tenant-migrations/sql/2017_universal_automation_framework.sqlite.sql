@@ -12,7 +12,7 @@
 -- as described in 2001).
 
 CREATE TABLE IF NOT EXISTS automation_definitions (
-    id              TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id              TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id       TEXT NOT NULL,
     -- NULL means tenant-wide. CASCADE so a deleted organization's automations
     -- do not become tenant-wide.
@@ -34,8 +34,8 @@ CREATE TABLE IF NOT EXISTS automation_definitions (
     risk_level      TEXT NOT NULL DEFAULT 'medium' CHECK (risk_level IN ('low', 'medium', 'high', 'critical')),
     timeout_seconds INTEGER CHECK (timeout_seconds > 0),
     created_by      TEXT,
-    created_at      TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at      TEXT NOT NULL DEFAULT {{NOW}}
+    created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_automation_definitions_tenant_name_version
@@ -43,7 +43,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS uq_automation_definitions_tenant_name_version
 CREATE INDEX IF NOT EXISTS idx_automation_definitions_organization_id ON automation_definitions (organization_id);
 
 CREATE TABLE IF NOT EXISTS automation_steps (
-    id                    TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id                    TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id             TEXT NOT NULL,
     definition_id         TEXT NOT NULL REFERENCES automation_definitions (id) ON DELETE CASCADE,
     position              INTEGER NOT NULL CHECK (position >= 0),
@@ -59,15 +59,15 @@ CREATE TABLE IF NOT EXISTS automation_steps (
     on_failure            TEXT NOT NULL DEFAULT 'abort' CHECK (on_failure IN ('abort', 'continue', 'rollback')),
     -- The compensating action run when a later step fails with on_failure = 'rollback'.
     rollback_config       TEXT CHECK (json_valid(rollback_config)),
-    created_at            TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at            TEXT NOT NULL DEFAULT {{NOW}}
+    created_at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS uq_automation_steps_definition_position ON automation_steps (definition_id, position);
 CREATE UNIQUE INDEX IF NOT EXISTS uq_automation_steps_definition_name ON automation_steps (definition_id, name);
 
 CREATE TABLE IF NOT EXISTS automation_runs (
-    id                    TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id                    TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id             TEXT NOT NULL,
     definition_id         TEXT NOT NULL REFERENCES automation_definitions (id) ON DELETE RESTRICT,
     status                TEXT NOT NULL DEFAULT 'pending'
@@ -87,8 +87,8 @@ CREATE TABLE IF NOT EXISTS automation_runs (
     error                 TEXT,
     started_at            TEXT,
     finished_at           TEXT,
-    created_at            TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at            TEXT NOT NULL DEFAULT {{NOW}}
+    created_at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE INDEX IF NOT EXISTS idx_automation_runs_tenant_status ON automation_runs (tenant_id, status);
@@ -102,7 +102,7 @@ CREATE INDEX IF NOT EXISTS idx_automation_runs_approval_request_id ON automation
 -- target, and NULLs never collide in a unique index on either dialect.
 -- The engine allocates attempts.
 CREATE TABLE IF NOT EXISTS automation_step_runs (
-    id          TEXT PRIMARY KEY NOT NULL DEFAULT {{UUID}},
+    id          TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),
     tenant_id   TEXT NOT NULL,
     run_id      TEXT NOT NULL REFERENCES automation_runs (id) ON DELETE CASCADE,
     step_id     TEXT NOT NULL REFERENCES automation_steps (id) ON DELETE RESTRICT,
@@ -119,8 +119,8 @@ CREATE TABLE IF NOT EXISTS automation_step_runs (
     log_excerpt TEXT,
     started_at  TEXT,
     finished_at TEXT,
-    created_at  TEXT NOT NULL DEFAULT {{NOW}},
-    updated_at  TEXT NOT NULL DEFAULT {{NOW}}
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
 CREATE INDEX IF NOT EXISTS idx_automation_step_runs_run_step ON automation_step_runs (run_id, step_id);

@@ -1,0 +1,102 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDialect, runMigrations, silentLogger, type PlaneReport, type Registry } from '@atlasai/migrator-core';
+import { DIALECTS, createPostgresDatabase, createSqliteDatabase, type TestDatabase } from './databases.js';
+
+export async function migrate(registry: Registry, db: TestDatabase, to?: number): Promise<PlaneReport> {
+  const report = await runMigrations({
+    registry,
+    dialect: await createDialect(db.url, silentLogger),
+    mode: 'apply',
+    logger: silentLogger,
+    ...(to === undefined ? {} : { to }),
+  });
+  return report;
+}
+
+/** Tables and their columns by name, without schema_migrations. */
+async function tablesAndColumns(db: TestDatabase): Promise<Map<string, string[]>> {
+  const rows =
+    db.dialect === 'postgres'
+      ? await db.query<{ t: string; c: string }>(
+          `SELECT table_name AS t, column_name AS c FROM information_schema.columns
+            WHERE table_schema = 'public' AND table_name <> 'schema_migrations' ORDER BY 1, 2`,
+        )
+      : await db.query<{ t: string; c: string }>(
+          `SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p
+            WHERE m.type = 'table' AND m.name <> 'schema_migrations' ORDER BY 1, 2`,
+        );
+  const tables = new Map<string, string[]>();
+  for (const row of rows) tables.set(row.t, [...(tables.get(row.t) ?? []), row.c]);
+  return tables;
+}
+
+/**
+ * The proofs every registry must pass on both dialects: (a) it applies cleanly to an empty database,
+ * (b) re-running it after schema_migrations was emptied succeeds and leaves the identical schema,
+ * (c) each migration applied twice in a row changes nothing the second time, and (d) PostgreSQL and
+ * SQLite end with the same tables and columns, except the tables `sqliteOnlyTables` names.
+ */
+export function registryProofs(registry: Registry, expected: { count: number; sqliteOnlyTables: readonly string[] }): void {
+  describe.each(DIALECTS)(`${registry.plane} registry on $name`, ({ create }) => {
+    let db: TestDatabase;
+    beforeEach(async () => {
+      db = await create();
+    });
+    afterEach(async () => {
+      await db.drop();
+    });
+
+    it('(a) applies cleanly to an empty database', async () => {
+      const report = await migrate(registry, db);
+      expect(report.error).toBeNull();
+      expect(report.applied.map((m) => m.version)).toEqual(registry.migrations.map((m) => m.version));
+      expect(report.applied.every((m) => m.outcome === 'applied')).toBe(true);
+      expect(registry.migrations).toHaveLength(expected.count);
+      const rows = await db.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
+      expect(rows.map((r) => [Number(r.version), r.name])).toEqual(registry.migrations.map((m) => [m.version, m.name]));
+    });
+
+    it('(b) re-runs from scratch after schema_migrations was emptied, to the identical schema', async () => {
+      expect((await migrate(registry, db)).ok).toBe(true);
+      const first = await db.catalog();
+      await db.query('DELETE FROM schema_migrations');
+      const again = await migrate(registry, db);
+      expect(again.error).toBeNull();
+      expect(again.applied).toHaveLength(expected.count);
+      expect(await db.catalog()).toBe(first);
+      expect(await db.query('SELECT version FROM schema_migrations')).toHaveLength(expected.count);
+    });
+
+    it('(c) each migration applied twice in a row changes nothing the second time', async () => {
+      for (const migration of registry.migrations) {
+        expect((await migrate(registry, db, migration.version)).ok).toBe(true);
+        const once = await db.catalog();
+        await db.query(`DELETE FROM schema_migrations WHERE version = ${migration.version}`);
+        const twice = await migrate(registry, db, migration.version);
+        expect({ version: migration.version, error: twice.error }).toEqual({ version: migration.version, error: null });
+        expect(twice.applied.map((m) => m.version)).toEqual([migration.version]);
+        expect(await db.catalog(), `migration ${migration.version} changed the schema when applied again`).toBe(once);
+      }
+    });
+  });
+
+  it(`(d) ${registry.plane}: PostgreSQL and SQLite end with the same tables and columns`, async () => {
+    const pg = await createPostgresDatabase();
+    const lite = await createSqliteDatabase();
+    try {
+      expect((await migrate(registry, pg)).ok).toBe(true);
+      expect((await migrate(registry, lite)).ok).toBe(true);
+      const pgTables = await tablesAndColumns(pg);
+      const liteTables = await tablesAndColumns(lite);
+      for (const name of expected.sqliteOnlyTables) {
+        expect(liteTables.has(name), `allow-listed SQLite table ${name} exists`).toBe(true);
+        liteTables.delete(name);
+      }
+      expect(Object.fromEntries(liteTables)).toEqual(Object.fromEntries(pgTables));
+      expect(pgTables.size).toBeGreaterThan(0);
+    } finally {
+      await pg.drop();
+      await lite.drop();
+    }
+  });
+}
