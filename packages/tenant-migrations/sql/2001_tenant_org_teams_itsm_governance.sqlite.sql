@@ -10,7 +10,10 @@
 --   uuid        -> TEXT, defaulting to a random v4 UUID built in SQL so inserts
 --                  that omit the id behave like gen_random_uuid()
 --   timestamptz -> TEXT holding ISO-8601 UTC with milliseconds
---   jsonb       -> TEXT guarded by json_valid()
+--   jsonb       -> TEXT guarded by json_valid(). Nullable JSON columns spell
+--                  out "col IS NULL OR json_valid(col)": older SQLite
+--                  releases (3.40 for one) return 0, not NULL, for
+--                  json_valid(NULL), which would make the CHECK reject NULL.
 --   boolean     -> INTEGER restricted to 0/1
 --   numeric     -> NUMERIC
 -- tenant_id and user ids carry no foreign key (they live in the Control Plane).
@@ -169,7 +172,7 @@ CREATE TABLE IF NOT EXISTS automation_jobs (
     parameters    TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(parameters)),
     status        TEXT NOT NULL DEFAULT 'queued'
                   CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out')),
-    result        TEXT CHECK (json_valid(result)),
+    result        TEXT CHECK (result IS NULL OR json_valid(result)),
     -- NULL means "as soon as a worker is free".
     scheduled_for TEXT,
     created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),

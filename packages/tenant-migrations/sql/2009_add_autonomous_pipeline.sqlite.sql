@@ -53,9 +53,9 @@ CREATE TABLE IF NOT EXISTS autonomous_pipeline_runs (
     -- Model confidence in the diagnosis and plan, 0..1.
     confidence       NUMERIC CHECK (confidence >= 0 AND confidence <= 1),
     risk_level       TEXT CHECK (risk_level IN ('low', 'medium', 'high', 'critical')),
-    diagnosis        TEXT CHECK (json_valid(diagnosis)),
-    plan             TEXT CHECK (json_valid(plan)),
-    outcome          TEXT CHECK (json_valid(outcome)),
+    diagnosis        TEXT CHECK (diagnosis IS NULL OR json_valid(diagnosis)),
+    plan             TEXT CHECK (plan IS NULL OR json_valid(plan)),
+    outcome          TEXT CHECK (outcome IS NULL OR json_valid(outcome)),
     error            TEXT,
     started_at       TEXT,
     finished_at      TEXT,
@@ -79,8 +79,8 @@ CREATE TABLE IF NOT EXISTS autonomous_pipeline_stages (
     position          INTEGER NOT NULL CHECK (position >= 0),
     status            TEXT NOT NULL DEFAULT 'pending'
                       CHECK (status IN ('pending', 'running', 'succeeded', 'failed', 'skipped')),
-    input             TEXT CHECK (json_valid(input)),
-    output            TEXT CHECK (json_valid(output)),
+    input             TEXT CHECK (input IS NULL OR json_valid(input)),
+    output            TEXT CHECK (output IS NULL OR json_valid(output)),
     error             TEXT,
     -- The queued job that carried out an execute or rollback stage.
     automation_job_id TEXT REFERENCES automation_jobs (id) ON DELETE SET NULL,

@@ -4,7 +4,7 @@
 -- runbook applicability, vulnerability exposure ("which hosts run openssl
 -- 3.0.x?") and cost attribution all need this.
 -- Same tables, columns and index names as the PostgreSQL file (type mapping
--- as described in 2001; inet -> TEXT).
+-- as described in 2001, with inet -> TEXT).
 
 CREATE TABLE IF NOT EXISTS hosts (
     id              TEXT PRIMARY KEY NOT NULL DEFAULT (lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))),

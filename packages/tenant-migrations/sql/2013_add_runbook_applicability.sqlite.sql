@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS runbook_applicability_rules (
                 CHECK (operator IN ('eq', 'neq', 'in', 'not_in', 'matches', 'exists', 'gte', 'lte')),
     -- Operand: a string, number or array depending on the operator. NULL only
     -- for 'exists'.
-    value       TEXT CHECK (json_valid(value)),
+    value       TEXT CHECK (value IS NULL OR json_valid(value)),
     effect      TEXT NOT NULL DEFAULT 'include' CHECK (effect IN ('include', 'exclude')),
     -- Evaluation order, lowest first, so the rule that decided can be reported.
     priority    INTEGER NOT NULL DEFAULT 100,

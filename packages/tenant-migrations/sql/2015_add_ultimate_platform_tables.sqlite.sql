@@ -7,7 +7,7 @@
 --   * Value proof: the before/after metrics (MTTR, hours saved, cost avoided)
 --     that show a tenant what the platform is worth to them.
 -- Same tables, columns and index names as the PostgreSQL file (type mapping
--- as described in 2001; date -> TEXT 'YYYY-MM-DD'). Money is NUMERIC, which
+-- as described in 2001, with date -> TEXT 'YYYY-MM-DD'). Money is NUMERIC, which
 -- SQLite stores as an integer or a double. Sums that must be exact to the
 -- cent are done in the application.
 

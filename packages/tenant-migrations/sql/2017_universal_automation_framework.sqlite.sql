@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS automation_steps (
     retry_backoff_seconds INTEGER NOT NULL DEFAULT 30 CHECK (retry_backoff_seconds >= 0),
     on_failure            TEXT NOT NULL DEFAULT 'abort' CHECK (on_failure IN ('abort', 'continue', 'rollback')),
     -- The compensating action run when a later step fails with on_failure = 'rollback'.
-    rollback_config       TEXT CHECK (json_valid(rollback_config)),
+    rollback_config       TEXT CHECK (rollback_config IS NULL OR json_valid(rollback_config)),
     created_at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at            TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
@@ -82,7 +82,7 @@ CREATE TABLE IF NOT EXISTS automation_runs (
     pipeline_run_id       TEXT REFERENCES autonomous_pipeline_runs (id) ON DELETE SET NULL,
     approval_request_id   TEXT REFERENCES approval_requests (id) ON DELETE SET NULL,
     inputs                TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(inputs)),
-    outputs               TEXT CHECK (json_valid(outputs)),
+    outputs               TEXT CHECK (outputs IS NULL OR json_valid(outputs)),
     current_step_position INTEGER,
     error                 TEXT,
     started_at            TEXT,
@@ -111,8 +111,8 @@ CREATE TABLE IF NOT EXISTS automation_step_runs (
     attempt     INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1),
     status      TEXT NOT NULL DEFAULT 'pending'
                 CHECK (status IN ('pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled', 'timed_out')),
-    input       TEXT CHECK (json_valid(input)),
-    output      TEXT CHECK (json_valid(output)),
+    input       TEXT CHECK (input IS NULL OR json_valid(input)),
+    output      TEXT CHECK (output IS NULL OR json_valid(output)),
     exit_code   INTEGER,
     error       TEXT,
     -- Tail of the step's output. Full logs go to log_entries.

@@ -52,8 +52,8 @@ CREATE TABLE IF NOT EXISTS baseline_drift_items (
     -- What drifted within the category, e.g. '/etc/ssh/sshd_config' or 'openssl'.
     item_key       TEXT NOT NULL,
     change_type    TEXT NOT NULL CHECK (change_type IN ('added', 'removed', 'modified')),
-    expected_value TEXT CHECK (json_valid(expected_value)),
-    actual_value   TEXT CHECK (json_valid(actual_value)),
+    expected_value TEXT CHECK (expected_value IS NULL OR json_valid(expected_value)),
+    actual_value   TEXT CHECK (actual_value IS NULL OR json_valid(actual_value)),
     severity       TEXT NOT NULL DEFAULT 'medium' CHECK (severity IN ('critical', 'high', 'medium', 'low', 'info')),
     -- accepted = intentional change, to be folded into the next baseline.
     status         TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'acknowledged', 'accepted', 'remediated')),
