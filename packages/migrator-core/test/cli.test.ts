@@ -52,7 +52,13 @@ async function holdLock(db: TestDatabase): Promise<{ pid: number | null; release
   }
   const holder = new Database(sqlitePath(db));
   holder.exec('BEGIN IMMEDIATE');
-  return { pid: null, release: async () => void (holder.exec('ROLLBACK'), holder.close()) };
+  return {
+    pid: null,
+    async release() {
+      holder.exec('ROLLBACK');
+      holder.close();
+    },
+  };
 }
 
 /** Each run exited 0 with the exact report; together they applied every migration exactly once. */
@@ -192,9 +198,8 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     const edited = { ...BASE, '101_create_run_log.sql': `-- edited after it ran\n${BASE['101_create_run_log.sql']}` };
     expect(await status(edited)).toEqual({ code: 1, stderr: '', stdout: table('[DEMO] 101      create_run_log     changed  <at>') });
     const apply = await migrate(edited);
-    expect(apply.code).toBe(1);
-    expect(apply.stdout).toMatch(/^\[DEMO\] Error: CHECKSUM_MISMATCH: Applied migration SQL has changed since it ran: 101 \(create_run_log\): recorded [0-9a-f]{64}, file [0-9a-f]{64}\./m);
-    expect(apply.stdout.endsWith(`[DEMO] Not run: 102\n${FAILED}\n`)).toBe(true);
+    const mismatch = 'Error: CHECKSUM_MISMATCH: Applied migration SQL has changed since it ran: 101 (create_run_log): recorded <sha>, file <sha>. Applied migrations are immutable: restore the file and put the change in a new migration.';
+    expect({ ...apply, stdout: apply.stdout.replace(/\b[0-9a-f]{64}\b/g, '<sha>') }).toEqual({ code: 1, stderr: '', stdout: report('APPLY', 'Connected.', mismatch, FAILED) });
     expect(await db.tableExists('widgets')).toBe(false);
   });
 
@@ -277,7 +282,6 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
   it('when the connection fails, showing the redacted target instead (text, --json, --status)', async () => {
     const closed = `postgresql://postgres:${SECRET}@127.0.0.1:1/${new URL(db.url).pathname.slice(1)}`;
     const reason = `Cannot connect to ${closed.replace(SECRET, '***')}: connect ECONNREFUSED 127.0.0.1:1`;
-    expect(reason).toContain('postgres:***@127.0.0.1:1/');
     expect(await run(BASE, ['--url', closed])).toEqual({ code: 1, stderr: '', stdout: report('APPLY', `Error: CONNECTION_FAILED: ${reason}`, FAILED) });
     const json = await run(BASE, ['--url', closed, '--json']);
     expect(json.code).toBe(1);
