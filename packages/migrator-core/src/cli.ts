@@ -8,7 +8,7 @@ import { renderFooter, renderHeader, renderPlane } from './render-report.js';
 import { reportToJson, type MigrationReport, type PlaneReport, type RunMode } from './report.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, runMigrations } from './runner.js';
 import { inspectMigrations, type PlaneStatus } from './status.js';
-import { parseDatabaseUrl, type DatabaseTarget } from './target.js';
+import { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './target.js';
 
 /** Where a command reads its environment and writes its output; `process` in production, buffers in tests. */
 export interface CliIo {
@@ -129,7 +129,7 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
   try {
     targets = planes.map((p) => parseDatabaseUrl(p.url));
   } catch (error) {
-    io.stderr.write(`atlas-migrate: ${messageOf(error)}\n`);
+    io.stderr.write(`atlas-migrate: ${redactUrl(messageOf(error))}\n`);
     return EXIT.usage;
   }
   const redact = redactor(targets);
@@ -178,7 +178,7 @@ export function parseCommand(argv: readonly string[], extra: NonNullable<ParseAr
 /** Prints a usage or configuration error and returns exit code 2; rethrows anything else. */
 export function usageFailure(error: unknown, io: CliIo, usage: string): number {
   if (error instanceof UsageError || (isMigratorError(error) && (error.code === 'CONFIG_INVALID' || error.code === 'REGISTRY_INVALID'))) {
-    io.stderr.write(`atlas-migrate: ${messageOf(error)}\n${error instanceof UsageError ? `\n${usage}` : ''}`);
+    io.stderr.write(`atlas-migrate: ${redactUrl(messageOf(error))}\n${error instanceof UsageError ? `\n${usage}` : ''}`);
     return EXIT.usage;
   }
   throw error;

@@ -69,7 +69,15 @@ export async function readMigrationFiles(dir: string): Promise<MigrationFile[]> 
     throw new MigratorError('CONFIG_INVALID', `Cannot read migration folder ${dir}: ${messageOf(cause)}`, { cause });
   }
   const sqlNames = names.filter((name) => name.endsWith('.sql')).sort();
-  return Promise.all(sqlNames.map(async (fileName) => ({ fileName, text: await readFile(`${dir}/${fileName}`, 'utf8') })));
+  return Promise.all(
+    sqlNames.map(async (fileName) => {
+      try {
+        return { fileName, text: await readFile(`${dir}/${fileName}`, 'utf8') };
+      } catch (cause) {
+        throw new MigratorError('CONFIG_INVALID', `Cannot read migration file ${fileName} in ${dir}: ${messageOf(cause)}`, { file: fileName, cause });
+      }
+    }),
+  );
 }
 
 /** Loads a registry from a folder in the `<version>_<name>[.postgres|.sqlite].sql` format. */

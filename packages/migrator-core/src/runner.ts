@@ -179,11 +179,15 @@ class PlaneReportBuilder {
   }
 }
 
-async function migrateUnderLock(session: Session, options: RunOptions, report: PlaneReportBuilder, initial: History | null): Promise<void> {
+async function migrateUnderLock(session: Session, options: RunOptions, report: PlaneReportBuilder): Promise<void> {
   const { registry, logger } = options;
-  await session.prepareHistory(initial);
-  // Another process may have run while this one waited: plan again from what is recorded now.
-  const plan = planRun(registry, await session.readHistory(), session.sqlVariant, options.to);
+  // Another process may have run (or adopted the table) while this one waited: read again under the lock.
+  let history = await session.readHistory();
+  if (history === null || history.missingColumns.length > 0) {
+    await session.prepareHistory(history);
+    history = await session.readHistory();
+  }
+  const plan = planRun(registry, history, session.sqlVariant, options.to);
   report.takePlan(plan, 'apply');
   for (const migration of plan.pending) {
     logger.info('applying migration', { plane: registry.plane, version: migration.version, name: migration.name });
@@ -224,7 +228,7 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     // Nothing pending costs one query and no lock: replicas booting together never queue for it.
     if (mode === 'apply' && plan.pending.length > 0) {
       await session.withLock(`atlas-migrations:${plane}`, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, () =>
-        migrateUnderLock(session, options, report, history),
+        migrateUnderLock(session, options, report),
       );
     }
   } catch (error) {

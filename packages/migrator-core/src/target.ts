@@ -5,11 +5,14 @@ export type DatabaseTarget =
   | { readonly kind: 'postgres'; readonly url: string; readonly redacted: string; readonly password: string | null }
   | { readonly kind: 'sqlite'; readonly path: string; readonly redacted: string; readonly password: null };
 
-/** The URL with its password (and any `password=` query parameter) replaced by `***`. */
-export function redactUrl(url: string): string {
-  return url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^@/?#]*@/i, '$1***@')
-    .replace(/([?&]password=)[^&#]*/gi, '$1***');
+/**
+ * Any text with the password of every URL in it (and any `password=` parameter) replaced by `***`:
+ * for URLs, and for messages that may quote one (a usage error naming a stray argument).
+ */
+export function redactUrl(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s'"]*:)[^@\s'"]*@/gi, '$1***@')
+    .replace(/([?&]password=)[^&#\s'"]*/gi, '$1***');
 }
 
 /** Parses a database URL once, at the edge; throws CONFIG_INVALID for anything it cannot use. */
@@ -24,7 +27,12 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
     } catch (cause) {
       throw new MigratorError('CONFIG_INVALID', `Invalid PostgreSQL URL ${redactUrl(url)}`, { cause });
     }
-    const password = parsed.password ? decodeURIComponent(parsed.password) : parsed.searchParams.get('password');
+    let password: string | null;
+    try {
+      password = parsed.password ? decodeURIComponent(parsed.password) : parsed.searchParams.get('password');
+    } catch (cause) {
+      throw new MigratorError('CONFIG_INVALID', `Invalid PostgreSQL URL ${redactUrl(url)}: malformed percent-encoding in the password`, { cause });
+    }
     return Object.freeze({ kind: 'postgres', url, redacted: redactUrl(url), password: password || null });
   }
   if (scheme === 'sqlite' || scheme === 'file') {

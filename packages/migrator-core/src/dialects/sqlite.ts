@@ -58,8 +58,9 @@ class SqliteSession implements Session {
     let columns: Set<string>;
     try {
       const stmt = this.db.prepare('SELECT * FROM schema_migrations');
-      columns = new Set(stmt.columns().map((c) => c.name));
       rows = stmt.all() as Record<string, unknown>[];
+      // Only after a step: preparing may use a schema cached before another process altered the table.
+      columns = new Set(stmt.columns().map((c) => c.name));
     } catch (error) {
       if (/^no such table/.test(messageOf(error))) return null;
       throw new MigratorError('HISTORY_INVALID', `Cannot read schema_migrations: ${messageOf(error)}`, { cause: error });
