@@ -66,6 +66,8 @@ function scriptOf(file: string, sql: string): MigrationScript {
 
 interface FileGroup {
   version: number;
+  /** The file names' `<version>_<name>` as written, leading zeros and all. */
+  stem: string;
   name: string;
   shared?: MigrationFile;
   variants: Partial<Record<SqlVariant, MigrationFile>>;
@@ -86,7 +88,7 @@ function groupFiles(files: readonly MigrationFile[]): Map<number, FileGroup> {
     const version = Number(digits);
     if (!Number.isSafeInteger(version) || version <= 0) throw invalidFile(file.fileName, 'the version must be a positive integer');
     if (!NAME_PATTERN.test(name)) throw invalidFile(file.fileName, `the name "${name}" must match [a-z0-9_]+`);
-    const group = groups.get(version) ?? { version, name, variants: {} };
+    const group = groups.get(version) ?? { version, stem: `${digits}_${name}`, name, variants: {} };
     if (group.name !== name) {
       throw invalidFile(file.fileName, `version ${version} is also named "${group.name}" by another file (duplicate version)`);
     }
@@ -112,7 +114,7 @@ export function migrationsFromFiles(files: readonly MigrationFile[]): Migration[
       const file = group.variants[variant] ?? group.shared;
       if (!file) {
         const present = Object.values(group.variants)[0]?.fileName ?? String(group.version);
-        throw invalidFile(present, `no ${variant} file for version ${group.version} (expected ${group.version}_${group.name}.${variant}.sql)`);
+        throw invalidFile(present, `no ${variant} file for version ${group.version} (expected ${group.stem}.${variant}.sql)`);
       }
       scripts[variant] = scriptOf(file.fileName, file.text);
     }

@@ -90,6 +90,7 @@ export function reportToJson(report: MigrationReport): unknown {
       alreadyApplied: plane.alreadyApplied,
       pending: plane.pending,
       unknownApplied: plane.unknownApplied,
+      outOfOrder: plane.outOfOrder,
       error: plane.error,
     })),
   };

@@ -8,8 +8,8 @@
 -- on its own so a run interrupted half-way can simply be repeated.
 --
 -- If a concurrent build is interrupted, PostgreSQL leaves an INVALID index
--- behind, and IF NOT EXISTS would then skip it on the retry. After a failed
--- run, check pg_index.indisvalid and drop any invalid leftover first.
+-- behind, which IF NOT EXISTS alone would keep forever. The engine drops such
+-- a leftover before each CREATE INDEX CONCURRENTLY and checks indisvalid after.
 --
 -- Searches must use exactly the indexed expression to hit the GIN index:
 --   WHERE to_tsvector('english', message) @@ websearch_to_tsquery('english', $1)
