@@ -26,13 +26,15 @@ interface Plan {
   readonly beyondTarget: Migration[];
   readonly unknownApplied: number[];
   readonly outOfOrder: number[];
+  /** Set when applied SQL has changed since it ran: the run must not go on. */
+  readonly mismatch: MigratorError | null;
 }
 
-/** Compares recorded history with the registry; throws CHECKSUM_MISMATCH when applied SQL has changed. */
+/** Compares recorded history with the registry, including the checksums of what was applied. */
 function planRun(registry: Registry, history: History | null, variant: SqlVariant, to: number | undefined): Plan {
   const rows = new Map((history?.rows ?? []).map((row) => [row.version, row]));
   const known = new Set(registry.migrations.map((m) => m.version));
-  const mismatches: string[] = [];
+  const changed: Migration[] = [];
   const alreadyApplied: number[] = [];
   const pending: Migration[] = [];
   const beyondTarget: Migration[] = [];
@@ -43,25 +45,24 @@ function planRun(registry: Registry, history: History | null, variant: SqlVarian
       continue;
     }
     alreadyApplied.push(migration.version);
-    const expected = migration.scripts[variant].checksum;
-    if (row.checksum && row.checksumAlgorithm === CHECKSUM_ALGORITHM && row.checksum !== expected) {
-      mismatches.push(`${migration.version} (${migration.name}): recorded ${row.checksum}, file ${expected}`);
-    }
+    if (row.checksum && row.checksumAlgorithm === CHECKSUM_ALGORITHM && row.checksum !== migration.scripts[variant].checksum) changed.push(migration);
   }
-  if (mismatches.length > 0) {
-    const first = registry.migrations.find((m) => mismatches[0]!.startsWith(`${m.version} `))!;
-    throw new MigratorError(
-      'CHECKSUM_MISMATCH',
-      `Applied migration SQL has changed since it ran: ${mismatches.join('; ')}. Applied migrations are immutable: restore the file and put the change in a new migration.`,
-      { plane: registry.plane, version: first.version, name: first.name, file: first.scripts[variant].file },
-    );
-  }
+  const first = changed[0];
+  const mismatch = first
+    ? new MigratorError(
+        'CHECKSUM_MISMATCH',
+        `Applied migration SQL has changed since it ran: ${changed
+          .map((m) => `${m.version} (${m.name}): recorded ${rows.get(m.version)!.checksum}, file ${m.scripts[variant].checksum}`)
+          .join('; ')}. Applied migrations are immutable: restore the file and put the change in a new migration.`,
+        { plane: registry.plane, version: first.version, name: first.name, file: first.scripts[variant].file },
+      )
+    : null;
   const maxApplied = Math.max(0, ...alreadyApplied);
   const unknownApplied = [...rows.keys()]
     .filter((version) => !known.has(version) && version >= registry.range.min && version <= registry.range.max)
     .sort((a, b) => a - b);
   const outOfOrder = pending.filter((m) => m.version < maxApplied).map((m) => m.version);
-  return { alreadyApplied, pending, beyondTarget, unknownApplied, outOfOrder };
+  return { alreadyApplied, pending, beyondTarget, unknownApplied, outOfOrder, mismatch };
 }
 
 function toPlaneError(error: unknown): PlaneError {
@@ -189,6 +190,7 @@ async function migrateUnderLock(session: Session, options: RunOptions, report: P
   }
   const plan = planRun(registry, history, session.sqlVariant, options.to);
   report.takePlan(plan, 'apply');
+  if (plan.mismatch) throw plan.mismatch;
   for (const migration of plan.pending) {
     logger.info('applying migration', { plane: registry.plane, version: migration.version, name: migration.name });
     const applied = await applyMigration(session, registry.plane, migration);
@@ -219,6 +221,7 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     const history = await session.readHistory();
     const plan = planRun(registry, history, session.sqlVariant, options.to);
     report.takePlan(plan, mode);
+    if (plan.mismatch) throw plan.mismatch;
     if (plan.unknownApplied.length > 0) {
       logger.warn('schema_migrations has versions this release does not know (a newer release ran); leaving them alone', { plane, versions: plan.unknownApplied });
     }

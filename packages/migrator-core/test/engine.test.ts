@@ -150,6 +150,7 @@ describe.each(DIALECTS)('engine on $name', ({ create }) => {
     expect(report.error!.message).toContain(recorded);
     expect(report.error!.message).toMatch(/recorded [0-9a-f]{64}, file [0-9a-f]{64}/);
     expect(report.applied).toEqual([]);
+    expect(report.pending.map((m) => m.version)).toEqual([103]);
     expect(await db.tableExists('gadgets')).toBe(false);
   });
 
