@@ -75,11 +75,6 @@ function commandOptions(values: { 'dry-run'?: boolean; json?: boolean; status?: 
   };
 }
 
-/** Replaces every password of the targets in `text`, so no output can leak one. */
-function redactor(targets: readonly DatabaseTarget[]): (text: string) => string {
-  const secrets = targets.flatMap((t) => (t.password ? [t.password, encodeURIComponent(t.password)] : []));
-  return (text) => secrets.reduce((out, secret) => out.split(secret).join('***'), text);
-}
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -132,9 +127,9 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
     io.stderr.write(`atlas-migrate: ${redactUrl(messageOf(error))}\n`);
     return EXIT.usage;
   }
-  const redact = redactor(targets);
-  const out = (lines: string[]) => io.stdout.write(redact(lines.map((l) => `${l}\n`).join('')));
-  const logger = stderrLogger(io, redact);
+  // Targets are already redacted; this also catches a URL that a driver's message might quote.
+  const out = (lines: string[]) => io.stdout.write(redactUrl(lines.map((l) => `${l}\n`).join('')));
+  const logger = stderrLogger(io, redactUrl);
   const dialects = await Promise.all(targets.map((t) => createDialect(t, logger)));
 
   if (options.status) {

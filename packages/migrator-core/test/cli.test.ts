@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { redactUrl } from '@atlasai/migrator-core';
 import { advisoryLockKey } from '../src/dialects/postgres.js';
 import { atlasMigrate, migrationFolder, type RunResult } from '../../../test/support/cli.js';
 import { DIALECTS, createPostgresDatabase, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
@@ -93,7 +94,7 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
   });
 
   const migrate = (files: Record<string, string>, ...flags: string[]) => atlasMigrate(['--url', db.url, '--dir', migrationFolder(files), '--label', 'Demo', ...flags]);
-  const target = () => (db.dialect === 'postgres' ? db.url : sqlitePath(db));
+  const target = () => (db.dialect === 'postgres' ? redactUrl(db.url) : sqlitePath(db));
   const failure = () =>
     db.dialect === 'postgres'
       ? { column: 8, sqlstate: '42703', dbCode: null, message: 'column "no_such_column" does not exist', code: 'SQLSTATE 42703' }
@@ -255,7 +256,11 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
   let url: string;
   beforeEach(async () => {
     db = await createPostgresDatabase();
+    // A role whose password really is SECRET, so this holds under password authentication too (the
+    // throwaway server), not only where the server trusts every connection.
+    await db.query(`DO $$ BEGIN CREATE ROLE atlas_redaction_probe LOGIN SUPERUSER PASSWORD '${SECRET}'; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
     const withPassword = new URL(db.url);
+    withPassword.username = 'atlas_redaction_probe';
     withPassword.password = SECRET;
     url = withPassword.toString();
   });
@@ -277,14 +282,14 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
     expect(failed.stdout).toContain('[DEMO] Error in migration 103 (gadgets) at statement 3, line 5, column 8: SQLSTATE 42703: column "no_such_column" does not exist\n');
     const json = await run({ ...BASE, ...BROKEN }, ['--url', url, '--json']);
     expect(JSON.parse(json.stdout).planes[0]).toMatchObject({ target: redacted(), ok: false, alreadyApplied: [101, 102] });
-    expect(redacted()).toContain('postgres:***@');
+    expect(redacted()).toContain('atlas_redaction_probe:***@');
     const status = await run(BASE, ['--url', url, '--status']);
     expect(status.code).toBe(0);
     expect(status.stdout.split('\n')[1]).toBe(`[DEMO] ${redacted()}`);
   });
 
   it('when the connection fails, showing the redacted target instead (text, --json, --status)', async () => {
-    const closed = `postgresql://postgres:${SECRET}@127.0.0.1:1/${new URL(db.url).pathname.slice(1)}`;
+    const closed = `postgresql://atlas_redaction_probe:${SECRET}@127.0.0.1:1/${new URL(db.url).pathname.slice(1)}`;
     const reason = `Cannot connect to ${closed.replace(SECRET, '***')}: connect ECONNREFUSED 127.0.0.1:1`;
     expect(await run(BASE, ['--url', closed])).toEqual({ code: 1, stderr: '', stdout: report('APPLY', `Error: CONNECTION_FAILED: ${reason}`, FAILED) });
     const json = await run(BASE, ['--url', closed, '--json']);

@@ -143,6 +143,8 @@ describe('database URLs', () => {
     expect(redactUrl('postgresql://atlas:s3cr%40t@db:5432/atlas')).toBe('postgresql://atlas:***@db:5432/atlas');
     expect(redactUrl('postgresql://db/atlas?user=a&password=s3cret&sslmode=require')).toBe('postgresql://db/atlas?user=a&password=***&sslmode=require');
     expect(redactUrl('postgresql://atlas@db/atlas')).toBe('postgresql://atlas@db/atlas');
-    expect(parseDatabaseUrl('postgresql://atlas:s3cr%40t@db/atlas').password).toBe('s3cr@t');
+    expect(parseDatabaseUrl('postgresql://atlas:s3cr%40t@db/atlas').redacted).toBe('postgresql://atlas:***@db/atlas');
+    expect(redactUrl('connect to postgres://a:pw@h1/x and postgresql://b:pw2@h2/y failed')).toBe('connect to postgres://a:***@h1/x and postgresql://b:***@h2/y failed');
+    expect(redactUrl('password authentication failed for user "postgres"')).toBe('password authentication failed for user "postgres"');
   });
 });
