@@ -1,11 +1,4 @@
 import { defineConfig } from 'tsup';
+import { baseTsupOptions } from '../../tsup.base.js';
 
-export default defineConfig({
-  entry: ['src/plane.ts', 'src/migrate.ts'],
-  format: ['esm'],
-  target: 'node20',
-  platform: 'node',
-  dts: true,
-  sourcemap: true,
-  clean: true,
-});
+export default defineConfig({ ...baseTsupOptions, entry: ['src/plane.ts', 'src/migrate.ts'] });

@@ -1,12 +1,4 @@
 import { defineConfig } from 'tsup';
+import { baseTsupOptions } from '../../tsup.base.js';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts', 'src/embed-sql.ts'],
-  format: ['esm'],
-  target: 'node20',
-  platform: 'node',
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  splitting: true,
-});
+export default defineConfig({ ...baseTsupOptions, entry: ['src/index.ts', 'src/cli.ts', 'src/embed-sql.ts'], splitting: true });
