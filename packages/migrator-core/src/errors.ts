@@ -8,6 +8,8 @@ export type MigratorErrorCode =
   | 'HISTORY_INVALID'
   | 'CHECKSUM_MISMATCH'
   | 'STATEMENT_FAILED'
+  /** The database failed outside any migration (lost connection, refused query). */
+  | 'DATABASE_ERROR'
   | 'NOT_MIGRATED';
 
 /** Where in a migration a failure happened; every field is optional because not every failure has one. */

@@ -70,7 +70,7 @@ function toPlaneError(error: unknown): PlaneError {
   // A statement failure's fields say where; its message is the database's own words.
   const located = e?.code === 'STATEMENT_FAILED' && e.cause instanceof StatementError;
   return {
-    code: e?.code ?? 'STATEMENT_FAILED',
+    code: e?.code ?? 'DATABASE_ERROR',
     message: messageOf(located ? e.cause : error),
     version: e?.version ?? null,
     name: e?.migrationName ?? null,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CHECKSUM_ALGORITHM,
   MigratorError,
+  assertMigrated,
   checksumSql,
   defineRegistry,
   defineRegistryFromFiles,
@@ -9,6 +10,7 @@ import {
   migrationsFromFiles,
   parseDatabaseUrl,
   redactUrl,
+  type PlaneReport,
 } from '@atlasai/migrator-core';
 import { migrationFolder } from '../../../test/support/cli.js';
 
@@ -146,5 +148,37 @@ describe('database URLs', () => {
     expect(parseDatabaseUrl('postgresql://atlas:s3cr%40t@db/atlas').redacted).toBe('postgresql://atlas:***@db/atlas');
     expect(redactUrl('connect to postgres://a:pw@h1/x and postgresql://b:pw2@h2/y failed')).toBe('connect to postgres://a:***@h1/x and postgresql://b:***@h2/y failed');
     expect(redactUrl('password authentication failed for user "postgres"')).toBe('password authentication failed for user "postgres"');
+  });
+});
+
+describe('assertMigrated', () => {
+  const plane = (ok: boolean): PlaneReport => ({
+    plane: 'tenant',
+    target: 'sqlite:x.db',
+    mode: 'apply',
+    ok,
+    connected: true,
+    applied: [],
+    alreadyApplied: [],
+    pending: [],
+    unknownApplied: [],
+    outOfOrder: [],
+    error: ok
+      ? null
+      : { code: 'STATEMENT_FAILED', message: 'no such table: x', version: 2005, name: 'add_things', statement: 2, line: 7, column: 1, sqlstate: null, dbCode: 'SQLITE_ERROR', detail: null, hint: null },
+  });
+
+  it('passes a successful report and refuses a failed one, naming the plane and migration', () => {
+    expect(() => assertMigrated({ ok: true, mode: 'apply', planes: [plane(true)] })).not.toThrow();
+    let error: unknown;
+    try {
+      assertMigrated({ ok: false, mode: 'apply', planes: [plane(true), plane(false)] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MigratorError);
+    expect(error).toMatchObject({ code: 'NOT_MIGRATED', plane: 'tenant', version: 2005 });
+    expect((error as Error).message).toBe('Migrations failed for tenant at migration 2005 (add_things): no such table: x');
+    expect(() => assertMigrated(plane(false))).toThrow(/Migrations failed for tenant/);
   });
 });
