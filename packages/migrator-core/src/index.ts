@@ -16,7 +16,7 @@ export type { ConnectOptions, Dialect, History, HistoryRecord, HistoryRow, Sessi
 export { createDialect } from './dialects/index.js';
 export { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './target.js';
 export { silentLogger, type Logger } from './logger.js';
-export { DEFAULT_LOCK_TIMEOUT_MS, runMigrations, runPlanes, type RunOptions } from './runner.js';
+export { DEFAULT_LOCK_TIMEOUT_MS, runMigrations, type RunOptions } from './runner.js';
 export { assertMigrated, reportToJson, type AppliedMigration, type MigrationReport, type PendingMigration, type PlaneError, type PlaneReport, type RunMode } from './report.js';
 export { renderFooter, renderHeader, renderPlane, renderReport } from './render-report.js';
 export { inspectMigrations, type MigrationState, type MigrationStatusEntry, type PlaneStatus } from './status.js';

@@ -3,7 +3,7 @@ import { MigratorError, isMigratorError, messageOf } from './errors.js';
 import type { Logger } from './logger.js';
 import { CHECKSUM_ALGORITHM, type Migration, type SqlVariant } from './migration.js';
 import type { Registry } from './registry.js';
-import type { AppliedMigration, MigrationReport, PendingMigration, PlaneError, PlaneReport, RunMode } from './report.js';
+import type { AppliedMigration, PendingMigration, PlaneError, PlaneReport, RunMode } from './report.js';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 
@@ -155,11 +155,11 @@ class PlaneReportBuilder {
     private readonly mode: RunMode,
   ) {}
 
-  takePlan(plan: Plan, mode: RunMode): void {
+  takePlan(plan: Plan): void {
     this.alreadyApplied = plan.alreadyApplied;
     this.unknownApplied = plan.unknownApplied;
     this.outOfOrder = plan.outOfOrder;
-    const notRun = mode === 'dry-run' ? plan.pending : [...plan.pending, ...plan.beyondTarget];
+    const notRun = this.mode === 'dry-run' ? plan.pending : [...plan.pending, ...plan.beyondTarget];
     this.pending = notRun.map(({ version, name }) => ({ version, name }));
   }
 
@@ -189,7 +189,7 @@ async function migrateUnderLock(session: Session, options: RunOptions, report: P
     history = await session.readHistory();
   }
   const plan = planRun(registry, history, session.sqlVariant, options.to);
-  report.takePlan(plan, 'apply');
+  report.takePlan(plan);
   if (plan.mismatch) throw plan.mismatch;
   for (const migration of plan.pending) {
     logger.info('applying migration', { plane: registry.plane, version: migration.version, name: migration.name });
@@ -220,13 +220,13 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
   try {
     const history = await session.readHistory();
     const plan = planRun(registry, history, session.sqlVariant, options.to);
-    report.takePlan(plan, mode);
+    report.takePlan(plan);
     if (plan.mismatch) throw plan.mismatch;
     if (plan.unknownApplied.length > 0) {
       logger.warn('schema_migrations has versions this release does not know (a newer release ran); leaving them alone', { plane, versions: plan.unknownApplied });
     }
     if (plan.outOfOrder.length > 0) {
-      logger.warn('applying versions lower than the highest applied one (merged late)', { plane, versions: plan.outOfOrder });
+      logger.warn('pending versions are lower than the highest applied one (merged late); they are applied, not skipped', { plane, versions: plan.outOfOrder });
     }
     // Nothing pending costs one query and no lock: replicas booting together never queue for it.
     if (mode === 'apply' && plan.pending.length > 0) {
@@ -241,11 +241,4 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     await session.close().catch((error: unknown) => logger.warn('closing the connection failed', { plane, error: messageOf(error) }));
   }
   return report.build();
-}
-
-/** Runs several planes in order. A failed plane does not stop the next one; the report says which failed. */
-export async function runPlanes(runs: readonly RunOptions[]): Promise<MigrationReport> {
-  const planes: PlaneReport[] = [];
-  for (const run of runs) planes.push(await runMigrations(run));
-  return Object.freeze({ ok: planes.every((p) => p.ok), mode: runs[0]?.mode ?? 'apply', planes });
 }
