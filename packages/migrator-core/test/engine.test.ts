@@ -241,7 +241,7 @@ async function holdLock(db: TestDatabase): Promise<{ release(): Promise<void> }>
   };
 }
 
-describe('no-transaction migrations on PostgreSQL', () => {
+describe('PostgreSQL specifics', () => {
   let db: TestDatabase;
   beforeEach(async () => {
     db = await DIALECTS[0].create();
@@ -273,6 +273,17 @@ describe('no-transaction migrations on PostgreSQL', () => {
     expect(fixed).toMatchObject({ ok: true });
     expect(fixed.applied).toMatchObject([{ version: 102, outcome: 'applied' }]);
     expect(await db.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_items_code'::regclass`)).toEqual([{ indisvalid: true }]);
+  });
+
+  it('a runner that times out names the runner holding the lock and since when it holds it', async () => {
+    const slow = { '101_slow.sql': 'SELECT pg_sleep(1.5);\n' };
+    const holder = migrate(slow);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const registry = await loadRegistryFromDir(migrationFolder(slow), { plane: 'demo', range: { min: 100, max: 199 } });
+    const waiter = await runMigrations({ registry, dialect: await createDialect(db.url, silentLogger), mode: 'apply', logger: silentLogger, lockTimeoutMs: 200 });
+    expect(waiter.error?.code).toBe('LOCK_TIMEOUT');
+    expect(waiter.error?.message).toMatch(/held by pid \d+ \(atlas-migrate:demo locked \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)( from \S+)?, connected since \d{4}-/);
+    expect(await holder).toMatchObject({ ok: true, applied: [{ version: 101 }] });
   });
 
   it('refuses CONCURRENTLY in a transactional migration with the database error', async () => {

@@ -140,7 +140,13 @@ class PostgresSession implements Session {
     // Poll with pg_try_advisory_lock in autocommit: a waiter blocked in pg_advisory_lock would hold a
     // snapshot that deadlocks the holder's CREATE INDEX CONCURRENTLY.
     for (;;) {
-      const { rows } = await this.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [key]);
+      // On success the same round trip stamps application_name, so a waiter can say since when it is held.
+      const { rows } = await this.query<{ locked: boolean }>(
+        `SELECT locked, CASE WHEN locked THEN set_config('application_name',
+                  left(current_setting('application_name'), 32) || ' locked ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), false) END
+           FROM pg_try_advisory_lock($1::bigint) AS locked`,
+        [key],
+      );
       if (rows[0]?.locked) break;
       if (Date.now() >= deadline) {
         const holder = await this.describeHolder(key);
@@ -175,7 +181,7 @@ class PostgresSession implements Session {
 
   private async describeHolder(key: string): Promise<string> {
     const { rows } = await this.query<{ pid: number; application_name: string; client_addr: string | null; backend_start: Date; state: string }>(
-      `SELECT a.pid, a.application_name, a.client_addr::text AS client_addr, a.backend_start, a.state
+      `SELECT a.pid, a.application_name, host(a.client_addr) AS client_addr, a.backend_start, a.state
          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
