@@ -1,3 +1,4 @@
+import { loadModule, parseSync } from 'libpg-query';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDialect, runMigrations, silentLogger, type PlaneReport, type Registry } from '@atlasai/migrator-core';
 import { DIALECTS, createPostgresDatabase, createSqliteDatabase, type TestDatabase } from './databases.js';
@@ -78,6 +79,28 @@ export function registryProofs(registry: Registry, expected: { count: number; sq
         expect(await db.catalog(), `migration ${migration.version} changed the schema when applied again`).toBe(once);
       }
     });
+  });
+
+  it(`${registry.plane}: every PostgreSQL statement is idempotent by itself, without the engine's help`, async () => {
+    const db = await createPostgresDatabase();
+    try {
+      expect((await migrate(registry, db)).ok).toBe(true);
+      const before = await db.catalog();
+      await loadModule();
+      // Each statement runs alone in autocommit, as psql would run it; no "already exists" is swallowed.
+      for (const migration of registry.migrations) {
+        const bytes = Buffer.from(migration.scripts.postgres.sql);
+        const { stmts } = parseSync(migration.scripts.postgres.sql) as { stmts: { stmt_location?: number; stmt_len?: number }[] };
+        for (const [i, stmt] of stmts.entries()) {
+          const start = stmt.stmt_location ?? 0;
+          const text = bytes.subarray(start, stmt.stmt_len === undefined ? undefined : start + stmt.stmt_len).toString();
+          await expect(db.query(text), `${migration.version} statement ${i + 1}`).resolves.toBeDefined();
+        }
+      }
+      expect(await db.catalog()).toBe(before);
+    } finally {
+      await db.drop();
+    }
   });
 
   it(`(d) ${registry.plane}: PostgreSQL and SQLite end with the same tables and columns`, async () => {
