@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { redactUrl } from '@atlasai/migrator-core';
 import { advisoryLockKey } from '../src/dialects/postgres.js';
 import { atlasMigrate, migrationFolder, type RunResult } from '../../../test/support/cli.js';
@@ -266,6 +266,10 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
   });
   afterEach(async () => {
     await db.drop();
+    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+    await admin.connect();
+    await admin.query('DROP ROLE IF EXISTS atlas_redaction_probe');
+    await admin.end();
   });
 
   const run = async (files: Record<string, string>, args: string[], env?: Record<string, string>) => {
