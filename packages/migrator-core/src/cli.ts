@@ -4,7 +4,7 @@ import { createDialect } from './dialects/index.js';
 import { isMigratorError, messageOf } from './errors.js';
 import type { Logger } from './logger.js';
 import { loadRegistryFromDir, type Registry } from './registry.js';
-import { renderFooter, renderHeader, renderPlane } from './render-report.js';
+import { renderFooter, renderHeader, renderPlane, renderStatus } from './render-report.js';
 import { reportToJson, type MigrationReport, type PlaneReport, type RunMode } from './report.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, runMigrations } from './runner.js';
 import { inspectMigrations, type PlaneStatus } from './status.js';
@@ -95,24 +95,6 @@ function exitCodeOf(planes: readonly PlaneReport[]): number {
   if (failures.some((p) => p.error?.code === 'CONFIG_INVALID' || p.error?.code === 'REGISTRY_INVALID')) return EXIT.usage;
   if (failures.every((p) => p.error?.code === 'LOCK_TIMEOUT')) return EXIT.lockTimeout;
   return EXIT.failed;
-}
-
-function renderStatus(statuses: readonly PlaneStatus[]): string[] {
-  const lines = ['=== AtlasAI Migration Status ==='];
-  for (const status of statuses) {
-    const tag = `[${status.plane.toUpperCase()}]`;
-    lines.push(`${tag} ${status.target}`);
-    if (status.error) {
-      lines.push(`${tag} Error: ${status.error}`);
-      continue;
-    }
-    const width = Math.max(4, ...status.entries.map((e) => e.name.length));
-    lines.push(`${tag} ${'version'.padEnd(8)} ${'name'.padEnd(width)} ${'state'.padEnd(8)} applied_at`);
-    for (const e of status.entries) {
-      lines.push(`${tag} ${String(e.version).padEnd(8)} ${e.name.padEnd(width)} ${e.state.padEnd(8)} ${e.appliedAt ?? '-'}`);
-    }
-  }
-  return lines;
 }
 
 /**

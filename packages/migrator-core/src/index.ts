@@ -18,5 +18,5 @@ export { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './target.js';
 export { silentLogger, type Logger } from './logger.js';
 export { DEFAULT_LOCK_TIMEOUT_MS, runMigrations, type RunOptions } from './runner.js';
 export { assertMigrated, reportToJson, type AppliedMigration, type MigrationReport, type PendingMigration, type PlaneError, type PlaneReport, type RunMode } from './report.js';
-export { renderFooter, renderHeader, renderPlane, renderReport } from './render-report.js';
+export { renderFooter, renderHeader, renderPlane, renderReport, renderStatus } from './render-report.js';
 export { inspectMigrations, type MigrationState, type MigrationStatusEntry, type PlaneStatus } from './status.js';

@@ -1,4 +1,5 @@
 import type { MigrationReport, PlaneReport, RunMode } from './report.js';
+import type { PlaneStatus } from './status.js';
 
 /** The operator guide's output format. Pure: lines in, nothing printed. */
 export const REPORT_TITLE = '=== AtlasAI Versioned Migration Runner ===';
@@ -73,4 +74,23 @@ export function renderFooter(report: Pick<MigrationReport, 'ok' | 'mode' | 'plan
 /** The whole run as the operator guide prints it. */
 export function renderReport(report: MigrationReport): string {
   return [...renderHeader(report.mode), ...report.planes.flatMap(renderPlane), ...renderFooter(report)].join('\n') + '\n';
+}
+
+/** `--status`: every migration of each plane with its state and when it was applied. */
+export function renderStatus(statuses: readonly PlaneStatus[]): string[] {
+  const lines = ['=== AtlasAI Migration Status ==='];
+  for (const status of statuses) {
+    const tag = `[${status.plane.toUpperCase()}]`;
+    lines.push(`${tag} ${status.target}`);
+    if (status.error) {
+      lines.push(`${tag} Error: ${status.error}`);
+      continue;
+    }
+    const width = Math.max(4, ...status.entries.map((e) => e.name.length));
+    lines.push(`${tag} ${'version'.padEnd(8)} ${'name'.padEnd(width)} ${'state'.padEnd(8)} applied_at`);
+    for (const e of status.entries) {
+      lines.push(`${tag} ${String(e.version).padEnd(8)} ${e.name.padEnd(width)} ${e.state.padEnd(8)} ${e.appliedAt ?? '-'}`);
+    }
+  }
+  return lines;
 }
