@@ -214,7 +214,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { url, dir, label } = parsed.values as { url?: string; dir?: string; label?: string };
     if (!url) throw new UsageError('--url is required');
     if (!dir) throw new UsageError('--dir is required');
-    parseDatabaseUrl(url);
     const plane = (label ?? basename(dir.replace(/[/\\]+$/, ''))).toLowerCase();
     planes = [{ registry: await loadRegistryFromDir(dir, { plane }), url }];
     options = parsed.options;

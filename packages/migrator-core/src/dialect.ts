@@ -1,3 +1,4 @@
+import { MigratorError } from './errors.js';
 import type { MigrationScript, SqlVariant } from './migration.js';
 
 /** One statement of a migration script, located in its file. */
@@ -28,6 +29,29 @@ export interface HistoryRow {
 export interface History {
   readonly rows: readonly HistoryRow[];
   readonly missingColumns: readonly string[];
+}
+
+/**
+ * The History of a `SELECT * FROM schema_migrations`, whichever driver read it. `recordedColumns` are
+ * the columns this engine writes beyond the older runners' `version, name, applied_at`.
+ */
+export function historyFromRows(columns: ReadonlySet<string>, rows: readonly Record<string, unknown>[], recordedColumns: readonly string[]): History {
+  if (!columns.has('version') || !columns.has('name')) {
+    throw new MigratorError('HISTORY_INVALID', 'schema_migrations exists but has no version or name column; it was not made by a migration runner this engine can adopt');
+  }
+  const text = (value: unknown) => (value == null ? null : String(value));
+  return {
+    rows: rows.map((row) => ({
+      version: Number(row.version),
+      name: String(row.name),
+      appliedAt: row.applied_at instanceof Date ? row.applied_at.toISOString() : text(row.applied_at),
+      checksum: text(row.checksum),
+      checksumAlgorithm: text(row.checksum_algorithm),
+      outcome: row.outcome === 'skipped' ? 'skipped' : 'applied',
+      executionMs: row.execution_ms == null ? null : Number(row.execution_ms),
+    })),
+    missingColumns: recordedColumns.filter((c) => !columns.has(c)),
+  };
 }
 
 /** What the runner records for a migration it ran. */

@@ -286,6 +286,15 @@ describe('PostgreSQL specifics', () => {
     expect(await holder).toMatchObject({ ok: true, applied: [{ version: 101 }] });
   });
 
+  it('reports LOCK_LOST when the lock is gone at release, as behind a transaction-pooling proxy', async () => {
+    // Releasing every advisory lock of the session mimics a pooler that moved the session elsewhere.
+    const report = await migrate({ '101_lose_lock.sql': 'SELECT pg_advisory_unlock_all();\n' });
+    expect(report.ok).toBe(false);
+    expect(report.error?.code).toBe('LOCK_LOST');
+    expect(report.error?.message).toMatch(/not held by this session when released: a transaction-pooling proxy/);
+    expect(report.applied.map((m) => m.version)).toEqual([101]);
+  });
+
   it('refuses CONCURRENTLY in a transactional migration with the database error', async () => {
     const report = await migrate({ ...files(concurrently), '102_unique_code.postgres.sql': `${concurrently}\n` });
     expect(report.error).toMatchObject({ code: 'STATEMENT_FAILED', version: 102, sqlstate: '25001' });

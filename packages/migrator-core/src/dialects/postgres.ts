@@ -4,6 +4,7 @@ import { loadModule, parseSync } from 'libpg-query';
 import pg from 'pg';
 import {
   StatementError,
+  historyFromRows,
   locateInStatement,
   locateInText,
   locateStatements,
@@ -11,7 +12,6 @@ import {
   type Dialect,
   type History,
   type HistoryRecord,
-  type HistoryRow,
   type Session,
   type Statement,
   type StatementOutcome,
@@ -106,20 +106,7 @@ class PostgresSession implements Session {
       if ((error as pg.DatabaseError).code === '42P01') return null;
       throw new MigratorError('HISTORY_INVALID', `Cannot read schema_migrations: ${messageOf(error)}`, { cause: error });
     }
-    const columns = new Set(result.fields.map((f) => f.name));
-    if (!columns.has('version') || !columns.has('name')) {
-      throw new MigratorError('HISTORY_INVALID', 'schema_migrations exists but has no version or name column; it was not made by a migration runner this engine can adopt');
-    }
-    const rows = result.rows.map((row): HistoryRow => ({
-      version: Number(row.version),
-      name: String(row.name),
-      appliedAt: row.applied_at instanceof Date ? row.applied_at.toISOString() : row.applied_at == null ? null : String(row.applied_at),
-      checksum: row.checksum ?? null,
-      checksumAlgorithm: row.checksum_algorithm ?? null,
-      outcome: row.outcome === 'skipped' ? 'skipped' : 'applied',
-      executionMs: row.execution_ms ?? null,
-    }));
-    return { rows, missingColumns: Object.keys(HISTORY_COLUMNS).filter((c) => !columns.has(c)) };
+    return historyFromRows(new Set(result.fields.map((f) => f.name)), result.rows, Object.keys(HISTORY_COLUMNS));
   }
 
   async prepareHistory(history: History | null): Promise<void> {

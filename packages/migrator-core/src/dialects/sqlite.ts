@@ -4,12 +4,12 @@ import Database from 'better-sqlite3';
 import { splitQuery, sqliteSplitterOptions } from 'dbgate-query-splitter';
 import {
   StatementError,
+  historyFromRows,
   locateStatements,
   type ConnectOptions,
   type Dialect,
   type History,
   type HistoryRecord,
-  type HistoryRow,
   type Session,
   type Statement,
   type StatementOutcome,
@@ -65,19 +65,7 @@ class SqliteSession implements Session {
       if (/^no such table/.test(messageOf(error))) return null;
       throw new MigratorError('HISTORY_INVALID', `Cannot read schema_migrations: ${messageOf(error)}`, { cause: error });
     }
-    if (!columns.has('version') || !columns.has('name')) {
-      throw new MigratorError('HISTORY_INVALID', 'schema_migrations exists but has no version or name column; it was not made by a migration runner this engine can adopt');
-    }
-    const history = rows.map((row): HistoryRow => ({
-      version: Number(row.version),
-      name: String(row.name),
-      appliedAt: row.applied_at == null ? null : String(row.applied_at),
-      checksum: (row.checksum as string | null | undefined) ?? null,
-      checksumAlgorithm: (row.checksum_algorithm as string | null | undefined) ?? null,
-      outcome: row.outcome === 'skipped' ? 'skipped' : 'applied',
-      executionMs: row.execution_ms == null ? null : Number(row.execution_ms),
-    }));
-    return { rows: history, missingColumns: Object.keys(HISTORY_COLUMNS).filter((c) => !columns.has(c)) };
+    return historyFromRows(columns, rows, Object.keys(HISTORY_COLUMNS));
   }
 
   async prepareHistory(history: History | null): Promise<void> {
