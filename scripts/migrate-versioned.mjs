@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { controlPlane } from '@atlasai/control-plane/plane';
 import { tenantPlane } from '@atlasai/tenant-plane/plane';
-import { runPlanesMain } from '@atlasai/migrator-core/cli';
+import { processIo, runPlanesMain } from '@atlasai/migrator-core/cli';
 
 const dataDir = fileURLToPath(new URL('../data/', import.meta.url));
-process.exitCode = await runPlanesMain([controlPlane, tenantPlane], process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }, dataDir);
+process.exitCode = await runPlanesMain([controlPlane, tenantPlane], process.argv.slice(2), processIo(), dataDir);

@@ -17,6 +17,22 @@ export interface CliIo {
   readonly stderr: { write(text: string): unknown };
 }
 
+/**
+ * The process's own streams. Output piped into a reader that closed early (`| head`) is dropped
+ * quietly instead of crashing with EPIPE: a migration already under way must finish either way.
+ */
+export function processIo(): CliIo {
+  let closed = false;
+  const guard = (stream: NodeJS.WriteStream) => {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      closed = true;
+    });
+    return { write: (text: string) => (closed ? false : stream.write(text)) };
+  };
+  return { env: process.env, stdout: guard(process.stdout), stderr: guard(process.stderr) };
+}
+
 /** Exit codes: 0 success, 1 a migration (or the database) failed, 2 bad usage or configuration, 3 lock wait timed out. */
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, lockTimeout: 3 });
 
@@ -32,11 +48,13 @@ export interface CommandOptions {
   readonly status: boolean;
   readonly to: number | undefined;
   readonly lockTimeoutMs: number;
+  /** PostgreSQL: the schema each plane owns (default `public`). */
+  readonly schema: string | undefined;
 }
 
 class UsageError extends Error {}
 
-const USAGE = `Usage: atlas-migrate --url <url> --dir <folder> [--label NAME] [--dry-run] [--json] [--to <version>] [--lock-timeout <seconds>] [--status]
+const USAGE = `Usage: atlas-migrate --url <url> --dir <folder> [--label NAME] [--dry-run] [--json] [--to <version>] [--lock-timeout <seconds>] [--schema NAME] [--status]
 
   --url           postgres://…, postgresql://…, sqlite:<path>, file:<path> or a SQLite file path
   --dir           folder of <version>_<name>[.postgres|.sqlite].sql files
@@ -45,6 +63,8 @@ const USAGE = `Usage: atlas-migrate --url <url> --dir <folder> [--label NAME] [-
   --json          print one JSON document instead of text
   --to            apply pending migrations up to and including this version
   --lock-timeout  seconds to wait for another run of the same plane (default ${DEFAULT_LOCK_TIMEOUT_MS / 1000})
+  --schema        PostgreSQL: the schema the plane owns, where schema_migrations lives and every migration
+                  starts with search_path set to it alone (default public; created if missing)
   --status        list every migration with its state (applied, pending, changed, unknown)
 
 Exit codes: 0 success, 1 a migration failed, 2 bad usage or configuration, 3 the lock wait timed out.
@@ -56,6 +76,7 @@ const COMMON_FLAGS = {
   status: { type: 'boolean' },
   to: { type: 'string' },
   'lock-timeout': { type: 'string' },
+  schema: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -64,14 +85,18 @@ function positiveInteger(flag: string, raw: string): number {
   return Number(raw);
 }
 
-function commandOptions(values: { 'dry-run'?: boolean; json?: boolean; status?: boolean; to?: string; 'lock-timeout'?: string }): CommandOptions {
+const SCHEMA_PATTERN = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+
+function commandOptions(values: { 'dry-run'?: boolean; json?: boolean; status?: boolean; to?: string; 'lock-timeout'?: string; schema?: string }): CommandOptions {
   if (values.status && values['dry-run']) throw new UsageError('--status and --dry-run cannot be combined');
+  if (values.schema !== undefined && !SCHEMA_PATTERN.test(values.schema)) throw new UsageError(`--schema takes a schema name ([A-Za-z_][A-Za-z0-9_$]*), got "${values.schema}"`);
   return {
     mode: values['dry-run'] ? 'dry-run' : 'apply',
     json: values.json ?? false,
     status: values.status ?? false,
     to: values.to === undefined ? undefined : positiveInteger('to', values.to),
     lockTimeoutMs: values['lock-timeout'] === undefined ? DEFAULT_LOCK_TIMEOUT_MS : positiveInteger('lock-timeout', values['lock-timeout']) * 1000,
+    schema: values.schema,
   };
 }
 
@@ -112,7 +137,7 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
   // Targets are already redacted; this also catches a URL that a driver's message might quote.
   const out = (lines: string[]) => io.stdout.write(redactUrl(lines.map((l) => `${l}\n`).join('')));
   const logger = stderrLogger(io, redactUrl);
-  const dialects = await Promise.all(targets.map((t) => createDialect(t, logger)));
+  const dialects = await Promise.all(targets.map((t) => createDialect(t, logger, options.schema === undefined ? {} : { schema: options.schema })));
 
   if (options.status) {
     const statuses: PlaneStatus[] = [];
@@ -168,7 +193,7 @@ export interface PlaneDefinition {
   readonly sqliteFile: string;
 }
 
-const PLANES_USAGE = (planes: readonly PlaneDefinition[]) => `Usage: npm run migrate:versioned [-- --plane ${planes.map((p) => p.registry.plane).join('|')}] [--dry-run] [--json] [--to <version>] [--lock-timeout <seconds>] [--status]
+const PLANES_USAGE = (planes: readonly PlaneDefinition[]) => `Usage: npm run migrate:versioned [-- --plane ${planes.map((p) => p.registry.plane).join('|')}] [--dry-run] [--json] [--to <version>] [--lock-timeout <seconds>] [--schema NAME] [--status]
 
 ${planes.map((p) => `  ${p.urlVariable.padEnd(28)}default: sqlite:data/${p.sqliteFile}`).join('\n')}
 

@@ -9,10 +9,26 @@ export interface Statement {
   /** 1-based line and column of the statement's first character in the file. */
   readonly line: number;
   readonly column: number;
+  /**
+   * Set when the statement begins, ends or marks a transaction. `begin` and `commit` are the plain forms
+   * (`BEGIN`, `START TRANSACTION`, `COMMIT`, `END`) a whole-file wrapper uses; `other` is everything else
+   * (`ROLLBACK`, `SAVEPOINT`, `RELEASE`, `COMMIT AND CHAIN`, a `BEGIN` with options, …).
+   */
+  readonly transactionControl?: 'begin' | 'commit' | 'other';
 }
 
-/** What executing one statement came to. `already-exists` is the only failure a dialect may swallow. */
-export type StatementOutcome = 'ok' | 'already-exists';
+/**
+ * What executing one statement came to. `alreadyExisted` is true only for a statement that creates
+ * exactly one object and found that object present (the one failure a dialect may swallow, and only
+ * after the catalog confirmed it); `present` is what the database said was already there, also for a
+ * statement that ran and merely skipped part of its work (an `IF NOT EXISTS` action among several).
+ */
+export interface StatementOutcome {
+  readonly alreadyExisted: boolean;
+  readonly present: readonly string[];
+}
+
+export const RAN: StatementOutcome = Object.freeze({ alreadyExisted: false, present: Object.freeze([]) });
 
 /** A row of `schema_migrations`, whatever runner wrote it. */
 export interface HistoryRow {
@@ -29,13 +45,20 @@ export interface HistoryRow {
 export interface History {
   readonly rows: readonly HistoryRow[];
   readonly missingColumns: readonly string[];
+  /** Its `version` column cannot hold every version (a PostgreSQL `integer`): widened under the lock. */
+  readonly narrowVersion: boolean;
+}
+
+/** Whether `prepareHistory` has work to do: no table, missing columns, or a version column too narrow. */
+export function historyNeedsPreparation(history: History | null): boolean {
+  return history === null || history.missingColumns.length > 0 || history.narrowVersion;
 }
 
 /**
  * The History of a `SELECT * FROM schema_migrations`, whichever driver read it. `recordedColumns` are
  * the columns this engine writes beyond the older runners' `version, name, applied_at`.
  */
-export function historyFromRows(columns: ReadonlySet<string>, rows: readonly Record<string, unknown>[], recordedColumns: readonly string[]): History {
+export function historyFromRows(columns: ReadonlySet<string>, rows: readonly Record<string, unknown>[], recordedColumns: readonly string[], narrowVersion = false): History {
   if (!columns.has('version') || !columns.has('name')) {
     throw new MigratorError('HISTORY_INVALID', 'schema_migrations exists but has no version or name column; it was not made by a migration runner this engine can adopt');
   }
@@ -51,6 +74,7 @@ export function historyFromRows(columns: ReadonlySet<string>, rows: readonly Rec
       executionMs: row.execution_ms == null ? null : Number(row.execution_ms),
     })),
     missingColumns: recordedColumns.filter((c) => !columns.has(c)),
+    narrowVersion,
   };
 }
 
@@ -76,6 +100,8 @@ export interface LockHolder {
 export interface Session {
   /** Which SQL of a migration this session runs. */
   readonly sqlVariant: SqlVariant;
+  /** Whether a migration may run outside a transaction (`-- atlas:no-transaction`); SQLite: never. */
+  readonly canRunOutsideTransaction: boolean;
   /** Reads `schema_migrations` in one query; `null` when the table does not exist. */
   readHistory(): Promise<History | null>;
   /** Creates `schema_migrations`, or adds the columns an older runner did not have. Called under the lock. */
@@ -87,13 +113,22 @@ export interface Session {
   withLock<T>(lockName: string, timeoutMs: number, fn: () => Promise<T>): Promise<T>;
   /** Splits a script into located statements; throws STATEMENT_FAILED on a parse error. */
   split(script: MigrationScript): Promise<readonly Statement[]>;
-  /** Runs `fn` in a transaction that commits on return and rolls back on throw. */
-  transaction<T>(fn: () => Promise<T>): Promise<T>;
   /**
-   * Executes one statement. Returns `already-exists` when the database says the object is already
-   * there; throws a `StatementError` for every other failure.
+   * Runs `fn` in a transaction that commits on return and rolls back on throw. A failed COMMIT whose
+   * outcome cannot be known (the connection was lost) throws a `CommitUnknownError`.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** Whether a transaction is open on the session right now, as the database last reported it. */
+  transactionOpen(): boolean;
+  /** Rolls back whatever transaction a migration left open (a no-transaction migration's own BEGIN). */
+  rollbackOpenTransaction(): Promise<void>;
+  /**
+   * Executes one statement. Swallows an "already exists" failure only for a statement that creates one
+   * object which the catalog confirms present; throws a `StatementError` for every other failure.
    */
   execute(statement: Statement, inTransaction: boolean): Promise<StatementOutcome>;
+  /** Undoes what a migration may have changed in the session (settings, role, temporary objects). */
+  resetState(): Promise<void>;
   /** Inserts a history row. */
   record(row: HistoryRecord): Promise<void>;
   close(): Promise<void>;
@@ -111,6 +146,8 @@ export interface ConnectOptions {
   readonly applicationName: string;
   /** A dry run: the session must be unable to change anything, and must not create the database. */
   readonly readOnly: boolean;
+  /** How long any access may wait for another process's lock (SQLite's busy timeout). */
+  readonly lockTimeoutMs: number;
 }
 
 /** A statement the database refused (or the parser could not read), with what it said. */
@@ -137,6 +174,14 @@ export class StatementError extends Error {
     this.dbCode = fields.dbCode;
     this.detail = fields.detail;
     this.hint = fields.hint;
+  }
+}
+
+/** A COMMIT that failed in a way that leaves its outcome unknown (the connection was lost during it). */
+export class CommitUnknownError extends Error {
+  constructor(cause: unknown) {
+    super(`the connection was lost during COMMIT: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'CommitUnknownError';
   }
 }
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { migrationsFromFiles, type MigrationFile } from './migration.js';
+import { decodeMigrationFile, migrationsFromFiles, type MigrationFile } from './migration.js';
 
 /** The module id a registry package imports its embedded SQL files from. */
 export const EMBEDDED_SQL_MODULE = 'virtual:atlas-sql';
@@ -25,7 +25,7 @@ export function embedSqlPlugin(dir: string): { name: string; setup(build: Esbuil
         const files: MigrationFile[] = readdirSync(dir)
           .filter((fileName) => fileName.endsWith('.sql'))
           .sort()
-          .map((fileName) => ({ fileName, text: readFileSync(join(dir, fileName), 'utf8') }));
+          .map((fileName) => decodeMigrationFile(fileName, readFileSync(join(dir, fileName))));
         migrationsFromFiles(files);
         return { contents: `export default ${JSON.stringify(files)};`, loader: 'js', watchDirs: [dir] };
       });

@@ -8,6 +8,10 @@ export type MigratorErrorCode =
   | 'HISTORY_INVALID'
   | 'CHECKSUM_MISMATCH'
   | 'STATEMENT_FAILED'
+  /** A transactional migration contains BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE, or ended or left open a transaction. */
+  | 'TRANSACTION_CONTROL'
+  /** SQLite: a migration left rows whose foreign keys point nowhere (enforcement is off during the run). */
+  | 'FOREIGN_KEY_VIOLATION'
   /** The database failed outside any migration (lost connection, refused query). */
   | 'DATABASE_ERROR'
   | 'NOT_MIGRATED';

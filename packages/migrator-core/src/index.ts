@@ -4,6 +4,7 @@ export {
   NO_TRANSACTION_MARKER,
   SQL_VARIANTS,
   checksumSql,
+  decodeMigrationFile,
   migrationsFromFiles,
   normalizeSql,
   type Migration,
@@ -13,10 +14,22 @@ export {
 } from './migration.js';
 export { defineRegistry, defineRegistryFromFiles, loadRegistryFromDir, readMigrationFiles, type Registry, type RegistryDefinition, type VersionRange } from './registry.js';
 export type { ConnectOptions, Dialect, History, HistoryRecord, HistoryRow, Session, Statement, StatementOutcome } from './dialect.js';
-export { createDialect } from './dialects/index.js';
+export { createDialect, type DialectOptions } from './dialects/index.js';
 export { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './target.js';
 export { silentLogger, type Logger } from './logger.js';
 export { DEFAULT_LOCK_TIMEOUT_MS, runMigrations, type RunOptions } from './runner.js';
-export { assertMigrated, reportToJson, type AppliedMigration, type MigrationReport, type PendingMigration, type PlaneError, type PlaneReport, type RunMode } from './report.js';
+export {
+  assertMigrated,
+  reportToJson,
+  type AppliedMigration,
+  type FailedMigration,
+  type MigrationReport,
+  type PendingMigration,
+  type PlaneError,
+  type PlaneReport,
+  type PresentObject,
+  type RunMode,
+  type UnverifiedMigration,
+} from './report.js';
 export { renderFooter, renderHeader, renderPlane, renderReport, renderStatus } from './render-report.js';
 export { inspectMigrations, type MigrationState, type MigrationStatusEntry, type PlaneStatus } from './status.js';

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { MigratorError, messageOf } from './errors.js';
-import { migrationsFromFiles, type Migration, type MigrationFile } from './migration.js';
+import { decodeMigrationFile, migrationsFromFiles, type Migration, type MigrationFile } from './migration.js';
 
 /** Inclusive bounds of the versions a plane owns. */
 export interface VersionRange {
@@ -60,7 +60,7 @@ export function defineRegistryFromFiles(options: { plane: string; range: Version
   return defineRegistry({ plane: options.plane, range: options.range, migrations: migrationsFromFiles(options.files) });
 }
 
-/** Reads every `.sql` file of a folder. */
+/** Reads every `.sql` file of a folder; a file that is not valid UTF-8 is REGISTRY_INVALID. */
 export async function readMigrationFiles(dir: string): Promise<MigrationFile[]> {
   let names: string[];
   try {
@@ -71,11 +71,13 @@ export async function readMigrationFiles(dir: string): Promise<MigrationFile[]> 
   const sqlNames = names.filter((name) => name.endsWith('.sql')).sort();
   return Promise.all(
     sqlNames.map(async (fileName) => {
+      let bytes: Buffer;
       try {
-        return { fileName, text: await readFile(`${dir}/${fileName}`, 'utf8') };
+        bytes = await readFile(`${dir}/${fileName}`);
       } catch (cause) {
         throw new MigratorError('CONFIG_INVALID', `Cannot read migration file ${fileName} in ${dir}: ${messageOf(cause)}`, { file: fileName, cause });
       }
+      return decodeMigrationFile(fileName, bytes);
     }),
   );
 }

@@ -1,4 +1,4 @@
-import type { MigrationReport, PlaneReport, RunMode } from './report.js';
+import type { FailedMigration, MigrationReport, PlaneReport, RunMode } from './report.js';
 import type { PlaneStatus } from './status.js';
 
 /** The operator guide's output format. Pure: lines in, nothing printed. */
@@ -12,19 +12,45 @@ function list(versions: readonly number[]): string {
   return versions.join(', ');
 }
 
+/** What a failed migration left behind, in the words of the database's own transaction state. */
+function renderAftermath(tag: string, version: number, failed: FailedMigration): string {
+  const committed = list(failed.committedStatements);
+  switch (failed.outcome) {
+    case 'not-run':
+      return `${tag} Migration ${version} was not run: nothing of it is recorded as applied.`;
+    case 'unknown':
+      return `${tag} The connection was lost while migration ${version} was committing: whether it committed is unknown; schema_migrations, which commits with it, tells (npm run migrate:status).`;
+    case 'partly-committed':
+      return failed.transactional
+        ? `${tag} Migration ${version}'s transaction was ended by one of its statements: statement(s) ${committed} committed and stay; it is not recorded as applied.`
+        : `${tag} Migration ${version} ran without a transaction: statement(s) ${committed} committed and stay; it is not recorded as applied, and the next run starts it again from its first statement.`;
+    case 'rolled-back':
+      return failed.transactional
+        ? `${tag} Migration ${version} was rolled back: nothing of it is recorded as applied.`
+        : `${tag} Migration ${version} ran without a transaction and none of its statements had committed: nothing of it stays or is recorded as applied.`;
+  }
+}
+
 function renderError(tag: string, plane: PlaneReport): string[] {
   const error = plane.error!;
-  if (error.code !== 'STATEMENT_FAILED' || error.version === null) return [`${tag} Error: ${error.code}: ${error.message}`];
-  const where = [error.statement === null ? 'parsing' : `statement ${error.statement}`, `line ${error.line ?? '?'}`, `column ${error.column ?? '?'}`].join(', ');
-  const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : error.dbCode ?? 'error';
+  if (error.migration === null || error.version === null) return [`${tag} Error: ${error.code}: ${error.message}`];
+  const at = [error.statement === null ? (error.line === null ? null : 'parsing') : `statement ${error.statement}`, error.line === null ? null : `line ${error.line}`, error.column === null ? null : `column ${error.column}`].filter(Boolean);
+  const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : error.dbCode ?? error.code;
   const lines = [
     `${tag} Errors: 1 migration(s) failed: ${error.version}`,
-    `${tag} Error in migration ${error.version} (${error.name}) at ${where}: ${code}: ${error.message}`,
+    `${tag} Error in migration ${error.version} (${error.name})${at.length > 0 ? ` at ${at.join(', ')}` : ''}: ${code}: ${error.message}`,
   ];
   if (error.detail) lines.push(`${tag}   Detail: ${error.detail}`);
   if (error.hint) lines.push(`${tag}   Hint: ${error.hint}`);
-  lines.push(`${tag} Migration ${error.version} was rolled back: nothing of it is recorded as applied.`);
+  lines.push(renderAftermath(tag, error.version, error.migration));
   return lines;
+}
+
+/** The guide's "column already exists" case, made visible: one line per migration that found objects present. */
+function renderPresent(tag: string, plane: PlaneReport): string[] {
+  return plane.applied
+    .filter((m) => m.alreadyPresent.length > 0)
+    .map((m) => `${tag} Note: ${m.version} found objects already present: ${m.alreadyPresent.map((p) => `statement ${p.statement} (line ${p.line}): ${p.message.replace(/, skipping$/, '')}${p.skipped ? ', skipped' : ''}`).join('; ')}`);
 }
 
 /** One plane's block of lines, tagged `[PLANE]`. */
@@ -43,6 +69,12 @@ export function renderPlane(plane: PlaneReport): string[] {
   }
   if (skipped.length > 0) lines.push(`${tag} Marked ${skipped.length} migration(s) as skipped, their objects already existed: ${list(skipped)}`);
   if (plane.alreadyApplied.length > 0) lines.push(`${tag} Skipped ${plane.alreadyApplied.length} already-applied migration(s)`);
+  lines.push(...renderPresent(tag, plane));
+  // Rows an older runner wrote carry no checksum at all: that is the adoption the guide describes, not news.
+  const unverifiable = plane.unverified.filter((u) => u.reason !== 'no checksum recorded');
+  if (unverifiable.length > 0) {
+    lines.push(`${tag} Note: ${unverifiable.length} applied migration(s) cannot be verified against their files: ${unverifiable.map((u) => `${u.version} (${u.reason})`).join(', ')}`);
+  }
   if (plane.outOfOrder.length > 0) lines.push(`${tag} Note: ${plane.mode === 'dry-run' ? 'would apply' : 'applied'} out of order (lower than an applied version): ${list(plane.outOfOrder)}`);
   if (plane.unknownApplied.length > 0) {
     lines.push(`${tag} Note: ${plane.unknownApplied.length} applied migration(s) unknown to this release, left as they are: ${list(plane.unknownApplied)}`);

@@ -10,6 +10,39 @@ export interface AppliedMigration {
   readonly durationMs: number;
   /** 1-based indexes of the statements skipped because their object already existed. */
   readonly skippedStatements: readonly number[];
+  /** Everything the database said was already there, statement by statement (skipped or not). */
+  readonly alreadyPresent: readonly PresentObject[];
+}
+
+/** An object a statement found already present (the guide's "column already exists" case, made visible). */
+export interface PresentObject {
+  readonly statement: number;
+  readonly line: number;
+  /** The database's words, e.g. `column "subscription_id" of relation "billing_invoices" already exists`. */
+  readonly message: string;
+  /** Whether the whole statement was skipped (it had no other action). */
+  readonly skipped: boolean;
+}
+
+/** An applied migration the checksum check cannot vouch for. */
+export interface UnverifiedMigration {
+  readonly version: number;
+  /** `no checksum recorded` (an older runner applied it), `checksum algorithm missing`, or `unknown checksum algorithm …`. */
+  readonly reason: string;
+}
+
+/**
+ * What a failed migration left behind, as the database reported it:
+ * - `not-run`: refused before any of its statements ran;
+ * - `rolled-back`: nothing of it stays;
+ * - `partly-committed`: `committedStatements` stay (a no-transaction migration, or a statement that ended the transaction);
+ * - `unknown`: the connection was lost during COMMIT; schema_migrations, which commits with it, tells.
+ * In every case the migration is not recorded as applied (for `unknown`, unless it did commit).
+ */
+export interface FailedMigration {
+  readonly transactional: boolean;
+  readonly outcome: 'not-run' | 'rolled-back' | 'partly-committed' | 'unknown';
+  readonly committedStatements: readonly number[];
 }
 
 export interface PendingMigration {
@@ -23,6 +56,8 @@ export interface PlaneError {
   readonly message: string;
   readonly version: number | null;
   readonly name: string | null;
+  /** The migration's file for this dialect. */
+  readonly file: string | null;
   readonly statement: number | null;
   readonly line: number | null;
   readonly column: number | null;
@@ -30,6 +65,8 @@ export interface PlaneError {
   readonly dbCode: string | null;
   readonly detail: string | null;
   readonly hint: string | null;
+  /** Set when a migration failed: what it left behind. */
+  readonly migration: FailedMigration | null;
 }
 
 /** What happened to one plane's database in one run. */
@@ -50,6 +87,8 @@ export interface PlaneReport {
   readonly unknownApplied: readonly number[];
   /** Pending versions lower than the highest applied one (merged late); applied like any other. */
   readonly outOfOrder: readonly number[];
+  /** Applied migrations whose recorded checksum cannot be checked against their file. */
+  readonly unverified: readonly UnverifiedMigration[];
   readonly error: PlaneError | null;
 }
 
@@ -86,11 +125,12 @@ export function reportToJson(report: MigrationReport): unknown {
       plane: plane.plane,
       target: plane.target,
       ok: plane.ok,
-      applied: plane.applied.map(({ version, name, outcome, durationMs }) => ({ version, name, outcome, durationMs })),
+      applied: plane.applied.map(({ version, name, outcome, durationMs, alreadyPresent }) => ({ version, name, outcome, durationMs, alreadyPresent })),
       alreadyApplied: plane.alreadyApplied,
       pending: plane.pending,
       unknownApplied: plane.unknownApplied,
       outOfOrder: plane.outOfOrder,
+      unverified: plane.unverified,
       error: plane.error,
     })),
   };

@@ -1,9 +1,9 @@
-import { StatementError, type Dialect, type History, type Session } from './dialect.js';
+import { CommitUnknownError, StatementError, historyNeedsPreparation, type Dialect, type History, type Session, type Statement } from './dialect.js';
 import { MigratorError, isMigratorError, messageOf } from './errors.js';
 import type { Logger } from './logger.js';
 import { CHECKSUM_ALGORITHM, type Migration, type SqlVariant } from './migration.js';
 import type { Registry } from './registry.js';
-import type { AppliedMigration, PendingMigration, PlaneError, PlaneReport, RunMode } from './report.js';
+import type { AppliedMigration, FailedMigration, PendingMigration, PlaneError, PlaneReport, PresentObject, RunMode, UnverifiedMigration } from './report.js';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 
@@ -19,6 +19,16 @@ export interface RunOptions {
   readonly lockTimeoutMs?: number;
 }
 
+/** Applied rows the checksum check cannot vouch for: no checksum, or one of an algorithm this release does not know. */
+function unverifiedRows(history: History | null): UnverifiedMigration[] {
+  return (history?.rows ?? [])
+    .filter((row) => row.checksumAlgorithm !== CHECKSUM_ALGORITHM)
+    .map((row) => ({
+      version: row.version,
+      reason: row.checksum === null ? 'no checksum recorded' : row.checksumAlgorithm === null ? 'checksum algorithm missing' : `unknown checksum algorithm ${row.checksumAlgorithm}`,
+    }));
+}
+
 /** What a run would do, computed from `schema_migrations` and the registry alone. */
 interface Plan {
   readonly alreadyApplied: number[];
@@ -26,6 +36,7 @@ interface Plan {
   readonly beyondTarget: Migration[];
   readonly unknownApplied: number[];
   readonly outOfOrder: number[];
+  readonly unverified: UnverifiedMigration[];
   /** Set when applied SQL has changed since it ran: the run must not go on. */
   readonly mismatch: MigratorError | null;
 }
@@ -62,10 +73,11 @@ function planRun(registry: Registry, history: History | null, variant: SqlVarian
     .filter((version) => !known.has(version) && version >= registry.range.min && version <= registry.range.max)
     .sort((a, b) => a - b);
   const outOfOrder = pending.filter((m) => m.version < maxApplied).map((m) => m.version);
-  return { alreadyApplied, pending, beyondTarget, unknownApplied, outOfOrder, mismatch };
+  const unverified = unverifiedRows(history).filter((row) => known.has(row.version));
+  return { alreadyApplied, pending, beyondTarget, unknownApplied, outOfOrder, unverified, mismatch };
 }
 
-function toPlaneError(error: unknown): PlaneError {
+function toPlaneError(error: unknown, migration: FailedMigration | null = null): PlaneError {
   const e = isMigratorError(error) ? error : undefined;
   // A statement failure's fields say where; its message is the database's own words.
   const located = e?.code === 'STATEMENT_FAILED' && e.cause instanceof StatementError;
@@ -74,6 +86,7 @@ function toPlaneError(error: unknown): PlaneError {
     message: messageOf(located ? e.cause : error),
     version: e?.version ?? null,
     name: e?.migrationName ?? null,
+    file: e?.file ?? null,
     statement: e?.statement ?? null,
     line: e?.line ?? null,
     column: e?.column ?? null,
@@ -81,6 +94,7 @@ function toPlaneError(error: unknown): PlaneError {
     dbCode: e?.dbCode ?? null,
     detail: e?.detail ?? null,
     hint: e?.hint ?? null,
+    migration,
   };
 }
 
@@ -89,7 +103,7 @@ function failure(plane: string, migration: Migration, variant: SqlVariant, error
   const file = migration.scripts[variant].file;
   const base = { plane, version: migration.version, name: migration.name, file, cause: error };
   if (!(error instanceof StatementError)) {
-    return new MigratorError('STATEMENT_FAILED', `Migration ${migration.version} (${migration.name}) failed: ${messageOf(error)}`, base);
+    return new MigratorError('DATABASE_ERROR', `Migration ${migration.version} (${migration.name}) failed: ${messageOf(error)}`, base);
   }
   const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : error.dbCode ?? 'error';
   return new MigratorError(
@@ -108,35 +122,131 @@ function failure(plane: string, migration: Migration, variant: SqlVariant, error
   );
 }
 
+/** A failure at a statement of a migration that is not the database's (transaction control, for one). */
+function statementRefusal(code: 'TRANSACTION_CONTROL', plane: string, migration: Migration, variant: SqlVariant, statement: Statement, message: string): MigratorError {
+  const file = migration.scripts[variant].file;
+  return new MigratorError(code, `Migration ${migration.version} (${migration.name}), statement ${statement.index} (${file}, line ${statement.line}): ${message}`, {
+    plane,
+    version: migration.version,
+    name: migration.name,
+    file,
+    statement: statement.index,
+    line: statement.line,
+    column: statement.column,
+  });
+}
+
+const firstLine = (statement: Statement) => statement.text.split('\n', 1)[0]!.trim();
+
+/**
+ * The statements the engine runs for a migration. In a transaction, transaction control would commit
+ * half a migration behind the engine's back: it is refused before anything runs. The one exception is
+ * a file wrapped whole in a plain BEGIN … COMMIT (Prisma's shape): the engine's own transaction gives
+ * exactly the atomicity the wrapper asks for, with the history row inside it, so the two wrapper
+ * statements are dropped and the rest runs unchanged.
+ */
+function statementsToRun(plane: string, migration: Migration, session: Session, statements: readonly Statement[], inTransaction: boolean): readonly Statement[] {
+  const control = statements.filter((s) => s.transactionControl);
+  if (control.length === 0 || !inTransaction) return statements;
+  const first = statements[0]!;
+  const last = statements.at(-1)!;
+  if (control.length === 2 && first.transactionControl === 'begin' && last.transactionControl === 'commit') return statements.slice(1, -1);
+  const offending = control.find((s) => s !== first || s.transactionControl !== 'begin' || last.transactionControl !== 'commit') ?? control[0]!;
+  const way = session.canRunOutsideTransaction
+    ? 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it (the engine already runs each migration in a transaction, together with its schema_migrations row), or make its first line "-- atlas:no-transaction" to manage transactions yourself.'
+    : 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it: on SQLite the engine runs every migration in its own transaction, together with its schema_migrations row.';
+  throw statementRefusal('TRANSACTION_CONTROL', plane, migration, session.sqlVariant, offending, `"${firstLine(offending)}" controls the transaction, and this migration runs inside the engine's transaction. Nothing of it was run. ${way}`);
+}
+
+/** What a migration's failure left behind, tracked while it runs. */
+class MigrationProgress {
+  /** Statements known to be committed (a no-transaction migration, or one that ended its transaction). */
+  committed: number[] = [];
+  executed: number[] = [];
+  started = false;
+
+  outcome(inTransaction: boolean, error: unknown): FailedMigration {
+    const committedStatements = [...this.committed];
+    if (error instanceof CommitUnknownError || (isMigratorError(error) && error.cause instanceof CommitUnknownError)) {
+      return { transactional: inTransaction, outcome: 'unknown', committedStatements };
+    }
+    if (!this.started) return { transactional: inTransaction, outcome: 'not-run', committedStatements };
+    return { transactional: inTransaction, outcome: committedStatements.length > 0 ? 'partly-committed' : 'rolled-back', committedStatements };
+  }
+}
+
+/** A failure of one migration, with what it left committed. */
+class MigrationFailure extends Error {
+  constructor(
+    readonly error: MigratorError,
+    readonly migration: FailedMigration,
+  ) {
+    super(error.message, { cause: error });
+  }
+}
+
 /**
  * Runs one migration and records it. In a transaction, the statements and the history row commit
- * together; without one, the row is written only after the last statement succeeded.
+ * together; without one, the row is written only after the last statement succeeded. The database's
+ * own transaction state is checked after every statement, so the report says what really committed.
  */
-async function applyMigration(session: Session, plane: string, migration: Migration): Promise<AppliedMigration> {
+async function applyMigration(session: Session, plane: string, migration: Migration, statements: readonly Statement[]): Promise<AppliedMigration> {
   const script = migration.scripts[session.sqlVariant];
+  const inTransaction = script.transactional || !session.canRunOutsideTransaction;
+  const progress = new MigrationProgress();
+  const refuse = (statement: Statement, message: string) => statementRefusal('TRANSACTION_CONTROL', plane, migration, session.sqlVariant, statement, message);
   try {
-    const statements = await session.split(script);
     const started = performance.now();
     const body = async (): Promise<AppliedMigration> => {
+      progress.started = true;
       const skippedStatements: number[] = [];
+      const alreadyPresent: PresentObject[] = [];
       for (const statement of statements) {
-        if ((await session.execute(statement, script.transactional)) === 'already-exists') skippedStatements.push(statement.index);
+        const result = await session.execute(statement, inTransaction);
+        progress.executed.push(statement.index);
+        if (inTransaction && !session.transactionOpen()) {
+          progress.committed = [...progress.executed];
+          throw refuse(statement, 'it ended the migration\'s transaction, committing what ran before it.');
+        }
+        if (!inTransaction && !session.transactionOpen()) progress.committed = [...progress.executed];
+        if (result.alreadyExisted) skippedStatements.push(statement.index);
+        for (const message of result.present) alreadyPresent.push({ statement: statement.index, line: statement.line, message, skipped: result.alreadyExisted });
+      }
+      if (!inTransaction && session.transactionOpen()) {
+        const opened = statements.filter((s) => s.transactionControl && !progress.committed.includes(s.index)).at(0) ?? statements.at(-1)!;
+        throw refuse(opened, 'the migration ends with a transaction still open (a BEGIN without COMMIT); that transaction was rolled back.');
       }
       const outcome = statements.length > 0 && skippedStatements.length === statements.length ? 'skipped' : 'applied';
       const durationMs = Math.round(performance.now() - started);
-      await session.record({
-        version: migration.version,
-        name: migration.name,
-        checksum: script.checksum,
-        checksumAlgorithm: CHECKSUM_ALGORITHM,
-        executionMs: durationMs,
-        outcome,
-      });
-      return { version: migration.version, name: migration.name, outcome, durationMs, skippedStatements };
+      try {
+        await session.record({
+          version: migration.version,
+          name: migration.name,
+          checksum: script.checksum,
+          checksumAlgorithm: CHECKSUM_ALGORITHM,
+          executionMs: durationMs,
+          outcome,
+        });
+      } catch (error) {
+        throw new MigratorError('DATABASE_ERROR', `Recording migration ${migration.version} (${migration.name}) in schema_migrations failed: ${messageOf(error)}`, {
+          plane,
+          version: migration.version,
+          name: migration.name,
+          file: script.file,
+          ...((error as { code?: string }).code && /^[0-9A-Z]{5}$/.test((error as { code: string }).code) ? { sqlstate: (error as { code: string }).code } : {}),
+          cause: error,
+        });
+      }
+      return { version: migration.version, name: migration.name, outcome, durationMs, skippedStatements, alreadyPresent };
     };
-    return script.transactional ? await session.transaction(body) : await body();
+    return inTransaction ? await session.transaction(body) : await body();
   } catch (error) {
-    throw failure(plane, migration, session.sqlVariant, error);
+    // A no-transaction migration's own BEGIN may still be open: roll it back, it never committed.
+    if (!inTransaction) await session.rollbackOpenTransaction().catch(() => undefined);
+    throw new MigrationFailure(failure(plane, migration, session.sqlVariant, error), progress.outcome(inTransaction, error));
+  } finally {
+    // Settings, role and temporary objects a migration made do not reach the next one, or the history writes.
+    if (progress.started) await session.resetState();
   }
 }
 
@@ -147,6 +257,7 @@ class PlaneReportBuilder {
   pending: PendingMigration[] = [];
   unknownApplied: number[] = [];
   outOfOrder: number[] = [];
+  unverified: UnverifiedMigration[] = [];
   error: PlaneError | null = null;
 
   constructor(
@@ -159,6 +270,7 @@ class PlaneReportBuilder {
     this.alreadyApplied = plan.alreadyApplied;
     this.unknownApplied = plan.unknownApplied;
     this.outOfOrder = plan.outOfOrder;
+    this.unverified = plan.unverified;
     const notRun = this.mode === 'dry-run' ? plan.pending : [...plan.pending, ...plan.beyondTarget];
     this.pending = notRun.map(({ version, name }) => ({ version, name }));
   }
@@ -175,28 +287,52 @@ class PlaneReportBuilder {
       pending: this.pending,
       unknownApplied: this.unknownApplied,
       outOfOrder: this.outOfOrder,
+      unverified: this.unverified,
       error: this.error,
     });
   }
+}
+
+/** Splits every pending migration and refuses what cannot run, before anything runs. */
+async function prepareStatements(session: Session, plane: string, pending: readonly Migration[]): Promise<Map<number, readonly Statement[]>> {
+  const prepared = new Map<number, readonly Statement[]>();
+  for (const migration of pending) {
+    const script = migration.scripts[session.sqlVariant];
+    try {
+      const statements = await session.split(script);
+      const inTransaction = script.transactional || !session.canRunOutsideTransaction;
+      prepared.set(migration.version, statementsToRun(plane, migration, session, statements, inTransaction));
+    } catch (error) {
+      const inTransaction = script.transactional || !session.canRunOutsideTransaction;
+      throw new MigrationFailure(failure(plane, migration, session.sqlVariant, error), { transactional: inTransaction, outcome: 'not-run', committedStatements: [] });
+    }
+  }
+  return prepared;
 }
 
 async function migrateUnderLock(session: Session, options: RunOptions, report: PlaneReportBuilder): Promise<void> {
   const { registry, logger } = options;
   // Another process may have run (or adopted the table) while this one waited: read again under the lock.
   let history = await session.readHistory();
-  if (history === null || history.missingColumns.length > 0) {
+  if (historyNeedsPreparation(history)) {
     await session.prepareHistory(history);
     history = await session.readHistory();
   }
   const plan = planRun(registry, history, session.sqlVariant, options.to);
   report.takePlan(plan);
   if (plan.mismatch) throw plan.mismatch;
-  for (const migration of plan.pending) {
-    logger.info('applying migration', { plane: registry.plane, version: migration.version, name: migration.name });
-    const applied = await applyMigration(session, registry.plane, migration);
-    report.applied.push(applied);
-    report.pending = report.pending.filter((p) => p.version !== migration.version);
-    logger.info('applied migration', { plane: registry.plane, version: applied.version, outcome: applied.outcome, durationMs: applied.durationMs });
+  const prepared = await prepareStatements(session, registry.plane, plan.pending);
+  const done = new Set<number>();
+  try {
+    for (const migration of plan.pending) {
+      logger.info('applying migration', { plane: registry.plane, version: migration.version, name: migration.name });
+      const applied = await applyMigration(session, registry.plane, migration, prepared.get(migration.version)!);
+      report.applied.push(applied);
+      done.add(migration.version);
+      logger.info('applied migration', { plane: registry.plane, version: applied.version, outcome: applied.outcome, durationMs: applied.durationMs });
+    }
+  } finally {
+    report.pending = report.pending.filter((p) => !done.has(p.version));
   }
 }
 
@@ -208,9 +344,10 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
   const { registry, dialect, mode, logger } = options;
   const plane = registry.plane;
   const report = new PlaneReportBuilder(plane, dialect.target, mode);
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   let session: Session;
   try {
-    session = await dialect.connect({ applicationName: `atlas-migrate:${plane}`, readOnly: mode === 'dry-run' });
+    session = await dialect.connect({ applicationName: `atlas-migrate:${plane}`, readOnly: mode === 'dry-run', lockTimeoutMs });
   } catch (error) {
     report.error = toPlaneError(error);
     logger.error('connection failed', { plane, target: dialect.target, error: report.error.message });
@@ -228,14 +365,17 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     if (plan.outOfOrder.length > 0) {
       logger.warn('pending versions are lower than the highest applied one (merged late); they are applied, not skipped', { plane, versions: plan.outOfOrder });
     }
+    if (plan.unverified.some((row) => row.reason !== 'no checksum recorded')) {
+      logger.warn('applied migrations whose checksum this release cannot verify', { plane, rows: plan.unverified });
+    }
+    // A dry run refuses what the real run would refuse before running anything (syntax, transaction control).
+    if (mode === 'dry-run') await prepareStatements(session, plane, plan.pending);
     // Nothing pending costs one query and no lock: replicas booting together never queue for it.
     if (mode === 'apply' && plan.pending.length > 0) {
-      await session.withLock(`atlas-migrations:${plane}`, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, () =>
-        migrateUnderLock(session, options, report),
-      );
+      await session.withLock(`atlas-migrations:${plane}`, lockTimeoutMs, () => migrateUnderLock(session, options, report));
     }
   } catch (error) {
-    report.error = toPlaneError(error);
+    report.error = error instanceof MigrationFailure ? toPlaneError(error.error, error.migration) : toPlaneError(error);
     logger.error('migration run failed', { plane, code: report.error.code, error: report.error.message });
   } finally {
     await session.close().catch((error: unknown) => logger.warn('closing the connection failed', { plane, error: messageOf(error) }));

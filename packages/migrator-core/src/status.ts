@@ -2,15 +2,22 @@ import type { Dialect, History } from './dialect.js';
 import { messageOf } from './errors.js';
 import { CHECKSUM_ALGORITHM, type SqlVariant } from './migration.js';
 import type { Registry } from './registry.js';
+import { DEFAULT_LOCK_TIMEOUT_MS } from './runner.js';
 
-/** applied; pending (not yet run); changed (applied, but its SQL has changed since); unknown (recorded, not in this release). */
-export type MigrationState = 'applied' | 'pending' | 'changed' | 'unknown';
+/**
+ * applied; pending (not yet run); changed (applied, but its SQL has changed since); unverified (applied,
+ * with a checksum of an algorithm this release does not know, or none named); unknown (recorded, not in
+ * this release).
+ */
+export type MigrationState = 'applied' | 'pending' | 'changed' | 'unverified' | 'unknown';
 
 export interface MigrationStatusEntry {
   readonly version: number;
   readonly name: string;
   readonly state: MigrationState;
   readonly appliedAt: string | null;
+  /** Why an applied migration cannot be checked against its file (for `unverified`, and rows an older runner wrote). */
+  readonly note?: string;
 }
 
 export interface PlaneStatus {
@@ -28,7 +35,7 @@ export async function inspectMigrations(options: { registry: Registry; dialect: 
   let history: History | null;
   let variant: SqlVariant;
   try {
-    const session = await dialect.connect({ applicationName: `atlas-migrate:${registry.plane}:status`, readOnly: true });
+    const session = await dialect.connect({ applicationName: `atlas-migrate:${registry.plane}:status`, readOnly: true, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS });
     variant = session.sqlVariant;
     try {
       history = await session.readHistory();
@@ -43,8 +50,12 @@ export async function inspectMigrations(options: { registry: Registry; dialect: 
     const row = rows.get(migration.version);
     if (!row) return { version: migration.version, name: migration.name, state: 'pending', appliedAt: null };
     rows.delete(migration.version);
-    const changed = row.checksum !== null && row.checksumAlgorithm === CHECKSUM_ALGORITHM && row.checksum !== migration.scripts[variant].checksum;
-    return { version: migration.version, name: migration.name, state: changed ? 'changed' : 'applied', appliedAt: row.appliedAt };
+    const base = { version: migration.version, name: migration.name, appliedAt: row.appliedAt };
+    if (row.checksum === null) return { ...base, state: 'applied', note: 'no checksum recorded' };
+    if (row.checksumAlgorithm !== CHECKSUM_ALGORITHM) {
+      return { ...base, state: 'unverified', note: row.checksumAlgorithm === null ? 'checksum algorithm missing' : `unknown checksum algorithm ${row.checksumAlgorithm}` };
+    }
+    return { ...base, state: row.checksum !== migration.scripts[variant].checksum ? 'changed' : 'applied' };
   });
   for (const row of rows.values()) {
     if (row.version >= registry.range.min && row.version <= registry.range.max) {

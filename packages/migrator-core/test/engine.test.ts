@@ -265,7 +265,7 @@ describe('PostgreSQL specifics', () => {
   it('runs CREATE INDEX CONCURRENTLY, records nothing on failure, and rebuilds the INVALID index it left', async () => {
     const failed = await migrate(files(concurrently));
     expect(failed.error).toMatchObject({ code: 'STATEMENT_FAILED', version: 102, sqlstate: '23505', statement: 1, line: 2 });
-    expect(await db.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: 101 }]);
+    expect(await db.query('SELECT version::int AS version FROM schema_migrations ORDER BY version')).toEqual([{ version: 101 }]);
     expect(await db.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_items_code'::regclass`)).toEqual([{ indisvalid: false }]);
 
     await db.query('DELETE FROM items WHERE id = 2');

@@ -163,9 +163,24 @@ describe('assertMigrated', () => {
     pending: [],
     unknownApplied: [],
     outOfOrder: [],
+    unverified: [],
     error: ok
       ? null
-      : { code: 'STATEMENT_FAILED', message: 'no such table: x', version: 2005, name: 'add_things', statement: 2, line: 7, column: 1, sqlstate: null, dbCode: 'SQLITE_ERROR', detail: null, hint: null },
+      : {
+          code: 'STATEMENT_FAILED',
+          message: 'no such table: x',
+          version: 2005,
+          name: 'add_things',
+          file: '2005_add_things.sql',
+          statement: 2,
+          line: 7,
+          column: 1,
+          sqlstate: null,
+          dbCode: 'SQLITE_ERROR',
+          detail: null,
+          hint: null,
+          migration: { transactional: true, outcome: 'rolled-back', committedStatements: [] },
+        },
   });
 
   it('passes a successful report and refuses a failed one, naming the plane and migration', () => {

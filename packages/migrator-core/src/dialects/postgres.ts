@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadModule, parseSync } from 'libpg-query';
 import pg from 'pg';
 import {
+  CommitUnknownError,
+  RAN,
   StatementError,
   historyFromRows,
   locateInStatement,
-  locateInText,
-  locateStatements,
   type ConnectOptions,
   type Dialect,
   type History,
@@ -19,6 +18,7 @@ import {
 import { MigratorError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MigrationScript } from '../migration.js';
+import { describePgObject, existenceQuery, splitPostgresScript, type PgObject, type PgStatement } from './postgres-statements.js';
 
 /** SQLSTATEs that mean "the object is already there": duplicate column, table, object, schema, function. */
 const ALREADY_EXISTS = new Set(['42701', '42P07', '42710', '42P06', '42723']);
@@ -31,8 +31,11 @@ const HISTORY_COLUMNS: Record<string, string> = {
   outcome: "text NOT NULL DEFAULT 'applied'",
 };
 
-const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS schema_migrations (
-  version integer PRIMARY KEY,
+/** The default schema a plane owns: its history table and, through `search_path`, its migrations' objects. */
+export const DEFAULT_SCHEMA = 'public';
+
+const createHistory = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
+  version bigint PRIMARY KEY,
   name text NOT NULL,
   applied_at timestamptz NOT NULL DEFAULT now(),
   checksum text,
@@ -41,18 +44,10 @@ const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS schema_migrations (
   outcome text NOT NULL DEFAULT 'applied'
 )`;
 
-interface PgStatement extends Statement {
-  /** Set for CREATE INDEX CONCURRENTLY: the index a failed earlier build may have left INVALID. */
-  readonly concurrentIndex?: { readonly name: string; readonly schema: string | null };
-}
-
-interface ParsedStmt {
-  stmt_location?: number;
-  stmt_len?: number;
-  stmt?: { IndexStmt?: { idxname?: string; concurrent?: boolean; relation?: { schemaname?: string } } };
-}
-
-let parserReady: Promise<void> | undefined;
+/** pg's type id of `integer`: a history made with it cannot hold timestamp versions. */
+const INT4_OID = 23;
+/** Connection-level states the server reports after every query (ReadyForQuery). */
+type TransactionStatus = 'I' | 'T' | 'E';
 
 /** A bigint advisory-lock key derived from the lock name, stable across releases. */
 export function advisoryLockKey(lockName: string): bigint {
@@ -63,11 +58,11 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-function statementError(error: unknown, statement: Statement, offsetInText: number | undefined): StatementError {
+function statementError(error: unknown, statement: Statement, offsetInText: number | undefined, message = messageOf(error)): StatementError {
   const e = error as pg.DatabaseError;
   const at = offsetInText === undefined ? { line: statement.line, column: statement.column } : locateInStatement(statement, offsetInText);
   const detail = [e.detail, e.where ? `where: ${e.where}` : undefined].filter(Boolean).join('; ');
-  return new StatementError(messageOf(error), {
+  return new StatementError(message, {
     statementIndex: statement.index,
     ...at,
     ...(e.code ? { sqlstate: e.code } : {}),
@@ -79,13 +74,25 @@ function statementError(error: unknown, statement: Statement, offsetInText: numb
 
 class PostgresSession implements Session {
   readonly sqlVariant = 'postgres' as const;
-  private notices: { code?: string | undefined }[] = [];
+  readonly canRunOutsideTransaction = true;
+  private notices: { code?: string | undefined; message?: string }[] = [];
   private lost: Error | undefined;
+  private status: TransactionStatus = 'I';
+  /** `application_name` as the lock holder stamped it, restored after each migration's reset. */
+  private applicationName: string | undefined;
+  /** The schema-qualified history table. */
+  private readonly history: string;
 
   constructor(
     private readonly client: pg.Client,
     private readonly logger: Logger,
+    private readonly schema: string,
   ) {
+    this.history = `${quoteIdent(schema)}.schema_migrations`;
+    // The server says after every query whether a transaction is open: the truth about what committed.
+    (client as unknown as { connection: { on(event: 'readyForQuery', fn: (msg: { status: TransactionStatus }) => void): void } }).connection.on('readyForQuery', (msg) => {
+      this.status = msg.status;
+    });
     client.on('notice', (notice) => this.notices.push(notice));
     // An idle client that loses its server emits 'error'; without a listener that would crash the process.
     client.on('error', (error) => {
@@ -101,23 +108,31 @@ class PostgresSession implements Session {
   async readHistory(): Promise<History | null> {
     let result: pg.QueryResult;
     try {
-      result = await this.query('SELECT * FROM schema_migrations');
+      result = await this.query(`SELECT * FROM ${this.history}`);
     } catch (error) {
-      if ((error as pg.DatabaseError).code === '42P01') return null;
-      throw new MigratorError('HISTORY_INVALID', `Cannot read schema_migrations: ${messageOf(error)}`, { cause: error });
+      // No table, or not even the plane's schema yet: nothing was ever applied here.
+      const code = (error as pg.DatabaseError).code;
+      if (code === '42P01' || code === '3F000') return null;
+      throw new MigratorError('HISTORY_INVALID', `Cannot read ${this.history}: ${messageOf(error)}`, { cause: error });
     }
-    return historyFromRows(new Set(result.fields.map((f) => f.name)), result.rows, Object.keys(HISTORY_COLUMNS));
+    const version = result.fields.find((f) => f.name === 'version');
+    return historyFromRows(new Set(result.fields.map((f) => f.name)), result.rows, Object.keys(HISTORY_COLUMNS), version?.dataTypeID === INT4_OID);
   }
 
   async prepareHistory(history: History | null): Promise<void> {
     if (history === null) {
-      await this.query(CREATE_HISTORY);
+      // CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege on the database even when the schema is there.
+      const { rows } = await this.query<{ present: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS present', [this.schema]);
+      if (!rows[0]?.present) await this.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
+      await this.query(createHistory(this.history));
       return;
     }
-    if (history.missingColumns.length === 0) return;
-    this.logger.info('adopting schema_migrations from an older runner', { missingColumns: history.missingColumns });
-    const adds = history.missingColumns.map((c) => `ADD COLUMN IF NOT EXISTS ${c} ${HISTORY_COLUMNS[c]}`).join(', ');
-    await this.query(`ALTER TABLE schema_migrations ${adds}`);
+    const changes = history.missingColumns.map((c) => `ADD COLUMN IF NOT EXISTS ${c} ${HISTORY_COLUMNS[c]}`);
+    // Timestamp versions (20240101120000) do not fit an older runner's integer column.
+    if (history.narrowVersion) changes.push('ALTER COLUMN version TYPE bigint');
+    if (changes.length === 0) return;
+    this.logger.info('adopting schema_migrations from an older runner', { missingColumns: history.missingColumns, widenVersion: history.narrowVersion });
+    await this.query(`ALTER TABLE ${this.history} ${changes.join(', ')}`);
   }
 
   async withLock<T>(lockName: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
@@ -128,13 +143,16 @@ class PostgresSession implements Session {
     // snapshot that deadlocks the holder's CREATE INDEX CONCURRENTLY.
     for (;;) {
       // On success the same round trip stamps application_name, so a waiter can say since when it is held.
-      const { rows } = await this.query<{ locked: boolean }>(
+      const { rows } = await this.query<{ locked: boolean; stamped: string | null }>(
         `SELECT locked, CASE WHEN locked THEN set_config('application_name',
-                  left(current_setting('application_name'), 32) || ' locked ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), false) END
+                  left(current_setting('application_name'), 32) || ' locked ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), false) END AS stamped
            FROM pg_try_advisory_lock($1::bigint) AS locked`,
         [key],
       );
-      if (rows[0]?.locked) break;
+      if (rows[0]?.locked) {
+        this.applicationName = rows[0].stamped ?? undefined;
+        break;
+      }
       if (Date.now() >= deadline) {
         const holder = await this.describeHolder(key);
         throw new MigratorError('LOCK_TIMEOUT', `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the migration lock "${lockName}", held by ${holder}`);
@@ -183,43 +201,51 @@ class PostgresSession implements Session {
   }
 
   async split(script: MigrationScript): Promise<readonly PgStatement[]> {
-    parserReady ??= loadModule();
-    await parserReady;
-    let parsed: { stmts?: ParsedStmt[] };
-    try {
-      parsed = parseSync(script.sql) as { stmts?: ParsedStmt[] };
-    } catch (error) {
-      const cursor = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
-      const at = cursor === undefined ? { line: 1, column: 1 } : locateInText(script.sql, Buffer.from(script.sql).subarray(0, cursor).toString().length);
-      throw new StatementError(messageOf(error), { statementIndex: null, ...at, sqlstate: '42601', cause: error });
-    }
-    // libpg-query reports UTF-8 byte offsets; slice the bytes, then count characters.
-    const bytes = Buffer.from(script.sql);
-    const stmts = parsed.stmts ?? [];
-    const chunks = stmts.map((s) => {
-      const start = s.stmt_location ?? 0;
-      const end = s.stmt_len === undefined ? bytes.length : start + s.stmt_len;
-      return { text: bytes.subarray(start, end).toString(), offset: bytes.subarray(0, start).toString().length };
-    });
-    const located = locateStatements(script.sql, chunks);
-    // Comment-only chunks were dropped; the parser never yields those, so indexes still line up.
-    return located.map((statement, i) => {
-      const index = stmts[i]?.stmt?.IndexStmt;
-      if (!index?.concurrent || !index.idxname) return statement;
-      return { ...statement, concurrentIndex: { name: index.idxname, schema: index.relation?.schemaname ?? null } };
-    });
+    return splitPostgresScript(script.sql);
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     await this.query('BEGIN');
+    let result: T;
     try {
-      const result = await fn();
-      await this.query('COMMIT');
-      return result;
+      result = await fn();
     } catch (error) {
+      // Lost with the connection, an open transaction is rolled back by the server all the same.
       await this.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
+    try {
+      await this.query('COMMIT');
+    } catch (error) {
+      // A COMMIT the server refused (a deferred constraint) rolled back; one cut off may have committed.
+      if ((error as pg.DatabaseError).code === undefined) throw new CommitUnknownError(error);
+      throw error;
+    }
+    return result;
+  }
+
+  transactionOpen(): boolean {
+    return this.status !== 'I';
+  }
+
+  async rollbackOpenTransaction(): Promise<void> {
+    if (this.status !== 'I') await this.query('ROLLBACK');
+  }
+
+  /**
+   * Each migration starts like a fresh session: what DISCARD ALL resets, except the advisory lock it
+   * would release. RESET ALL goes back to the connection's start-up values, which carry the plane's
+   * `search_path`; the lock holder's stamped `application_name` is put back.
+   */
+  async resetState(): Promise<void> {
+    const app = this.applicationName === undefined ? '' : `; SELECT set_config('application_name', ${this.client.escapeLiteral(this.applicationName)}, false)`;
+    await this.query(`SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL; DEALLOCATE ALL; UNLISTEN *; DISCARD PLANS; DISCARD SEQUENCES; DISCARD TEMP${app}`);
+  }
+
+  private async exists(object: PgObject): Promise<boolean> {
+    const { text, values } = existenceQuery(object);
+    const { rows } = await this.query<{ present: boolean }>(text, values);
+    return rows[0]?.present === true;
   }
 
   async execute(statement: PgStatement, inTransaction: boolean): Promise<StatementOutcome> {
@@ -235,14 +261,42 @@ class PostgresSession implements Session {
       const code = (error as pg.DatabaseError).code;
       if (code && ALREADY_EXISTS.has(code)) {
         if (inTransaction) await this.query('ROLLBACK TO SAVEPOINT atlas_statement; RELEASE SAVEPOINT atlas_statement');
-        return 'already-exists';
+        return this.alreadyExists(statement, error);
       }
       const position = Number((error as pg.DatabaseError).position);
       throw statementError(error, statement, Number.isFinite(position) && position > 0 ? position - 1 - prefix.length : undefined);
     }
     if (statement.concurrentIndex) await this.assertIndexValid(statement, statement.concurrentIndex);
     // IF NOT EXISTS forms succeed with a notice carrying the same SQLSTATE as the error they avoid.
-    return this.notices.some((n) => n.code !== undefined && ALREADY_EXISTS.has(n.code)) ? 'already-exists' : 'ok';
+    const present = this.notices.filter((n) => n.code !== undefined && ALREADY_EXISTS.has(n.code)).map((n) => String(n.message));
+    if (present.length === 0) return RAN;
+    // Only a statement whose one action is to create that object changed nothing; with several, the others ran.
+    return { alreadyExisted: statement.creates !== undefined, present };
+  }
+
+  /**
+   * An "already exists" failure is swallowed only for a statement that creates one object, once the
+   * catalog confirms that very object is there. A statement of several actions is refused, naming
+   * which of its objects exist, because skipping it whole would silently drop the others.
+   */
+  private async alreadyExists(statement: PgStatement, error: unknown): Promise<StatementOutcome> {
+    const said = messageOf(error);
+    if (statement.creates) {
+      if (await this.exists(statement.creates)) return { alreadyExisted: true, present: [said] };
+      throw statementError(error, statement, undefined, `The database says something already exists (${said}), but ${describePgObject(statement.creates)}, which this statement creates, does not: it was not skipped.`);
+    }
+    if (statement.actions && statement.actions.length > 1) {
+      const states = await Promise.all(
+        statement.actions.map(async (a) => `${a.description} ${a.object === null ? '(cannot tell)' : (await this.exists(a.object)) ? 'exists' : 'does not exist'}`),
+      );
+      throw statementError(
+        error,
+        statement,
+        undefined,
+        `Statement ${statement.index} does ${statement.actions.length} things and part of it is already there: ${states.join('; ')}. Nothing of it ran. Split it into one statement per action (each with IF NOT EXISTS), so that what exists is skipped alone and the rest is created.`,
+      );
+    }
+    throw statementError(error, statement, undefined);
   }
 
   private async invalidIndex(index: { name: string; schema: string | null }): Promise<string | null> {
@@ -277,7 +331,7 @@ class PostgresSession implements Session {
 
   async record(row: HistoryRecord): Promise<void> {
     await this.query(
-      'INSERT INTO schema_migrations (version, name, checksum, checksum_algorithm, execution_ms, outcome) VALUES ($1, $2, $3, $4, $5, $6)',
+      `INSERT INTO ${this.history} (version, name, checksum, checksum_algorithm, execution_ms, outcome) VALUES ($1, $2, $3, $4, $5, $6)`,
       [row.version, row.name, row.checksum, row.checksumAlgorithm, row.executionMs, row.outcome],
     );
   }
@@ -288,17 +342,22 @@ class PostgresSession implements Session {
 }
 
 /** PostgreSQL through one pinned `pg.Client` per run. */
-export function createPostgresDialect(options: { url: string; redacted: string; logger: Logger; connectTimeoutMs?: number }): Dialect {
+export function createPostgresDialect(options: { url: string; redacted: string; logger: Logger; connectTimeoutMs?: number; schema?: string }): Dialect {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
   return {
     target: options.redacted,
     async connect({ applicationName, readOnly }: ConnectOptions): Promise<Session> {
       const hasAppName = /[?&]application_name=/.test(options.url);
+      // Start-up options outrank a role's or database's own settings (ALTER ROLE … SET search_path), and
+      // RESET ALL returns to them: every migration starts in the plane's schema.
+      const startup = [`-c search_path=${quoteIdent(schema).replace(/[\\ ]/g, '\\$&')}`];
+      // A dry run's session cannot write, whatever the code does.
+      if (readOnly) startup.push('-c default_transaction_read_only=on');
       const client = new pg.Client({
         connectionString: options.url,
         connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
         ...(hasAppName ? {} : { application_name: applicationName }),
-        // A dry run's session cannot write, whatever the code does.
-        ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+        options: startup.join(' '),
       });
       client.on('error', () => undefined);
       try {
@@ -309,7 +368,7 @@ export function createPostgresDialect(options: { url: string; redacted: string; 
           cause,
         });
       }
-      return new PostgresSession(client, options.logger);
+      return new PostgresSession(client, options.logger, schema);
     },
   };
 }

@@ -1,11 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { splitQuery, sqliteSplitterOptions } from 'dbgate-query-splitter';
 import {
+  RAN,
   StatementError,
   historyFromRows,
-  locateStatements,
   type ConnectOptions,
   type Dialect,
   type History,
@@ -17,9 +16,9 @@ import {
 import { MigratorError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MigrationScript } from '../migration.js';
+import { splitSqliteScript, sqliteCreatedObject, type SqliteObject } from './sqlite-script.js';
 
 const ALREADY_EXISTS = /^(duplicate column name:|.* already exists$)/;
-const CREATES_SCHEMA = /^(CREATE|ALTER)\b/i;
 
 const HISTORY_COLUMNS: Record<string, string> = {
   checksum: 'TEXT',
@@ -38,14 +37,11 @@ const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS schema_migrations (
   outcome TEXT NOT NULL DEFAULT 'applied'
 )`;
 
-interface RichChunk {
-  text: string;
-  /** Where `text` (already trimmed by the splitter) starts in the file. */
-  trimStart: { position: number };
-}
-
 class SqliteSession implements Session {
   readonly sqlVariant = 'sqlite' as const;
+  readonly canRunOutsideTransaction = false;
+  /** Foreign-key violations already in the file when the run began: not the migrations' doing. */
+  private knownViolations = new Set<string>();
 
   constructor(
     private readonly db: Database.Database,
@@ -80,58 +76,103 @@ class SqliteSession implements Session {
   }
 
   /**
-   * The lock is one write transaction (BEGIN IMMEDIATE) around the whole run, waited for with a busy
-   * timeout; each migration is a savepoint inside it. It commits even when a migration failed: that
-   * migration's savepoint was already rolled back, and the ones before it stay applied.
+   * The lock is one write transaction (BEGIN IMMEDIATE) around the whole run, waited for with the busy
+   * timeout set at open; each migration is a savepoint inside it. It commits even when a migration
+   * failed: that migration's savepoint was already rolled back, and the ones before it stay applied.
+   *
+   * Foreign-key enforcement is off for the run, as SQLite prescribes for schema changes (the table
+   * rebuild procedure would otherwise cascade deletes into child rows); `PRAGMA foreign_keys` is a
+   * no-op inside a transaction, so it is switched before BEGIN, and each migration is checked with
+   * `PRAGMA foreign_key_check` before it is released.
    */
   async withLock<T>(_lockName: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(timeoutMs))}`);
+    const foreignKeys = this.db.pragma('foreign_keys', { simple: true }) as number;
+    this.db.pragma('foreign_keys = OFF');
     try {
-      this.db.exec('BEGIN IMMEDIATE');
-    } catch (error) {
-      if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
-        throw new MigratorError('LOCK_TIMEOUT', `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the write lock on ${this.path}, held by another process migrating or writing this file`, { cause: error });
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+          throw new MigratorError('LOCK_TIMEOUT', `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the write lock on ${this.path}, held by another process migrating or writing this file`, { cause: error });
+        }
+        throw error;
       }
-      throw error;
-    }
-    try {
-      return await fn();
+      this.knownViolations = new Set(this.foreignKeyViolations().map(violationKey));
+      try {
+        return await fn();
+      } finally {
+        if (this.db.inTransaction) this.db.exec('COMMIT');
+      }
     } finally {
-      if (this.db.inTransaction) this.db.exec('COMMIT');
+      this.db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
     }
   }
 
   async split(script: MigrationScript): Promise<readonly Statement[]> {
-    const chunks = splitQuery(script.sql, { ...sqliteSplitterOptions, returnRichInfo: true }) as unknown as RichChunk[];
-    return locateStatements(script.sql, chunks.map((c) => ({ text: c.text, offset: c.trimStart.position })));
+    return splitSqliteScript(script.sql);
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     this.db.exec('SAVEPOINT atlas_migration');
     try {
       const result = await fn();
+      this.assertForeignKeys();
       this.db.exec('RELEASE SAVEPOINT atlas_migration');
       return result;
     } catch (error) {
-      this.db.exec('ROLLBACK TO SAVEPOINT atlas_migration; RELEASE SAVEPOINT atlas_migration');
+      // A statement that ended the run's transaction took the savepoint with it.
+      if (this.db.inTransaction) this.db.exec('ROLLBACK TO SAVEPOINT atlas_migration; RELEASE SAVEPOINT atlas_migration');
       throw error;
     }
   }
+
+  /** Enforcement is off during the run: a migration that leaves a dangling reference fails instead. */
+  private assertForeignKeys(): void {
+    const violations = this.foreignKeyViolations().filter((v) => !this.knownViolations.has(violationKey(v)));
+    if (violations.length === 0) return;
+    const shown = violations.slice(0, 5).map((v) => `${v.table} row ${v.rowid ?? '(without rowid)'} references a missing row of ${v.parent}`);
+    const more = violations.length > shown.length ? `, and ${violations.length - shown.length} more` : '';
+    throw new MigratorError('FOREIGN_KEY_VIOLATION', `The migration leaves rows whose foreign keys point nowhere (PRAGMA foreign_key_check): ${shown.join('; ')}${more}`);
+  }
+
+  private foreignKeyViolations(): ForeignKeyViolation[] {
+    return this.db.prepare('PRAGMA foreign_key_check').all() as ForeignKeyViolation[];
+  }
+
+  transactionOpen(): boolean {
+    return this.db.inTransaction;
+  }
+
+  async rollbackOpenTransaction(): Promise<void> {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+
+  /** Settings live with the connection; the run's own (foreign keys) are restored by `withLock`. */
+  async resetState(): Promise<void> {}
 
   private schemaVersion(): number {
     return this.db.pragma('schema_version', { simple: true }) as number;
   }
 
+  private exists(object: SqliteObject): boolean {
+    if (object.kind === 'column') {
+      return this.db.prepare('SELECT 1 FROM pragma_table_xinfo(?) WHERE lower(name) = lower(?)').get(object.table, object.name) !== undefined;
+    }
+    return this.db.prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND lower(name) = lower(?)').get(object.kind, object.name) !== undefined;
+  }
+
   async execute(statement: Statement, _inTransaction: boolean): Promise<StatementOutcome> {
     // IF NOT EXISTS forms give no sign when the object is there; an unchanged schema version does.
-    const ddl = CREATES_SCHEMA.test(statement.text);
-    const before = ddl ? this.schemaVersion() : 0;
+    const object = sqliteCreatedObject(statement.text);
+    const before = object ? this.schemaVersion() : 0;
     try {
       this.db.exec(statement.text);
     } catch (error) {
-      if (ALREADY_EXISTS.test(messageOf(error))) return 'already-exists';
+      const message = messageOf(error);
+      // Tolerated only when the statement creates one object and that very object is there.
+      if (object && ALREADY_EXISTS.test(message) && this.exists(object)) return { alreadyExisted: true, present: [message] };
       const dbCode = (error as { code?: string }).code;
-      throw new StatementError(messageOf(error), {
+      throw new StatementError(message, {
         statementIndex: statement.index,
         line: statement.line,
         column: statement.column,
@@ -139,7 +180,8 @@ class SqliteSession implements Session {
         cause: error,
       });
     }
-    return ddl && this.schemaVersion() === before ? 'already-exists' : 'ok';
+    if (object && this.schemaVersion() === before && this.exists(object)) return { alreadyExisted: true, present: [`${describe(object)} already exists`] };
+    return RAN;
   }
 
   async record(row: HistoryRecord): Promise<void> {
@@ -153,19 +195,34 @@ class SqliteSession implements Session {
   }
 }
 
+interface ForeignKeyViolation {
+  readonly table: string;
+  readonly rowid: number | null;
+  readonly parent: string;
+  readonly fkid: number;
+}
+
+const violationKey = (v: ForeignKeyViolation) => `${v.table}\u0000${v.rowid}\u0000${v.parent}\u0000${v.fkid}`;
+
+function describe(object: SqliteObject): string {
+  return object.kind === 'column' ? `column ${object.name} of table ${object.table}` : `${object.kind} ${object.name}`;
+}
+
 /** SQLite through better-sqlite3; the file (and its folder) is created on first apply. */
 export function createSqliteDialect(options: { path: string; logger: Logger }): Dialect {
   return {
     target: options.path,
-    async connect({ readOnly }: ConnectOptions): Promise<Session> {
+    async connect({ readOnly, lockTimeoutMs }: ConnectOptions): Promise<Session> {
+      // Every access of the run, the first history read included, waits as long as the lock may.
+      const timeout = Math.max(0, Math.floor(lockTimeoutMs));
       try {
         if (readOnly) {
           // A dry run must not create the file: a missing database is an empty one.
-          const db = existsSync(options.path) ? new Database(options.path, { readonly: true, fileMustExist: true }) : new Database(':memory:');
+          const db = existsSync(options.path) ? new Database(options.path, { readonly: true, fileMustExist: true, timeout }) : new Database(':memory:');
           return new SqliteSession(db, options.path, options.logger);
         }
         if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-        const db = new Database(options.path);
+        const db = new Database(options.path, { timeout });
         return new SqliteSession(db, options.path, options.logger);
       } catch (cause) {
         throw new MigratorError('CONNECTION_FAILED', `Cannot open SQLite database ${options.path}: ${messageOf(cause)}`, { cause });

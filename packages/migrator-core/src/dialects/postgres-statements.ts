@@ -1,0 +1,259 @@
+import { loadModule, parseSync } from 'libpg-query';
+import { StatementError, locateInText, locateStatements, type Statement } from '../dialect.js';
+import { messageOf } from '../errors.js';
+
+/**
+ * PostgreSQL statements, read with PostgreSQL's own parser (libpg-query): where each one is, whether it
+ * controls the transaction, and the one object it creates, so that "already exists" is tolerated only
+ * where that is provably about the statement's only action.
+ */
+
+/** An object whose presence the catalog can confirm. `schema` null: found through `search_path`. */
+export type PgObject =
+  | { readonly kind: 'relation'; readonly schema: string | null; readonly name: string }
+  | { readonly kind: 'column'; readonly schema: string | null; readonly table: string; readonly name: string }
+  | { readonly kind: 'constraint'; readonly schema: string | null; readonly table: string; readonly name: string }
+  | { readonly kind: 'trigger'; readonly schema: string | null; readonly table: string; readonly name: string }
+  | { readonly kind: 'policy'; readonly schema: string | null; readonly table: string; readonly name: string }
+  | { readonly kind: 'schema'; readonly name: string }
+  | { readonly kind: 'extension'; readonly name: string }
+  | { readonly kind: 'type'; readonly schema: string | null; readonly name: string }
+  | { readonly kind: 'function'; readonly schema: string | null; readonly name: string }
+  | { readonly kind: 'enum-label'; readonly schema: string | null; readonly type: string; readonly name: string };
+
+/** One action of a statement that does several (`ALTER TABLE … ADD COLUMN a, ADD COLUMN b`). */
+export interface PgAction {
+  readonly description: string;
+  /** What the action creates, when the catalog can tell whether it is present. */
+  readonly object: PgObject | null;
+}
+
+export interface PgStatement extends Statement {
+  /** Set for a statement that creates exactly one object and does nothing else. */
+  readonly creates?: PgObject;
+  /** Set for a statement of several actions. */
+  readonly actions?: readonly PgAction[];
+  /** Set for CREATE INDEX CONCURRENTLY: the index a failed earlier build may have left INVALID. */
+  readonly concurrentIndex?: { readonly name: string; readonly schema: string | null };
+}
+
+interface RangeVar {
+  schemaname?: string;
+  relname: string;
+}
+type Node = Record<string, unknown>;
+interface ParsedStmt {
+  stmt_location?: number;
+  stmt_len?: number;
+  stmt?: Record<string, Node>;
+}
+
+let parserReady: Promise<void> | undefined;
+
+function names(list: unknown): { schema: string | null; name: string } {
+  const parts = ((list as { String?: { sval: string } }[] | undefined) ?? []).map((n) => n.String?.sval ?? '');
+  const name = parts.at(-1) ?? '';
+  return { schema: parts.length > 1 ? parts.at(-2)! : null, name };
+}
+
+function relation(rv: RangeVar): { schema: string | null; table: string } {
+  return { schema: rv.schemaname ?? null, table: rv.relname };
+}
+
+const TRANSACTION_KINDS: Readonly<Record<string, 'begin' | 'commit'>> = { TRANS_STMT_BEGIN: 'begin', TRANS_STMT_START: 'begin', TRANS_STMT_COMMIT: 'commit' };
+
+function transactionControl(node: Node): Statement['transactionControl'] {
+  const kind = TRANSACTION_KINDS[String(node.kind)];
+  // A BEGIN with options (isolation level, read only) or a COMMIT AND CHAIN asks for more than a wrapper.
+  if (kind === 'begin' && !node.options) return 'begin';
+  if (kind === 'commit' && !node.chain) return 'commit';
+  return 'other';
+}
+
+const SUBCOMMANDS: Readonly<Record<string, string>> = {
+  AT_AddColumn: 'ADD COLUMN',
+  AT_DropColumn: 'DROP COLUMN',
+  AT_AddConstraint: 'ADD CONSTRAINT',
+  AT_DropConstraint: 'DROP CONSTRAINT',
+  AT_AlterColumnType: 'ALTER COLUMN TYPE',
+  AT_ColumnDefault: 'ALTER COLUMN DEFAULT',
+  AT_SetNotNull: 'SET NOT NULL',
+  AT_DropNotNull: 'DROP NOT NULL',
+};
+
+function alterTableAction(rel: { schema: string | null; table: string }, cmd: Node): PgAction {
+  const subtype = String(cmd.subtype);
+  const verb = SUBCOMMANDS[subtype] ?? subtype.replace(/^AT_/, '');
+  const def = cmd.def as { ColumnDef?: { colname: string }; Constraint?: { conname?: string } } | undefined;
+  if (subtype === 'AT_AddColumn' && def?.ColumnDef) {
+    return { description: `ADD COLUMN ${def.ColumnDef.colname}`, object: { kind: 'column', ...rel, name: def.ColumnDef.colname } };
+  }
+  if (subtype === 'AT_AddConstraint' && def?.Constraint?.conname) {
+    return { description: `ADD CONSTRAINT ${def.Constraint.conname}`, object: { kind: 'constraint', ...rel, name: def.Constraint.conname } };
+  }
+  return { description: cmd.name ? `${verb} ${String(cmd.name)}` : verb, object: null };
+}
+
+/** What a parsed statement creates, or its actions when it has several. */
+function classify(type: string, node: Node): Pick<PgStatement, 'creates' | 'actions' | 'transactionControl'> {
+  switch (type) {
+    case 'TransactionStmt':
+      return { transactionControl: transactionControl(node) };
+    case 'CreateStmt': {
+      const rv = node.relation as RangeVar;
+      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname } };
+    }
+    case 'CreateSeqStmt': {
+      const rv = node.sequence as RangeVar;
+      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname } };
+    }
+    case 'ViewStmt': {
+      const rv = node.view as RangeVar;
+      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname } };
+    }
+    case 'CreateTableAsStmt': {
+      const rv = (node.into as { rel: RangeVar }).rel;
+      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname } };
+    }
+    case 'IndexStmt': {
+      if (!node.idxname) return {};
+      const rv = node.relation as RangeVar;
+      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: String(node.idxname) } };
+    }
+    case 'CreateSchemaStmt':
+      // CREATE SCHEMA … CREATE TABLE … creates several objects: no tolerance.
+      return node.schemaElts ? { actions: [{ description: `CREATE SCHEMA ${String(node.schemaname)} with its elements`, object: null }] } : { creates: { kind: 'schema', name: String(node.schemaname) } };
+    case 'CreateExtensionStmt':
+      return { creates: { kind: 'extension', name: String(node.extname) } };
+    case 'CreateEnumStmt':
+    case 'CreateRangeStmt':
+      return { creates: { kind: 'type', ...names(node.typeName) } };
+    case 'CompositeTypeStmt': {
+      const rv = node.typevar as RangeVar;
+      return { creates: { kind: 'type', schema: rv.schemaname ?? null, name: rv.relname } };
+    }
+    case 'CreateDomainStmt':
+      return { creates: { kind: 'type', ...names(node.domainname) } };
+    case 'DefineStmt':
+      return node.kind === 'OBJECT_TYPE' ? { creates: { kind: 'type', ...names(node.defnames) } } : {};
+    case 'CreateFunctionStmt':
+      return { creates: { kind: 'function', ...names(node.funcname) } };
+    case 'CreateTrigStmt':
+      return { creates: { kind: 'trigger', ...relation(node.relation as RangeVar), name: String(node.trigname) } };
+    case 'CreatePolicyStmt':
+      return { creates: { kind: 'policy', ...relation(node.table as RangeVar), name: String(node.policy_name) } };
+    case 'AlterEnumStmt': {
+      if (!node.newVal || node.oldVal) return {};
+      const type = names(node.typeName);
+      return { creates: { kind: 'enum-label', schema: type.schema, type: type.name, name: String(node.newVal) } };
+    }
+    case 'AlterTableStmt': {
+      const rel = relation(node.relation as RangeVar);
+      const actions = ((node.cmds as { AlterTableCmd: Node }[] | undefined) ?? []).map((c) => alterTableAction(rel, c.AlterTableCmd));
+      if (actions.length === 1) return actions[0]!.object ? { creates: actions[0]!.object } : {};
+      return { actions };
+    }
+    default:
+      return {};
+  }
+}
+
+/** Splits a script into located, classified statements; throws a StatementError on a syntax error. */
+export async function splitPostgresScript(sql: string): Promise<PgStatement[]> {
+  // The parser refuses an empty string; an empty migration is a migration that does nothing.
+  if (sql.trim() === '') return [];
+  parserReady ??= loadModule();
+  await parserReady;
+  let parsed: { stmts?: ParsedStmt[] };
+  try {
+    parsed = parseSync(sql) as { stmts?: ParsedStmt[] };
+  } catch (error) {
+    const cursor = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
+    const at = cursor === undefined ? { line: 1, column: 1 } : locateInText(sql, Buffer.from(sql).subarray(0, cursor).toString().length);
+    throw new StatementError(messageOf(error), { statementIndex: null, ...at, sqlstate: '42601', cause: error });
+  }
+  // libpg-query reports UTF-8 byte offsets; slice the bytes, then count characters.
+  const bytes = Buffer.from(sql);
+  const stmts = parsed.stmts ?? [];
+  const chunks = stmts.map((s) => {
+    const start = s.stmt_location ?? 0;
+    const end = s.stmt_len === undefined ? bytes.length : start + s.stmt_len;
+    return { text: bytes.subarray(start, end).toString(), offset: bytes.subarray(0, start).toString().length };
+  });
+  const located = locateStatements(sql, chunks);
+  // Comment-only chunks were dropped; the parser never yields those, so indexes still line up.
+  return located.map((statement, i) => {
+    const [type, node] = Object.entries(stmts[i]?.stmt ?? {})[0] ?? ['', {}];
+    const classified: PgStatement = { ...statement, ...classify(type, node) };
+    if (type !== 'IndexStmt' || !node.concurrent || !node.idxname) return classified;
+    return { ...classified, concurrentIndex: { name: String(node.idxname), schema: (node.relation as RangeVar).schemaname ?? null } };
+  });
+}
+
+/** Text of an object for messages, as PostgreSQL would name it. */
+export function describePgObject(object: PgObject): string {
+  const q = (schema: string | null, name: string) => (schema ? `${schema}.${name}` : name);
+  switch (object.kind) {
+    case 'column':
+      return `column "${object.name}" of relation "${q(object.schema, object.table)}"`;
+    case 'constraint':
+    case 'trigger':
+    case 'policy':
+      return `${object.kind} "${object.name}" of relation "${q(object.schema, object.table)}"`;
+    case 'enum-label':
+      return `label "${object.name}" of enum "${q(object.schema, object.type)}"`;
+    case 'schema':
+    case 'extension':
+      return `${object.kind} "${object.name}"`;
+    default:
+      return `${object.kind} "${q(object.schema, object.name)}"`;
+  }
+}
+
+/** One query, with parameters, that answers whether the object is in the catalog. */
+export function existenceQuery(object: PgObject): { text: string; values: unknown[] } {
+  // The qualified name is built server-side with quote_ident: never by interpolating names.
+  const rel = (schema: string | null, name: string) => ({ expr: 'to_regclass(CASE WHEN $1::text IS NULL THEN quote_ident($2) ELSE quote_ident($1) || \'.\' || quote_ident($2) END)', values: [schema, name] });
+  switch (object.kind) {
+    case 'relation': {
+      const r = rel(object.schema, object.name);
+      return { text: `SELECT ${r.expr} IS NOT NULL AS present`, values: r.values };
+    }
+    case 'column': {
+      const r = rel(object.schema, object.table);
+      return { text: `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${r.expr} AND attname = $3 AND attnum > 0 AND NOT attisdropped) AS present`, values: [...r.values, object.name] };
+    }
+    case 'constraint': {
+      const r = rel(object.schema, object.table);
+      return { text: `SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = ${r.expr} AND conname = $3) AS present`, values: [...r.values, object.name] };
+    }
+    case 'trigger': {
+      const r = rel(object.schema, object.table);
+      return { text: `SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = ${r.expr} AND tgname = $3) AS present`, values: [...r.values, object.name] };
+    }
+    case 'policy': {
+      const r = rel(object.schema, object.table);
+      return { text: `SELECT EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = ${r.expr} AND polname = $3) AS present`, values: [...r.values, object.name] };
+    }
+    case 'schema':
+      return { text: 'SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS present', values: [object.name] };
+    case 'extension':
+      return { text: 'SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = $1) AS present', values: [object.name] };
+    case 'type':
+      return {
+        text: "SELECT to_regtype(CASE WHEN $1::text IS NULL THEN quote_ident($2) ELSE quote_ident($1) || '.' || quote_ident($2) END) IS NOT NULL AS present",
+        values: [object.schema, object.name],
+      };
+    case 'function':
+      // CREATE FUNCTION creates nothing but its function: 42723 there can only be about that function.
+      return {
+        text: 'SELECT EXISTS (SELECT 1 FROM pg_proc WHERE proname = $2 AND ($1::text IS NULL OR pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1))) AS present',
+        values: [object.schema, object.name],
+      };
+    case 'enum-label':
+      return {
+        text: "SELECT EXISTS (SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype(CASE WHEN $1::text IS NULL THEN quote_ident($2) ELSE quote_ident($1) || '.' || quote_ident($2) END) AND enumlabel = $3) AS present",
+        values: [object.schema, object.type, object.name],
+      };
+  }
+}

@@ -1,0 +1,178 @@
+import { locateStatements, type Statement } from '../dialect.js';
+
+/**
+ * SQLite scripts, read the way SQLite itself reads them. Statement boundaries follow the state machine
+ * of SQLite's `sqlite3_complete()` (complete.c): a `;` ends a statement unless it sits inside a string,
+ * a quoted name, a comment, or the body of a `CREATE TRIGGER … BEGIN … END`, where only a `;` followed
+ * by `END` closes the body. A `CASE … END` inside a trigger body therefore never ends it.
+ */
+
+type LexKind = 'semi' | 'space' | 'word' | 'quoted' | 'other';
+
+interface Lexeme {
+  readonly kind: LexKind;
+  readonly start: number;
+  readonly end: number;
+}
+
+const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f';
+// complete.c's IdChar: letters, digits, '_', '$' and every non-ASCII character.
+const isIdChar = (c: string) => /[A-Za-z0-9_$]/.test(c) || c.charCodeAt(0) >= 0x80;
+
+/** The lexemes of a script; an unterminated string, name or comment runs to the end of the text. */
+function* lex(text: string): Generator<Lexeme> {
+  let i = 0;
+  while (i < text.length) {
+    const start = i;
+    const c = text[i]!;
+    if (c === ';') {
+      i++;
+      yield { kind: 'semi', start, end: i };
+    } else if (isSpace(c)) {
+      while (i < text.length && isSpace(text[i]!)) i++;
+      yield { kind: 'space', start, end: i };
+    } else if (c === '-' && text[i + 1] === '-') {
+      const nl = text.indexOf('\n', i);
+      i = nl === -1 ? text.length : nl + 1;
+      yield { kind: 'space', start, end: i };
+    } else if (c === '/' && text[i + 1] === '*') {
+      const close = text.indexOf('*/', i + 2);
+      i = close === -1 ? text.length : close + 2;
+      yield { kind: 'space', start, end: i };
+    } else if (c === "'" || c === '"' || c === '`' || c === '[') {
+      const close = text.indexOf(c === '[' ? ']' : c, i + 1);
+      i = close === -1 ? text.length : close + 1;
+      yield { kind: 'quoted', start, end: i };
+    } else if (isIdChar(c)) {
+      while (i < text.length && isIdChar(text[i]!)) i++;
+      yield { kind: 'word', start, end: i };
+    } else {
+      i++;
+      yield { kind: 'other', start, end: i };
+    }
+  }
+}
+
+// complete.c's token classes and transition table, verbatim.
+const enum Tk {
+  Semi,
+  Ws,
+  Other,
+  Explain,
+  Create,
+  Temp,
+  Trigger,
+  End,
+}
+const TRANSITIONS: readonly (readonly number[])[] = [
+  /* 0 INVALID */ [1, 0, 2, 3, 4, 2, 2, 2],
+  /* 1 START   */ [1, 1, 2, 3, 4, 2, 2, 2],
+  /* 2 NORMAL  */ [1, 2, 2, 2, 2, 2, 2, 2],
+  /* 3 EXPLAIN */ [1, 3, 3, 2, 4, 2, 2, 2],
+  /* 4 CREATE  */ [1, 4, 2, 2, 2, 4, 5, 2],
+  /* 5 TRIGGER */ [6, 5, 5, 5, 5, 5, 5, 5],
+  /* 6 SEMI    */ [6, 6, 5, 5, 5, 5, 5, 7],
+  /* 7 END     */ [1, 7, 5, 5, 5, 5, 5, 5],
+];
+const KEYWORDS: Readonly<Record<string, Tk>> = { create: Tk.Create, temp: Tk.Temp, temporary: Tk.Temp, trigger: Tk.Trigger, end: Tk.End, explain: Tk.Explain };
+
+function tokenClass(text: string, lexeme: Lexeme): Tk {
+  switch (lexeme.kind) {
+    case 'semi':
+      return Tk.Semi;
+    case 'space':
+      return Tk.Ws;
+    case 'word':
+      return KEYWORDS[text.slice(lexeme.start, lexeme.end).toLowerCase()] ?? Tk.Other;
+    default:
+      return Tk.Other;
+  }
+}
+
+/** Splits a script into located statements (without their closing `;`), dropping comment-only pieces. */
+export function splitSqliteScript(text: string): Statement[] {
+  const chunks: { text: string; offset: number }[] = [];
+  let state = 0;
+  let start = 0;
+  for (const lexeme of lex(text)) {
+    state = TRANSITIONS[state]![tokenClass(text, lexeme)]!;
+    if (state === 1) {
+      chunks.push({ text: text.slice(start, lexeme.start), offset: start });
+      start = lexeme.end;
+      state = 0;
+    }
+  }
+  chunks.push({ text: text.slice(start), offset: start });
+  return locateStatements(text, chunks).map((statement) => {
+    const control = transactionControl(statement.text);
+    return control ? { ...statement, transactionControl: control } : statement;
+  });
+}
+
+/** The first `count` words and quoted names of a statement, comments and spaces skipped. */
+function leadingWords(text: string, count: number): { kind: LexKind; text: string }[] {
+  const words: { kind: LexKind; text: string }[] = [];
+  for (const lexeme of lex(text)) {
+    if (lexeme.kind === 'space') continue;
+    words.push({ kind: lexeme.kind, text: text.slice(lexeme.start, lexeme.end) });
+    if (words.length === count) break;
+  }
+  return words;
+}
+
+const upper = (words: readonly { text: string }[]) => words.map((w) => w.text.toUpperCase());
+
+function transactionControl(text: string): Statement['transactionControl'] {
+  const words = upper(leadingWords(text, 4));
+  const first = words[0];
+  if (first !== 'BEGIN' && first !== 'COMMIT' && first !== 'END' && first !== 'ROLLBACK' && first !== 'SAVEPOINT' && first !== 'RELEASE') return undefined;
+  const rest = words.slice(1).filter((w) => w !== 'TRANSACTION');
+  if (first === 'BEGIN' && rest.every((w) => w === 'DEFERRED' || w === 'IMMEDIATE' || w === 'EXCLUSIVE')) return 'begin';
+  if ((first === 'COMMIT' || first === 'END') && rest.length === 0) return 'commit';
+  return 'other';
+}
+
+/** The one object a statement creates, when it creates exactly one: what "already exists" may be about. */
+export type SqliteObject = { readonly kind: 'table' | 'index' | 'view' | 'trigger'; readonly name: string } | { readonly kind: 'column'; readonly table: string; readonly name: string };
+
+function unquote(word: { kind: LexKind; text: string }): string {
+  return word.kind === 'quoted' ? word.text.slice(1, -1) : word.text;
+}
+
+/** Reads `[schema.]name` at `i`; returns the name and the index after it. */
+function qualifiedName(words: readonly { kind: LexKind; text: string }[], i: number): { name: string; next: number } | null {
+  const first = words[i];
+  if (!first || (first.kind !== 'word' && first.kind !== 'quoted')) return null;
+  if (words[i + 1]?.text === '.' && words[i + 2]) return { name: unquote(words[i + 2]!), next: i + 3 };
+  return { name: unquote(first), next: i + 1 };
+}
+
+/**
+ * `CREATE [TEMP] [UNIQUE|VIRTUAL] TABLE|INDEX|VIEW|TRIGGER [IF NOT EXISTS] name` and
+ * `ALTER TABLE name ADD [COLUMN] column`: the statements whose "already exists" is provably about
+ * their one object. Anything else has none.
+ */
+export function sqliteCreatedObject(text: string): SqliteObject | null {
+  const words = leadingWords(text, 14);
+  const keys = upper(words);
+  let i = 0;
+  if (keys[0] === 'CREATE') {
+    i = 1;
+    while (keys[i] === 'TEMP' || keys[i] === 'TEMPORARY' || keys[i] === 'UNIQUE' || keys[i] === 'VIRTUAL') i++;
+    const kind = keys[i]?.toLowerCase();
+    if (kind !== 'table' && kind !== 'index' && kind !== 'view' && kind !== 'trigger') return null;
+    i++;
+    if (keys[i] === 'IF' && keys[i + 1] === 'NOT' && keys[i + 2] === 'EXISTS') i += 3;
+    const name = qualifiedName(words, i);
+    return name ? { kind, name: name.name } : null;
+  }
+  if (keys[0] === 'ALTER' && keys[1] === 'TABLE') {
+    const table = qualifiedName(words, 2);
+    if (!table || keys[table.next] !== 'ADD') return null;
+    i = keys[table.next + 1] === 'COLUMN' ? table.next + 2 : table.next + 1;
+    const column = words[i];
+    if (!column || (column.kind !== 'word' && column.kind !== 'quoted')) return null;
+    return { kind: 'column', table: table.name, name: unquote(column) };
+  }
+  return null;
+}
