@@ -72,12 +72,28 @@ describe.each(DIALECTS)('the guide’s control-plane cases on $name', ({ create 
     await migrate(registry, db, 1006);
     await db.query(`ALTER TABLE billing_invoices ADD COLUMN subscription_id ${db.dialect === 'postgres' ? 'uuid' : 'TEXT'}`);
     const before = await db.columns('billing_invoices');
-    const report = await migrate(registry, db);
-    expect(report.error).toBeNull();
-    expect(report.applied).toMatchObject([{ version: 1007, outcome: 'applied' }]);
-    expect(report.applied[0]!.skippedStatements.length).toBeGreaterThanOrEqual(1);
+    const result = await run('npm', ['run', '--silent', 'migrate:versioned:control'], { env: { CONTROL_PLANE_DATABASE_URL: db.url } });
+    // The guide's "column already exists" case, made visible: which statement, which line, which object.
+    const found = db.dialect === 'postgres' ? 'statement 1 (line 19): column "subscription_id" of relation "billing_invoices" already exists, skipped' : 'statement 1 (line 21): duplicate column name: subscription_id, skipped';
+    expect(result.stdout).toBe(
+      [
+        '=== AtlasAI Versioned Migration Runner ===',
+        'Mode: APPLY',
+        '[CONTROL] Connecting to database...',
+        '[CONTROL] Connected.',
+        '[CONTROL] Applied 1 migration(s): 1007',
+        '[CONTROL] Skipped 6 already-applied migration(s)',
+        `[CONTROL] Note: 1007 found objects already present: ${found}`,
+        '[CONTROL] All migrations completed successfully.',
+        '[OK] Migration run complete.',
+        '',
+      ].join('\n'),
+    );
+    expect(result.code).toBe(0);
     const added = (await db.columns('billing_invoices')).filter((c) => !before.includes(c));
     expect(added).toHaveLength(8);
     expect(await db.columns('billing_invoices')).toContain('subscription_id');
+    const rows = await db.query<{ version: number; outcome: string }>('SELECT version, outcome FROM schema_migrations WHERE version = 1007');
+    expect(rows.map((r) => [Number(r.version), r.outcome])).toEqual([[1007, 'applied']]);
   });
 });

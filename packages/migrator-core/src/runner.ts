@@ -99,9 +99,12 @@ function toPlaneError(error: unknown, migration: FailedMigration | null = null):
 }
 
 function failure(plane: string, migration: Migration, variant: SqlVariant, error: unknown): MigratorError {
-  if (isMigratorError(error)) return error;
   const file = migration.scripts[variant].file;
   const base = { plane, version: migration.version, name: migration.name, file, cause: error };
+  if (isMigratorError(error)) {
+    // A dialect's own refusal (a foreign-key check) learns which migration it was about.
+    return error.version === undefined ? new MigratorError(error.code, error.message, { ...base, ...(error.sqlstate ? { sqlstate: error.sqlstate } : {}), cause: error.cause ?? error }) : error;
+  }
   if (!(error instanceof StatementError)) {
     return new MigratorError('DATABASE_ERROR', `Migration ${migration.version} (${migration.name}) failed: ${messageOf(error)}`, base);
   }
@@ -218,6 +221,9 @@ async function applyMigration(session: Session, plane: string, migration: Migrat
       }
       const outcome = statements.length > 0 && skippedStatements.length === statements.length ? 'skipped' : 'applied';
       const durationMs = Math.round(performance.now() - started);
+      // Before the history write, inside the migration's transaction: a SET ROLE or search_path of the
+      // migration must not write the history, and commits with it.
+      await session.resetState();
       try {
         await session.record({
           version: migration.version,
@@ -243,10 +249,9 @@ async function applyMigration(session: Session, plane: string, migration: Migrat
   } catch (error) {
     // A no-transaction migration's own BEGIN may still be open: roll it back, it never committed.
     if (!inTransaction) await session.rollbackOpenTransaction().catch(() => undefined);
+    // Settings, role and temporary objects of a failed migration do not reach anything after it either.
+    if (progress.started) await session.resetState().catch(() => undefined);
     throw new MigrationFailure(failure(plane, migration, session.sqlVariant, error), progress.outcome(inTransaction, error));
-  } finally {
-    // Settings, role and temporary objects a migration made do not reach the next one, or the history writes.
-    if (progress.started) await session.resetState();
   }
 }
 
