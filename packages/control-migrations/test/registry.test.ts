@@ -74,7 +74,7 @@ describe.each(DIALECTS)('the guide’s control-plane cases on $name', ({ create 
     const before = await db.columns('billing_invoices');
     const result = await run('npm', ['run', '--silent', 'migrate:versioned:control'], { env: { CONTROL_PLANE_DATABASE_URL: db.url } });
     // The guide's "column already exists" case, made visible: which statement, which line, which object.
-    const found = db.dialect === 'postgres' ? 'statement 1 (line 19): column "subscription_id" of relation "billing_invoices" already exists, skipped' : 'statement 1 (line 21): duplicate column name: subscription_id, skipped';
+    const found = db.dialect === 'postgres' ? 'statement 1 (line 19): column "subscription_id" of relation "billing_invoices" already exists, skipped' : 'statement 1 (line 20): duplicate column name: subscription_id, skipped';
     expect(result.stdout).toBe(
       [
         '=== AtlasAI Versioned Migration Runner ===',
