@@ -153,8 +153,9 @@ function statementsToRun(plane: string, migration: Migration, session: Session, 
   if (control.length === 0 || !inTransaction) return statements;
   const first = statements[0]!;
   const last = statements.at(-1)!;
-  if (control.length === 2 && first.transactionControl === 'begin' && last.transactionControl === 'commit') return statements.slice(1, -1);
-  const offending = control.find((s) => s !== first || s.transactionControl !== 'begin' || last.transactionControl !== 'commit') ?? control[0]!;
+  const wrapped = first.transactionControl === 'begin' && last.transactionControl === 'commit';
+  if (wrapped && control.length === 2) return statements.slice(1, -1);
+  const offending = control.find((s) => !(wrapped && (s === first || s === last)))!;
   const way = session.canRunOutsideTransaction
     ? 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it (the engine already runs each migration in a transaction, together with its schema_migrations row), or make its first line "-- atlas:no-transaction" to manage transactions yourself.'
     : 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it: on SQLite the engine runs every migration in its own transaction, together with its schema_migrations row.';
@@ -188,6 +189,43 @@ class MigrationFailure extends Error {
   }
 }
 
+type Refuse = (statement: Statement, message: string) => MigratorError;
+
+/** Runs a migration's statements, noting after each what the database says is committed. */
+async function runStatements(session: Session, statements: readonly Statement[], inTransaction: boolean, progress: MigrationProgress, refuse: Refuse) {
+  const skippedStatements: number[] = [];
+  const alreadyPresent: PresentObject[] = [];
+  for (const statement of statements) {
+    const result = await session.execute(statement, inTransaction);
+    progress.executed.push(statement.index);
+    if (!session.transactionOpen()) {
+      // Outside a transaction block, everything executed so far is committed.
+      progress.committed = [...progress.executed];
+      if (inTransaction) throw refuse(statement, "it ended the migration's transaction, committing what ran before it.");
+    }
+    if (result.alreadyExisted) skippedStatements.push(statement.index);
+    for (const message of result.present) alreadyPresent.push({ statement: statement.index, line: statement.line, message, skipped: result.alreadyExisted });
+  }
+  if (!inTransaction && session.transactionOpen()) {
+    const opened = statements.find((s) => s.transactionControl && !progress.committed.includes(s.index)) ?? statements.at(-1)!;
+    throw refuse(opened, 'the migration ends with a transaction still open (a BEGIN without COMMIT); that transaction was rolled back.');
+  }
+  return { skippedStatements, alreadyPresent };
+}
+
+/** The history write failed: say so, not "at parsing". */
+function recordFailure(plane: string, migration: Migration, file: string, error: unknown): MigratorError {
+  const code = (error as { code?: unknown }).code;
+  return new MigratorError('DATABASE_ERROR', `Recording migration ${migration.version} (${migration.name}) in schema_migrations failed: ${messageOf(error)}`, {
+    plane,
+    version: migration.version,
+    name: migration.name,
+    file,
+    ...(typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? { sqlstate: code } : {}),
+    cause: error,
+  });
+}
+
 /**
  * Runs one migration and records it. In a transaction, the statements and the history row commit
  * together; without one, the row is written only after the last statement succeeded. The database's
@@ -197,54 +235,23 @@ async function applyMigration(session: Session, plane: string, migration: Migrat
   const script = migration.scripts[session.sqlVariant];
   const inTransaction = script.transactional || !session.canRunOutsideTransaction;
   const progress = new MigrationProgress();
-  const refuse = (statement: Statement, message: string) => statementRefusal('TRANSACTION_CONTROL', plane, migration, session.sqlVariant, statement, message);
-  try {
+  const refuse: Refuse = (statement, message) => statementRefusal('TRANSACTION_CONTROL', plane, migration, session.sqlVariant, statement, message);
+  const body = async (): Promise<AppliedMigration> => {
+    progress.started = true;
     const started = performance.now();
-    const body = async (): Promise<AppliedMigration> => {
-      progress.started = true;
-      const skippedStatements: number[] = [];
-      const alreadyPresent: PresentObject[] = [];
-      for (const statement of statements) {
-        const result = await session.execute(statement, inTransaction);
-        progress.executed.push(statement.index);
-        if (inTransaction && !session.transactionOpen()) {
-          progress.committed = [...progress.executed];
-          throw refuse(statement, 'it ended the migration\'s transaction, committing what ran before it.');
-        }
-        if (!inTransaction && !session.transactionOpen()) progress.committed = [...progress.executed];
-        if (result.alreadyExisted) skippedStatements.push(statement.index);
-        for (const message of result.present) alreadyPresent.push({ statement: statement.index, line: statement.line, message, skipped: result.alreadyExisted });
-      }
-      if (!inTransaction && session.transactionOpen()) {
-        const opened = statements.filter((s) => s.transactionControl && !progress.committed.includes(s.index)).at(0) ?? statements.at(-1)!;
-        throw refuse(opened, 'the migration ends with a transaction still open (a BEGIN without COMMIT); that transaction was rolled back.');
-      }
-      const outcome = statements.length > 0 && skippedStatements.length === statements.length ? 'skipped' : 'applied';
-      const durationMs = Math.round(performance.now() - started);
-      // Before the history write, inside the migration's transaction: a SET ROLE or search_path of the
-      // migration must not write the history, and commits with it.
-      await session.resetState();
-      try {
-        await session.record({
-          version: migration.version,
-          name: migration.name,
-          checksum: script.checksum,
-          checksumAlgorithm: CHECKSUM_ALGORITHM,
-          executionMs: durationMs,
-          outcome,
-        });
-      } catch (error) {
-        throw new MigratorError('DATABASE_ERROR', `Recording migration ${migration.version} (${migration.name}) in schema_migrations failed: ${messageOf(error)}`, {
-          plane,
-          version: migration.version,
-          name: migration.name,
-          file: script.file,
-          ...((error as { code?: string }).code && /^[0-9A-Z]{5}$/.test((error as { code: string }).code) ? { sqlstate: (error as { code: string }).code } : {}),
-          cause: error,
-        });
-      }
-      return { version: migration.version, name: migration.name, outcome, durationMs, skippedStatements, alreadyPresent };
-    };
+    const { skippedStatements, alreadyPresent } = await runStatements(session, statements, inTransaction, progress, refuse);
+    const outcome = statements.length > 0 && skippedStatements.length === statements.length ? 'skipped' : 'applied';
+    const durationMs = Math.round(performance.now() - started);
+    // Before the history write, inside the migration's transaction: a migration's SET ROLE or
+    // search_path must not write the history, and the reset commits with it.
+    await session.resetState();
+    const row = { version: migration.version, name: migration.name, checksum: script.checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, executionMs: durationMs, outcome } as const;
+    await session.record(row).catch((error: unknown) => {
+      throw recordFailure(plane, migration, script.file, error);
+    });
+    return { version: migration.version, name: migration.name, outcome, durationMs, skippedStatements, alreadyPresent };
+  };
+  try {
     return inTransaction ? await session.transaction(body) : await body();
   } catch (error) {
     // A no-transaction migration's own BEGIN may still be open: roll it back, it never committed.
