@@ -1,0 +1,174 @@
+import { CommitUnknownError, StatementError, type Session, type Statement } from './dialect.js';
+import { MigratorError, isMigratorError, messageOf } from './errors.js';
+import { CHECKSUM_ALGORITHM, type Migration, type SqlVariant } from './migration.js';
+import type { AppliedMigration, FailedMigration, PresentObject } from './report.js';
+
+/**
+ * Applying one migration: which of its statements run (transaction control refused), running them while
+ * watching the database's own transaction state, recording it, and saying what a failure left behind.
+ */
+
+/** Any failure of a migration, as a MigratorError carrying the migration, its file and, for a statement, where. */
+export function failure(plane: string, migration: Migration, variant: SqlVariant, error: unknown): MigratorError {
+  const file = migration.scripts[variant].file;
+  const base = { plane, version: migration.version, name: migration.name, file, cause: error };
+  if (isMigratorError(error)) {
+    // A dialect's own refusal (a foreign-key check) learns which migration it was about.
+    return error.version === undefined ? new MigratorError(error.code, error.message, { ...base, ...(error.sqlstate ? { sqlstate: error.sqlstate } : {}), cause: error.cause ?? error }) : error;
+  }
+  if (!(error instanceof StatementError)) {
+    return new MigratorError('DATABASE_ERROR', `Migration ${migration.version} (${migration.name}) failed: ${messageOf(error)}`, base);
+  }
+  const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : error.dbCode ?? 'error';
+  return new MigratorError(
+    'STATEMENT_FAILED',
+    `Migration ${migration.version} (${migration.name}) failed at ${error.statementIndex === null ? 'parsing' : `statement ${error.statementIndex}`} (${file}, line ${error.line}, column ${error.column}): ${code}: ${error.message}`,
+    {
+      ...base,
+      ...(error.statementIndex === null ? {} : { statement: error.statementIndex }),
+      line: error.line,
+      column: error.column,
+      ...(error.sqlstate ? { sqlstate: error.sqlstate } : {}),
+      ...(error.dbCode ? { dbCode: error.dbCode } : {}),
+      ...(error.detail ? { detail: error.detail } : {}),
+      ...(error.hint ? { hint: error.hint } : {}),
+    },
+  );
+}
+
+/** A failure at a statement of a migration that is not the database's (transaction control, for one). */
+function statementRefusal(code: 'TRANSACTION_CONTROL', plane: string, migration: Migration, variant: SqlVariant, statement: Statement, message: string): MigratorError {
+  const file = migration.scripts[variant].file;
+  return new MigratorError(code, `Migration ${migration.version} (${migration.name}), statement ${statement.index} (${file}, line ${statement.line}): ${message}`, {
+    plane,
+    version: migration.version,
+    name: migration.name,
+    file,
+    statement: statement.index,
+    line: statement.line,
+    column: statement.column,
+  });
+}
+
+const firstLine = (statement: Statement) => statement.text.split('\n', 1)[0]!.trim();
+
+/**
+ * The statements the engine runs for a migration. In a transaction, transaction control would commit
+ * half a migration behind the engine's back: it is refused before anything runs. The one exception is
+ * a file wrapped whole in a plain BEGIN … COMMIT (Prisma's shape): the engine's own transaction gives
+ * exactly the atomicity the wrapper asks for, with the history row inside it, so the two wrapper
+ * statements are dropped and the rest runs unchanged.
+ */
+export function statementsToRun(plane: string, migration: Migration, session: Session, statements: readonly Statement[], inTransaction: boolean): readonly Statement[] {
+  const control = statements.filter((s) => s.transactionControl);
+  if (control.length === 0 || !inTransaction) return statements;
+  const first = statements[0]!;
+  const last = statements.at(-1)!;
+  const wrapped = first.transactionControl === 'begin' && last.transactionControl === 'commit';
+  if (wrapped && control.length === 2) return statements.slice(1, -1);
+  const offending = control.find((s) => !(wrapped && (s === first || s === last)))!;
+  const way = session.canRunOutsideTransaction
+    ? 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it (the engine already runs each migration in a transaction, together with its schema_migrations row), or make its first line "-- atlas:no-transaction" to manage transactions yourself.'
+    : 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it: on SQLite the engine runs every migration in its own transaction, together with its schema_migrations row.';
+  throw statementRefusal('TRANSACTION_CONTROL', plane, migration, session.sqlVariant, offending, `"${firstLine(offending)}" controls the transaction, and this migration runs inside the engine's transaction. Nothing of it was run. ${way}`);
+}
+
+/** What a migration's failure left behind, tracked while it runs. */
+class MigrationProgress {
+  /** Statements known to be committed (a no-transaction migration, or one that ended its transaction). */
+  committed: number[] = [];
+  executed: number[] = [];
+  started = false;
+
+  outcome(inTransaction: boolean, error: unknown): FailedMigration {
+    const committedStatements = [...this.committed];
+    if (error instanceof CommitUnknownError || (isMigratorError(error) && error.cause instanceof CommitUnknownError)) {
+      return { transactional: inTransaction, outcome: 'unknown', committedStatements };
+    }
+    if (!this.started) return { transactional: inTransaction, outcome: 'not-run', committedStatements };
+    return { transactional: inTransaction, outcome: committedStatements.length > 0 ? 'partly-committed' : 'rolled-back', committedStatements };
+  }
+}
+
+/** A failure of one migration, with what it left committed. */
+export class MigrationFailure extends Error {
+  constructor(
+    readonly error: MigratorError,
+    readonly migration: FailedMigration,
+  ) {
+    super(error.message, { cause: error });
+  }
+}
+
+type Refuse = (statement: Statement, message: string) => MigratorError;
+
+/** Runs a migration's statements, noting after each what the database says is committed. */
+async function runStatements(session: Session, statements: readonly Statement[], inTransaction: boolean, progress: MigrationProgress, refuse: Refuse) {
+  const skippedStatements: number[] = [];
+  const alreadyPresent: PresentObject[] = [];
+  for (const statement of statements) {
+    const result = await session.execute(statement, inTransaction);
+    progress.executed.push(statement.index);
+    if (!session.transactionOpen()) {
+      // Outside a transaction block, everything executed so far is committed.
+      progress.committed = [...progress.executed];
+      if (inTransaction) throw refuse(statement, "it ended the migration's transaction, committing what ran before it.");
+    }
+    if (result.alreadyExisted) skippedStatements.push(statement.index);
+    for (const message of result.present) alreadyPresent.push({ statement: statement.index, line: statement.line, message, skipped: result.alreadyExisted });
+  }
+  if (!inTransaction && session.transactionOpen()) {
+    const opened = statements.find((s) => s.transactionControl && !progress.committed.includes(s.index)) ?? statements.at(-1)!;
+    throw refuse(opened, 'the migration ends with a transaction still open (a BEGIN without COMMIT); that transaction was rolled back.');
+  }
+  return { skippedStatements, alreadyPresent };
+}
+
+/** The history write failed: say so, not "at parsing". */
+function recordFailure(plane: string, migration: Migration, file: string, error: unknown): MigratorError {
+  const code = (error as { code?: unknown }).code;
+  return new MigratorError('DATABASE_ERROR', `Recording migration ${migration.version} (${migration.name}) in schema_migrations failed: ${messageOf(error)}`, {
+    plane,
+    version: migration.version,
+    name: migration.name,
+    file,
+    ...(typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? { sqlstate: code } : {}),
+    cause: error,
+  });
+}
+
+/**
+ * Runs one migration and records it. In a transaction, the statements and the history row commit
+ * together; without one, the row is written only after the last statement succeeded. The database's
+ * own transaction state is checked after every statement, so the report says what really committed.
+ */
+export async function applyMigration(session: Session, plane: string, migration: Migration, statements: readonly Statement[]): Promise<AppliedMigration> {
+  const script = migration.scripts[session.sqlVariant];
+  const inTransaction = script.transactional || !session.canRunOutsideTransaction;
+  const progress = new MigrationProgress();
+  const refuse: Refuse = (statement, message) => statementRefusal('TRANSACTION_CONTROL', plane, migration, session.sqlVariant, statement, message);
+  const body = async (): Promise<AppliedMigration> => {
+    progress.started = true;
+    const started = performance.now();
+    const { skippedStatements, alreadyPresent } = await runStatements(session, statements, inTransaction, progress, refuse);
+    const outcome = statements.length > 0 && skippedStatements.length === statements.length ? 'skipped' : 'applied';
+    const durationMs = Math.round(performance.now() - started);
+    // Before the history write, inside the migration's transaction: a migration's SET ROLE or
+    // search_path must not write the history, and the reset commits with it.
+    await session.resetState();
+    const row = { version: migration.version, name: migration.name, checksum: script.checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, executionMs: durationMs, outcome } as const;
+    await session.record(row).catch((error: unknown) => {
+      throw recordFailure(plane, migration, script.file, error);
+    });
+    return { version: migration.version, name: migration.name, outcome, durationMs, skippedStatements, alreadyPresent };
+  };
+  try {
+    return inTransaction ? await session.transaction(body) : await body();
+  } catch (error) {
+    // A no-transaction migration's own BEGIN may still be open: roll it back, it never committed.
+    if (!inTransaction) await session.rollbackOpenTransaction().catch(() => undefined);
+    // Settings, role and temporary objects of a failed migration do not reach anything after it either.
+    if (progress.started) await session.resetState().catch(() => undefined);
+    throw new MigrationFailure(failure(plane, migration, session.sqlVariant, error), progress.outcome(inTransaction, error));
+  }
+}
