@@ -345,6 +345,14 @@ describe('real-world SQL on PostgreSQL only', () => {
     }
   });
 
+  it('keeps the URL’s own start-up options, under the plane’s search_path', async () => {
+    const url = new URL(db.url);
+    url.searchParams.set('options', '-c lock_timeout=1234 -c search_path=elsewhere');
+    const report = await migrate({ '101_probe.sql': "CREATE TABLE IF NOT EXISTS probe AS SELECT current_setting('lock_timeout') AS lock_timeout, current_setting('search_path') AS path;\n" }, { url: url.toString() });
+    expect(report.error).toBeNull();
+    expect(await db.query('SELECT lock_timeout, path FROM public.probe')).toEqual([{ lock_timeout: '1234ms', path: '"public"' }]);
+  });
+
   it('a plane can own a schema of its own: history and objects live there, public stays empty', async () => {
     const files = { '101_a.sql': 'CREATE TABLE IF NOT EXISTS a (id integer);\n', '102_b.sql': 'SET search_path TO public;\nCREATE TABLE IF NOT EXISTS b (id integer);\n', '103_c.sql': 'CREATE TABLE IF NOT EXISTS c (id integer);\n' };
     const report = await migrate(files, { schema: 'tenant_plane' });

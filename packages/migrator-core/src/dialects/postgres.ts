@@ -350,11 +350,16 @@ export function createPostgresDialect(options: { url: string; redacted: string; 
       const hasAppName = /[?&]application_name=/.test(options.url);
       // Start-up options outrank a role's or database's own settings (ALTER ROLE … SET search_path), and
       // RESET ALL returns to them: every migration starts in the plane's schema.
-      const startup = [`-c search_path=${quoteIdent(schema).replace(/[\\ ]/g, '\\$&')}`];
+      // pg lets a URL's `options` replace the ones given beside it, which would drop the plane's search_path
+      // and a dry run's read-only flag: take them out of the URL and put them first, so ours win.
+      const url = new URL(options.url);
+      const fromUrl = url.searchParams.get('options');
+      url.searchParams.delete('options');
+      const startup = [fromUrl ?? '', `-c search_path=${quoteIdent(schema).replace(/[\\ ]/g, '\\$&')}`].filter(Boolean);
       // A dry run's session cannot write, whatever the code does.
       if (readOnly) startup.push('-c default_transaction_read_only=on');
       const client = new pg.Client({
-        connectionString: options.url,
+        connectionString: fromUrl === null ? options.url : url.toString(),
         connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
         ...(hasAppName ? {} : { application_name: applicationName }),
         options: startup.join(' '),
