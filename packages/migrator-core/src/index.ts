@@ -20,3 +20,4 @@ export { DEFAULT_LOCK_TIMEOUT_MS, runMigrations, type RunOptions } from './runne
 export { assertMigrated, reportToJson, type AppliedMigration, type MigrationReport, type PendingMigration, type PlaneError, type PlaneReport, type RunMode } from './report.js';
 export { renderFooter, renderHeader, renderPlane, renderReport, renderStatus } from './render-report.js';
 export { inspectMigrations, type MigrationState, type MigrationStatusEntry, type PlaneStatus } from './status.js';
+export * from './lint/index.js';
