@@ -15,8 +15,9 @@ export interface Snippet {
 const lines = (...l: string[]) => `${l.join('\n')}\n`;
 
 const IN_DO_BLOCK = 'squawk does not look inside DO blocks; we lint PL/pgSQL bodies with libpg-query';
-const PREFER_ROBUST_SINGLE =
-  'squawk skips prefer-robust-stmts for a file with a single statement (it cannot be left half-applied); our engine may re-run any migration, so idempotency is required of every statement';
+/** squawk asks removals for IF EXISTS (prefer-robust-stmts); for us the removal itself is the error, and IF EXISTS would not excuse it. */
+const ROBUST_REMOVAL = 'squawk asks for IF EXISTS on a removal or rename; we report the removal itself, which IF EXISTS would not make additive';
+const NEW_TABLE_INDEX = 'the table is created by this migration, so it is empty and nobody writes to it yet: a plain index blocks nothing';
 
 /** A long file: 200 safe statements, then one violation on line 203. */
 const LONG_FILE = lines(
@@ -33,25 +34,24 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
     dialect: 'postgres',
     sql: lines('CREATE TABLE widgets (id bigint PRIMARY KEY);'),
     expected: ['non-idempotent-create@1:1'],
-    squawk: { 'prefer-robust-stmts': PREFER_ROBUST_SINGLE },
   },
-  { name: 'drop table', dialect: 'postgres', sql: lines('DROP TABLE widgets;'), expected: ['drop-table@1:1'] },
+  { name: 'drop table', dialect: 'postgres', sql: lines('DROP TABLE widgets;'), expected: ['drop-table@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
   { name: 'drop table if exists is still a removal', dialect: 'postgres', sql: lines('DROP TABLE IF EXISTS widgets;'), expected: ['drop-table@1:1'] },
-  { name: 'drop column', dialect: 'postgres', sql: lines('ALTER TABLE users DROP COLUMN email;'), expected: ['drop-column@1:1'] },
-  { name: 'drop column, lower case and quoted mixed case', dialect: 'postgres', sql: lines('alter table "Users" drop column "Email";'), expected: ['drop-column@1:1'] },
+  { name: 'drop column', dialect: 'postgres', sql: lines('ALTER TABLE users DROP COLUMN email;'), expected: ['drop-column@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
+  { name: 'drop column, lower case and quoted mixed case', dialect: 'postgres', sql: lines('alter table "Users" drop column "Email";'), expected: ['drop-column@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
   { name: 'drop constraint', dialect: 'postgres', sql: lines('ALTER TABLE users DROP CONSTRAINT IF EXISTS users_email_key;'), expected: ['drop-constraint@1:1'] },
   { name: 'drop index', dialect: 'postgres', sql: lines('DROP INDEX IF EXISTS ix_users_email;'), expected: ['drop-index@1:1'] },
   {
     name: 'drop type, view, schema, function',
     dialect: 'postgres',
     sql: lines('DROP TYPE mood;', 'DROP VIEW active_users;', 'DROP SCHEMA reporting;', 'DROP FUNCTION touch_updated_at();'),
-    expected: ['drop-object@1:1', 'drop-object@2:1', 'drop-object@3:1', 'drop-object@4:1'],
+    expected: ['drop-object@1:1', 'drop-object@2:1', 'drop-object@3:1', 'drop-object@4:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
   },
   { name: 'truncate', dialect: 'postgres', sql: lines('TRUNCATE audit_log;'), expected: ['truncate@1:1'] },
-  { name: 'rename table', dialect: 'postgres', sql: lines('ALTER TABLE users RENAME TO accounts;'), expected: ['rename-table@1:1'] },
-  { name: 'rename column', dialect: 'postgres', sql: lines('ALTER TABLE users RENAME COLUMN email TO email_address;'), expected: ['rename-column@1:1'] },
-  { name: 'alter column type', dialect: 'postgres', sql: lines('ALTER TABLE users ALTER COLUMN age TYPE bigint;'), expected: ['alter-column-type@1:1'] },
-  { name: 'set not null on an existing column', dialect: 'postgres', sql: lines('ALTER TABLE users ALTER COLUMN email SET NOT NULL;'), expected: ['set-not-null@1:1'] },
+  { name: 'rename table', dialect: 'postgres', sql: lines('ALTER TABLE users RENAME TO accounts;'), expected: ['rename-table@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
+  { name: 'rename column', dialect: 'postgres', sql: lines('ALTER TABLE users RENAME COLUMN email TO email_address;'), expected: ['rename-column@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
+  { name: 'alter column type', dialect: 'postgres', sql: lines('ALTER TABLE users ALTER COLUMN age TYPE bigint;'), expected: ['alter-column-type@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
+  { name: 'set not null on an existing column', dialect: 'postgres', sql: lines('ALTER TABLE users ALTER COLUMN email SET NOT NULL;'), expected: ['set-not-null@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
   { name: 'add not null column without default', dialect: 'postgres', sql: lines('ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text NOT NULL;'), expected: ['not-null-without-default@1:1'] },
   { name: 'add not null column with a constant default', dialect: 'postgres', sql: lines("ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text NOT NULL DEFAULT 'free';"), expected: [] },
   {
@@ -59,7 +59,6 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
     dialect: 'postgres',
     sql: lines('ALTER TABLE users ADD COLUMN nickname text;'),
     expected: ['non-idempotent-add-column@1:1'],
-    squawk: { 'prefer-robust-stmts': PREFER_ROBUST_SINGLE },
   },
   { name: 'update without where', dialect: 'postgres', sql: lines("UPDATE users SET plan = 'free';"), expected: ['update-without-where@1:1'] },
   { name: 'update with where', dialect: 'postgres', sql: lines("UPDATE users SET plan = 'free' WHERE plan IS NULL;"), expected: [] },
@@ -69,13 +68,12 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
     dialect: 'postgres',
     sql: lines('CREATE INDEX ix_users_email ON users (email);'),
     expected: ['blocking-create-index@1:1', 'non-idempotent-create@1:1'],
-    squawk: { 'prefer-robust-stmts': PREFER_ROBUST_SINGLE },
   },
   {
     name: 'plain index on a table the migration creates',
     dialect: 'postgres',
     sql: lines('CREATE TABLE IF NOT EXISTS widgets (id bigint PRIMARY KEY, owner text);', 'CREATE INDEX IF NOT EXISTS ix_widgets_owner ON widgets (owner);'),
-    expected: [],
+    expected: [], squawk: { 'require-concurrent-index-creation': NEW_TABLE_INDEX },
   },
   {
     name: 'schema, extension, sequence, view without if not exists / or replace',
@@ -95,7 +93,6 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
     dialect: 'postgres',
     sql: lines('ALTER TABLE users ADD CONSTRAINT users_age_check CHECK (age >= 0) NOT VALID;'),
     expected: ['unguarded-add-constraint@1:1'],
-    squawk: { 'prefer-robust-stmts': PREFER_ROBUST_SINGLE },
   },
   {
     name: 'add constraint NOT VALID inside an existence guard',
@@ -133,7 +130,6 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
     dialect: 'postgres',
     sql: lines('ALTER TABLE orders ADD CONSTRAINT orders_user_fkey FOREIGN KEY (user_id) REFERENCES users (id);'),
     expected: ['constraint-without-not-valid@1:1', 'unguarded-add-constraint@1:1'],
-    squawk: { 'prefer-robust-stmts': PREFER_ROBUST_SINGLE },
   },
   { name: 'create type outside a guard', dialect: 'postgres', sql: lines("CREATE TYPE mood AS ENUM ('happy', 'sad');"), expected: ['unguarded-create@1:1'] },
   {
@@ -181,6 +177,7 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
     dialect: 'postgres',
     sql: lines('DO $$', 'BEGIN', '    CREATE TABLE widgets (id bigint);', 'END $$;'),
     expected: ['non-idempotent-create@3:5'],
+    squawk: { 'prefer-robust-stmts': IN_DO_BLOCK },
   },
   {
     name: 'concurrently without the no-transaction marker',
@@ -224,7 +221,7 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
     name: 'new foreign key column with its index',
     dialect: 'postgres',
     sql: lines('CREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));', 'CREATE INDEX IF NOT EXISTS ix_orders_user_id ON orders (user_id);'),
-    expected: [],
+    expected: [], squawk: { 'require-concurrent-index-creation': NEW_TABLE_INDEX },
   },
   {
     name: 'a migration may drop and alter what it created itself',
@@ -245,28 +242,33 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
       'adding-not-nullable-field': 'the table is created by this migration, so it has no rows and no readers yet',
       'renaming-column': 'the column is added by this migration, so no deployed code uses its name yet',
       'ban-drop-table': 'the table is created by this migration: dropping it removes nothing that existed before',
+      'require-concurrent-index-creation': NEW_TABLE_INDEX,
+      'prefer-robust-stmts': 'squawk asks for IF EXISTS on the alter, rename and drop; all of them touch objects this migration created, which we allow',
     },
   },
   {
     name: 'finding after line and block comments',
     dialect: 'postgres',
     sql: lines('-- 2019 remove the legacy flag', '/* a block comment', '   over two lines */', '   ALTER TABLE users DROP COLUMN legacy_flag;'),
-    expected: ['drop-column@4:4'],
+    expected: ['drop-column@4:4'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
   },
-  { name: 'finding at the end of a long file', dialect: 'postgres', sql: LONG_FILE, expected: ['drop-column@203:1'] },
+  { name: 'finding at the end of a long file', dialect: 'postgres', sql: LONG_FILE, expected: ['drop-column@203:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
   {
     name: 'quoted mixed-case names are distinct from folded ones',
     dialect: 'postgres',
     sql: lines('CREATE TABLE IF NOT EXISTS "Orders" ("Id" int);', 'ALTER TABLE "Orders" DROP COLUMN "Id";', 'ALTER TABLE Orders DROP COLUMN Id;'),
     expected: ['drop-column@3:1'],
-    squawk: { 'ban-drop-column': 'the first DROP COLUMN is on the table this migration created ("Orders"); only the folded orders.id is a removal' },
+    squawk: {
+      'ban-drop-column': 'the first DROP COLUMN is on the table this migration created ("Orders"); only the folded orders.id is a removal',
+      'prefer-robust-stmts': ROBUST_REMOVAL,
+    },
   },
   {
     // libpg-query gives UTF-8 byte offsets; columns count UTF-16 units like the engine's own error positions.
     name: 'multibyte text before the statement (byte offsets)',
     dialect: 'postgres',
     sql: lines("SELECT 'Überprüfung 🚀'; DROP TABLE t;"),
-    expected: ['drop-table@1:26'],
+    expected: ['drop-table@1:26'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
   },
   {
     name: 'delete without where inside a function body',
@@ -280,6 +282,7 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
     dialect: 'postgres',
     sql: lines("ALTER TYPE mood ADD VALUE 'meh';", "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'ok';"),
     expected: ['non-idempotent-create@1:1'],
+    squawk: { 'prefer-robust-stmts': 'squawk does not ask for IF NOT EXISTS on ALTER TYPE … ADD VALUE, which fails on a re-run without it' },
   },
 ];
 
