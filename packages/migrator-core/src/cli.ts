@@ -2,6 +2,7 @@ import { basename, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createDialect } from './dialects/index.js';
 import { isMigratorError, messageOf } from './errors.js';
+import { lintCommand } from './lint/lint-command.js';
 import type { Logger } from './logger.js';
 import { loadRegistryFromDir, type Registry } from './registry.js';
 import { renderFooter, renderHeader, renderPlane, renderStatus } from './render-report.js';
@@ -55,6 +56,7 @@ export interface CommandOptions {
 class UsageError extends Error {}
 
 const USAGE = `Usage: atlas-migrate --url <url> --dir <folder> [--label NAME] [--dry-run] [--json] [--to <version>] [--lock-timeout <seconds>] [--schema NAME] [--status]
+       atlas-migrate lint <files or folders> [--json] [--strict]   (see atlas-migrate lint --help)
 
   --url           postgres://…, postgresql://…, sqlite:<path>, file:<path> or a SQLite file path
   --dir           folder of <version>_<name>[.postgres|.sqlite].sql files
@@ -228,6 +230,7 @@ export async function runPlanesMain(planes: readonly PlaneDefinition[], argv: re
 
 /** The `atlas-migrate` command: one folder of migrations against one database. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'lint') return lintCommand(argv.slice(1), io);
   let planes: PlaneTarget[];
   let options: CommandOptions;
   try {

@@ -33,3 +33,4 @@ export {
 } from './report.js';
 export { renderFooter, renderHeader, renderPlane, renderReport, renderStatus } from './render-report.js';
 export { inspectMigrations, type MigrationState, type MigrationStatusEntry, type PlaneStatus } from './status.js';
+export * from './lint/index.js';

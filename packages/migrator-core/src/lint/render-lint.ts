@@ -1,0 +1,32 @@
+import type { LintResult } from './findings.js';
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * Compiler-style lines, one per finding (`file:line:col: error rule-id: message`) so editors and CI
+ * annotate them, then one `note` line per honoured allowance and a summary line.
+ */
+export function renderLintText(result: LintResult): string[] {
+  const lines = result.findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.severity} ${f.rule}: ${f.message} [${f.statement}] Safe alternative: ${f.alternative}.`);
+  for (const a of result.allowances) lines.push(`${a.file}:${a.statementLine}:1: note allowed ${a.rule}: ${a.reason} [${a.statement}] (allowance on line ${a.line})`);
+  const errors = result.findings.filter((f) => f.severity === 'error').length;
+  const warnings = result.findings.length - errors;
+  lines.push(`lint: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(result.allowances.length, 'allowance')} in ${plural(result.files.length, 'file')}${result.strict ? ' (strict)' : ''}`);
+  return lines;
+}
+
+/** The same result as one JSON document. */
+export function renderLintJson(result: LintResult): string {
+  const errors = result.findings.filter((f) => f.severity === 'error').length;
+  return JSON.stringify(
+    {
+      ok: result.ok,
+      strict: result.strict,
+      summary: { files: result.files.length, errors, warnings: result.findings.length - errors, allowances: result.allowances.length },
+      findings: result.findings,
+      allowances: result.allowances,
+    },
+    null,
+    2,
+  );
+}
