@@ -102,12 +102,29 @@ export class MigrationFailure extends Error {
 
 type Refuse = (statement: Statement, message: string) => MigratorError;
 
+/** Says, every `everyMs` while one statement runs, that it still does. */
+export interface Heartbeat {
+  readonly everyMs: number;
+  beat(statement: Statement, elapsedMs: number): void;
+}
+
+async function executeWithHeartbeat(session: Session, statement: Statement, inTransaction: boolean, heartbeat: Heartbeat | undefined) {
+  if (!heartbeat) return session.execute(statement, inTransaction);
+  const started = performance.now();
+  const timer = setInterval(() => heartbeat.beat(statement, Math.round(performance.now() - started)), heartbeat.everyMs);
+  try {
+    return await session.execute(statement, inTransaction);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** Runs a migration's statements, noting after each what the database says is committed. */
-async function runStatements(session: Session, statements: readonly Statement[], inTransaction: boolean, progress: MigrationProgress, refuse: Refuse) {
+async function runStatements(session: Session, statements: readonly Statement[], inTransaction: boolean, progress: MigrationProgress, refuse: Refuse, heartbeat: Heartbeat | undefined) {
   const skippedStatements: number[] = [];
   const alreadyPresent: PresentObject[] = [];
   for (const statement of statements) {
-    const result = await session.execute(statement, inTransaction);
+    const result = await executeWithHeartbeat(session, statement, inTransaction, heartbeat);
     progress.executed.push(statement.index);
     if (!session.transactionOpen()) {
       // Outside a transaction block, everything executed so far is committed.
@@ -142,7 +159,7 @@ function recordFailure(plane: string, migration: Migration, file: string, error:
  * together; without one, the row is written only after the last statement succeeded. The database's
  * own transaction state is checked after every statement, so the report says what really committed.
  */
-export async function applyMigration(session: Session, plane: string, migration: Migration, statements: readonly Statement[]): Promise<AppliedMigration> {
+export async function applyMigration(session: Session, plane: string, migration: Migration, statements: readonly Statement[], heartbeat?: Heartbeat): Promise<AppliedMigration> {
   const script = migration.scripts[session.sqlVariant];
   const inTransaction = script.transactional || !session.canRunOutsideTransaction;
   const progress = new MigrationProgress();
@@ -150,7 +167,7 @@ export async function applyMigration(session: Session, plane: string, migration:
   const body = async (): Promise<AppliedMigration> => {
     progress.started = true;
     const started = performance.now();
-    const { skippedStatements, alreadyPresent } = await runStatements(session, statements, inTransaction, progress, refuse);
+    const { skippedStatements, alreadyPresent } = await runStatements(session, statements, inTransaction, progress, refuse, heartbeat);
     const outcome = statements.length > 0 && skippedStatements.length === statements.length ? 'skipped' : 'applied';
     const durationMs = Math.round(performance.now() - started);
     // Before the history write, inside the migration's transaction: a migration's SET ROLE or

@@ -67,7 +67,7 @@ export function historyFromRows(columns: ReadonlySet<string>, rows: readonly Rec
     rows: rows.map((row) => ({
       version: Number(row.version),
       name: String(row.name),
-      appliedAt: row.applied_at instanceof Date ? row.applied_at.toISOString() : text(row.applied_at),
+      appliedAt: isoTimestamp(row.applied_at),
       checksum: text(row.checksum),
       checksumAlgorithm: text(row.checksum_algorithm),
       outcome: row.outcome === 'skipped' ? 'skipped' : 'applied',
@@ -76,6 +76,22 @@ export function historyFromRows(columns: ReadonlySet<string>, rows: readonly Rec
     missingColumns: recordedColumns.filter((c) => !columns.has(c)),
     narrowVersion,
   };
+}
+
+/**
+ * `applied_at` as ISO-8601 UTC, whichever database and runner wrote it: a Date (pg), this engine's SQLite
+ * text (`2026-11-27 21:48:33.076+00`), or an older runner's `datetime('now')` (UTC, no zone). Text that
+ * is none of these is kept as it is.
+ */
+export function isoTimestamp(value: unknown): string | null {
+  if (value == null) return null;
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  const match = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(Z|[+-]\d\d(?::?\d\d)?)?$/.exec(text);
+  if (!match) return text;
+  const zone = match[3] === undefined || match[3] === 'Z' ? 'Z' : /^[+-]\d\d$/.test(match[3]) ? `${match[3]}:00` : match[3];
+  const date = new Date(`${match[1]}T${match[2]}${zone}`);
+  return Number.isNaN(date.getTime()) ? text : date.toISOString();
 }
 
 /** What the runner records for a migration it ran. */
@@ -110,7 +126,7 @@ export interface Session {
    * Runs `fn` while holding this plane's migration lock, waiting at most `timeoutMs` for it.
    * Throws LOCK_TIMEOUT naming the holder, LOCK_LOST when the release shows the lock was not held.
    */
-  withLock<T>(lockName: string, timeoutMs: number, fn: () => Promise<T>): Promise<T>;
+  withLock<T>(lockName: string, timeoutMs: number, fn: () => Promise<T>, onWait?: (holder: string) => void): Promise<T>;
   /** Splits a script into located statements; throws STATEMENT_FAILED on a parse error. */
   split(script: MigrationScript): Promise<readonly Statement[]>;
   /**

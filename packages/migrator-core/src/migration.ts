@@ -60,7 +60,28 @@ function isTransactional(sql: string): boolean {
   return firstLine.trim() !== NO_TRANSACTION_MARKER;
 }
 
+/**
+ * Other tools' directives, which this engine would otherwise read as comments: a down section would run
+ * right after the up one, and a no-transaction directive would be ignored.
+ */
+const FOREIGN_DIRECTIVES: readonly { pattern: RegExp; says: string }[] = [
+  { pattern: /^--\s*migrate:down\b/i, says: "is dbmate's down section: it would run right after the up part. This tool is forward-only: delete the down section" },
+  { pattern: /^--\s*\+goose\s+down\b/i, says: "is goose's down section: it would run right after the up part. This tool is forward-only: delete the down section" },
+  { pattern: /^--\s*atlas:txmode\s+none\b/i, says: `is Ariga Atlas's no-transaction directive; this tool's is a first line "${NO_TRANSACTION_MARKER}"` },
+  { pattern: /^--!\s*no-transaction\b/i, says: `is graphile-migrate's no-transaction directive; this tool's is a first line "${NO_TRANSACTION_MARKER}"` },
+  { pattern: /^--\s*\+goose\s+no\s+transaction\b/i, says: `is goose's no-transaction directive; this tool's is a first line "${NO_TRANSACTION_MARKER}"` },
+];
+
+function refuseForeignDirectives(file: string, sql: string): void {
+  const lines = normalizeSql(sql).split('\n');
+  for (const [i, line] of lines.entries()) {
+    const found = FOREIGN_DIRECTIVES.find((d) => d.pattern.test(line.trim()));
+    if (found) throw invalidFile(file, `line ${i + 1}: "${line.trim()}" ${found.says}`);
+  }
+}
+
 function scriptOf(file: string, sql: string): MigrationScript {
+  refuseForeignDirectives(file, sql);
   return Object.freeze({ file, sql, transactional: isTransactional(sql), checksum: checksumSql(sql) });
 }
 

@@ -115,7 +115,7 @@ export function renderStatus(statuses: readonly PlaneStatus[]): string[] {
     const tag = `[${status.plane.toUpperCase()}]`;
     lines.push(`${tag} ${status.target}`);
     if (status.error) {
-      lines.push(`${tag} Error: ${status.error}`);
+      lines.push(`${tag} Error: ${status.error.message}`);
       continue;
     }
     const width = Math.max(4, ...status.entries.map((e) => e.name.length));

@@ -1,4 +1,5 @@
-import { MigratorError, type MigratorErrorCode } from './errors.js';
+import { StatementError } from './dialect.js';
+import { MigratorError, isMigratorError, messageOf, type MigratorErrorCode } from './errors.js';
 
 export type RunMode = 'apply' | 'dry-run';
 
@@ -69,6 +70,28 @@ export interface PlaneError {
   readonly migration: FailedMigration | null;
 }
 
+/** The serialisable form of any failure; `migration` says what a failed migration left behind. */
+export function toPlaneError(error: unknown, migration: FailedMigration | null = null): PlaneError {
+  const e = isMigratorError(error) ? error : undefined;
+  // A statement failure's fields say where; its message is the database's own words.
+  const located = e?.code === 'STATEMENT_FAILED' && e.cause instanceof StatementError;
+  return {
+    code: e?.code ?? 'DATABASE_ERROR',
+    message: messageOf(located ? e.cause : error),
+    version: e?.version ?? null,
+    name: e?.migrationName ?? null,
+    file: e?.file ?? null,
+    statement: e?.statement ?? null,
+    line: e?.line ?? null,
+    column: e?.column ?? null,
+    sqlstate: e?.sqlstate ?? null,
+    dbCode: e?.dbCode ?? null,
+    detail: e?.detail ?? null,
+    hint: e?.hint ?? null,
+    migration,
+  };
+}
+
 /** What happened to one plane's database in one run. */
 export interface PlaneReport {
   readonly plane: string;
@@ -91,6 +114,20 @@ export interface PlaneReport {
   readonly unverified: readonly UnverifiedMigration[];
   readonly error: PlaneError | null;
 }
+
+/** What a run is doing as it happens, for live progress lines (the report is the result). */
+export type ProgressEvent =
+  | { readonly kind: 'connecting'; readonly plane: string; readonly target: string }
+  | { readonly kind: 'connected'; readonly plane: string }
+  /** Another run holds the plane's lock; `holder` names it as the database can tell. */
+  | { readonly kind: 'lock-wait'; readonly plane: string; readonly holder: string }
+  | { readonly kind: 'migration-start'; readonly plane: string; readonly version: number; readonly name: string }
+  | { readonly kind: 'migration-end'; readonly plane: string; readonly version: number; readonly outcome: 'applied' | 'skipped' | 'failed'; readonly durationMs: number }
+  /** A heartbeat while one statement runs long (PostgreSQL; a SQLite statement blocks the process). */
+  | { readonly kind: 'statement-running'; readonly plane: string; readonly version: number; readonly statement: number; readonly line: number; readonly text: string; readonly elapsedMs: number };
+
+/** The version of the JSON documents' shape (run, status), raised when a field changes meaning or goes away. */
+export const JSON_SCHEMA_VERSION = 1;
 
 /** The result of a run over one or more planes. */
 export interface MigrationReport {
@@ -119,6 +156,7 @@ export function assertMigrated(report: MigrationReport | PlaneReport): void {
 /** The CLI's JSON document: the report with only the fields operators script against. */
 export function reportToJson(report: MigrationReport): unknown {
   return {
+    schemaVersion: JSON_SCHEMA_VERSION,
     ok: report.ok,
     mode: report.mode,
     planes: report.planes.map((plane) => ({

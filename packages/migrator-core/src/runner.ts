@@ -1,11 +1,11 @@
 import { MigrationFailure, applyMigration, failure, statementsToRun } from './apply-migration.js';
-import { StatementError, historyNeedsPreparation, type Dialect, type Session, type Statement } from './dialect.js';
-import { isMigratorError, messageOf } from './errors.js';
+import { historyNeedsPreparation, type Dialect, type Session, type Statement } from './dialect.js';
+import { messageOf } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Migration } from './migration.js';
 import { planRun, type Plan } from './plan.js';
 import type { Registry } from './registry.js';
-import type { AppliedMigration, FailedMigration, PendingMigration, PlaneError, PlaneReport, RunMode, UnverifiedMigration } from './report.js';
+import { toPlaneError, type ProgressEvent, type AppliedMigration, type PendingMigration, type PlaneError, type PlaneReport, type RunMode, type UnverifiedMigration } from './report.js';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 
@@ -19,28 +19,14 @@ export interface RunOptions {
   readonly to?: number;
   /** How long to wait for another run of the same plane to finish. Default 60 s. */
   readonly lockTimeoutMs?: number;
+  /** Live progress, as it happens (connecting, waiting for the lock, each migration, long statements). */
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** How often a long statement reports that it is still running. Default 10 s. */
+  readonly heartbeatMs?: number;
 }
 
-function toPlaneError(error: unknown, migration: FailedMigration | null = null): PlaneError {
-  const e = isMigratorError(error) ? error : undefined;
-  // A statement failure's fields say where; its message is the database's own words.
-  const located = e?.code === 'STATEMENT_FAILED' && e.cause instanceof StatementError;
-  return {
-    code: e?.code ?? 'DATABASE_ERROR',
-    message: messageOf(located ? e.cause : error),
-    version: e?.version ?? null,
-    name: e?.migrationName ?? null,
-    file: e?.file ?? null,
-    statement: e?.statement ?? null,
-    line: e?.line ?? null,
-    column: e?.column ?? null,
-    sqlstate: e?.sqlstate ?? null,
-    dbCode: e?.dbCode ?? null,
-    detail: e?.detail ?? null,
-    hint: e?.hint ?? null,
-    migration,
-  };
-}
+export const DEFAULT_HEARTBEAT_MS = 10_000;
+
 
 class PlaneReportBuilder {
   connected = false;
@@ -104,6 +90,8 @@ async function prepareStatements(session: Session, plane: string, pending: reado
 
 async function migrateUnderLock(session: Session, options: RunOptions, report: PlaneReportBuilder): Promise<void> {
   const { registry, logger } = options;
+  const plane = registry.plane;
+  const progress = options.onProgress ?? (() => {});
   // Another process may have run (or adopted the table) while this one waited: read again under the lock.
   let history = await session.readHistory();
   if (historyNeedsPreparation(history)) {
@@ -117,11 +105,19 @@ async function migrateUnderLock(session: Session, options: RunOptions, report: P
   const done = new Set<number>();
   try {
     for (const migration of plan.pending) {
-      logger.info('applying migration', { plane: registry.plane, version: migration.version, name: migration.name });
-      const applied = await applyMigration(session, registry.plane, migration, prepared.get(migration.version)!);
+      const { version, name } = migration;
+      logger.info('applying migration', { plane, version, name });
+      progress({ kind: 'migration-start', plane, version, name });
+      const started = performance.now();
+      const heartbeat = { everyMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, beat: (s: Statement, elapsedMs: number) => progress({ kind: 'statement-running', plane, version, statement: s.index, line: s.line, text: s.text, elapsedMs }) };
+      const applied = await applyMigration(session, plane, migration, prepared.get(version)!, heartbeat).catch((error: unknown) => {
+        progress({ kind: 'migration-end', plane, version, outcome: 'failed', durationMs: Math.round(performance.now() - started) });
+        throw error;
+      });
       report.applied.push(applied);
-      done.add(migration.version);
-      logger.info('applied migration', { plane: registry.plane, version: applied.version, outcome: applied.outcome, durationMs: applied.durationMs });
+      done.add(version);
+      logger.info('applied migration', { plane, version, outcome: applied.outcome, durationMs: applied.durationMs });
+      progress({ kind: 'migration-end', plane, version, outcome: applied.outcome, durationMs: applied.durationMs });
     }
   } finally {
     report.pending = report.pending.filter((p) => !done.has(p.version));
@@ -137,6 +133,8 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
   const plane = registry.plane;
   const report = new PlaneReportBuilder(plane, dialect.target, mode);
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const progress = options.onProgress ?? (() => {});
+  progress({ kind: 'connecting', plane, target: dialect.target });
   let session: Session;
   try {
     session = await dialect.connect({ applicationName: `atlas-migrate:${plane}`, readOnly: mode === 'dry-run', lockTimeoutMs });
@@ -146,6 +144,7 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     return report.build();
   }
   report.connected = true;
+  progress({ kind: 'connected', plane });
   try {
     const history = await session.readHistory();
     const plan = planRun(registry, history, session.sqlVariant, options.to);
@@ -164,7 +163,8 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     if (mode === 'dry-run') await prepareStatements(session, plane, plan.pending);
     // Nothing pending costs one query and no lock: replicas booting together never queue for it.
     if (mode === 'apply' && plan.pending.length > 0) {
-      await session.withLock(`atlas-migrations:${plane}`, lockTimeoutMs, () => migrateUnderLock(session, options, report));
+      const onWait = (holder: string) => progress({ kind: 'lock-wait', plane, holder });
+      await session.withLock(`atlas-migrations:${plane}`, lockTimeoutMs, () => migrateUnderLock(session, options, report), onWait);
     }
   } catch (error) {
     report.error = error instanceof MigrationFailure ? toPlaneError(error.error, error.migration) : toPlaneError(error);

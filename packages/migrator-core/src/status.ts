@@ -1,7 +1,7 @@
 import type { Dialect, History } from './dialect.js';
-import { messageOf } from './errors.js';
 import { CHECKSUM_ALGORITHM, type SqlVariant } from './migration.js';
 import type { Registry } from './registry.js';
+import { toPlaneError, type PlaneError } from './report.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './runner.js';
 
 /**
@@ -25,7 +25,8 @@ export interface PlaneStatus {
   readonly target: string;
   readonly ok: boolean;
   readonly entries: readonly MigrationStatusEntry[];
-  readonly error: string | null;
+  /** The same shape as a run's error. */
+  readonly error: PlaneError | null;
 }
 
 /** Reads one plane's `schema_migrations` on a read-only session and compares it with the registry. */
@@ -43,7 +44,7 @@ export async function inspectMigrations(options: { registry: Registry; dialect: 
       await session.close();
     }
   } catch (error) {
-    return { ...base, ok: false, entries: [], error: messageOf(error) };
+    return { ...base, ok: false, entries: [], error: toPlaneError(error) };
   }
   const rows = new Map((history?.rows ?? []).map((row) => [row.version, row]));
   const entries: MigrationStatusEntry[] = registry.migrations.map((migration) => {

@@ -135,7 +135,7 @@ class PostgresSession implements Session {
     await this.query(`ALTER TABLE ${this.history} ${changes.join(', ')}`);
   }
 
-  async withLock<T>(lockName: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  async withLock<T>(lockName: string, timeoutMs: number, fn: () => Promise<T>, onWait?: (holder: string) => void): Promise<T> {
     const key = advisoryLockKey(lockName).toString();
     const deadline = Date.now() + timeoutMs;
     let waitingLogged = false;
@@ -158,7 +158,9 @@ class PostgresSession implements Session {
         throw new MigratorError('LOCK_TIMEOUT', `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the migration lock "${lockName}", held by ${holder}`);
       }
       if (!waitingLogged) {
-        this.logger.info('another run holds the migration lock; waiting', { lock: lockName, timeoutMs });
+        const holder = await this.describeHolder(key);
+        this.logger.info('another run holds the migration lock; waiting', { lock: lockName, timeoutMs, holder });
+        onWait?.(holder);
         waitingLogged = true;
       }
       await sleep(Math.min(POLL_MS + Math.floor(Math.random() * POLL_MS), Math.max(1, deadline - Date.now())));

@@ -85,12 +85,12 @@ class SqliteSession implements Session {
    * no-op inside a transaction, so it is switched before BEGIN, and each migration is checked with
    * `PRAGMA foreign_key_check` before it is released.
    */
-  async withLock<T>(_lockName: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  async withLock<T>(_lockName: string, timeoutMs: number, fn: () => Promise<T>, onWait?: (holder: string) => void): Promise<T> {
     const foreignKeys = this.db.pragma('foreign_keys', { simple: true }) as number;
     this.db.pragma('foreign_keys = OFF');
     try {
       try {
-        this.db.exec('BEGIN IMMEDIATE');
+        this.beginImmediate(timeoutMs, onWait);
       } catch (error) {
         if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
           throw new MigratorError('LOCK_TIMEOUT', `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the write lock on ${this.path}, held by another process migrating or writing this file`, { cause: error });
@@ -105,6 +105,27 @@ class SqliteSession implements Session {
       }
     } finally {
       this.db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+    }
+  }
+
+  /** One try without waiting, so a wait can be announced before the busy timeout blocks the process. */
+  private beginImmediate(timeoutMs: number, onWait: ((holder: string) => void) | undefined): void {
+    const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (error) {
+      if (!(error as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw error;
+      onWait?.(`another process writing ${this.path}`);
+    } finally {
+      this.db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(timeoutMs))}`);
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } finally {
+      this.db.pragma(`busy_timeout = ${busyTimeout}`);
     }
   }
 

@@ -1,0 +1,31 @@
+import pino from 'pino';
+import type { Logger } from '../logger.js';
+import { redactUrl } from '../target.js';
+import { UsageError, type CliIo } from './io.js';
+
+const LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
+type Level = (typeof LEVELS)[number];
+
+/** `ATLAS_LOG`, case-insensitive; unset means silent (the report says it all). Anything else is a usage error. */
+export function logLevel(env: CliIo['env']): Level {
+  const raw = env.ATLAS_LOG?.trim();
+  if (raw === undefined || raw === '') return 'silent';
+  const level = raw.toLowerCase();
+  if (!(LEVELS as readonly string[]).includes(level)) throw new UsageError(`ATLAS_LOG must be one of ${LEVELS.join(', ')}, got "${raw}"`);
+  return level as Level;
+}
+
+/**
+ * The engine's narration as NDJSON on stderr (pino: `level`, `time` in ISO-8601, `msg`, fields), every
+ * line redacted of passwords. Written synchronously, so a line is out before a blocking SQLite wait.
+ */
+export function cliLogger(io: CliIo, level: Level): Logger {
+  const destination = { write: (line: string) => io.stderr.write(redactUrl(line)) };
+  const log = pino({ level, base: { name: 'atlas-migrate' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, destination);
+  return {
+    debug: (message, fields) => log.debug(fields ?? {}, message),
+    info: (message, fields) => log.info(fields ?? {}, message),
+    warn: (message, fields) => log.warn(fields ?? {}, message),
+    error: (message, fields) => log.error(fields ?? {}, message),
+  };
+}
