@@ -38,6 +38,15 @@ export function createServiceApp<DB>(deps: ServiceDeps<DB>, registry: Registry, 
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ error: 'internal error' });
   });
+  // Node keeps a connection alive after a response that was in flight when close() began, and the server
+  // then waits out the keep-alive timeout: tell those clients to hang up once they have their answer.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   healthRoute(app, context);
   statusRoute(app, context);
   migrateRoute(app, context);
