@@ -174,3 +174,19 @@ describe('tenant API on PostgreSQL', () => {
     expect(await http(`${service.url}/api/health`)).toEqual({ status: 503, body: { status: 'database_unreachable', plane: 'tenant', schema: null } });
   });
 });
+
+describe('tenant plane configuration', () => {
+  it('defaults: port 3000 on 0.0.0.0, data/tenant-plane.db, migrate on startup, 60 s lock wait, no secret', () => {
+    expect(loadConfig({}, '/srv/data')).toEqual({
+      plane: 'tenant',
+      port: 3000,
+      host: '0.0.0.0',
+      databaseUrl: 'sqlite:/srv/data/tenant-plane.db',
+      database: { kind: 'sqlite', path: '/srv/data/tenant-plane.db', redacted: '/srv/data/tenant-plane.db' },
+      internalServiceSecret: null,
+      migrateOnStartup: true,
+      lockTimeoutMs: 60_000,
+      logLevel: 'info',
+    });
+  });
+});
