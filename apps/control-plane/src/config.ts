@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import { loadConfig as loadServiceConfig, type ServiceConfig, type ServiceDefinition } from '@atlasai/plane-service';
+import { controlPlane } from './plane.js';
+
+/**
+ * The Control Plane service: `PORT` (default 3001), `HOST` (0.0.0.0), `CONTROL_PLANE_DATABASE_URL` (default
+ * `sqlite:data/control-plane.db`, as the operator commands), `INTERNAL_SERVICE_SECRET`, `MIGRATE_ON_STARTUP`
+ * (true), `MIGRATION_LOCK_TIMEOUT_SECONDS` (60), `LOG_LEVEL` (info).
+ */
+export const controlService: ServiceDefinition = Object.freeze({ plane: controlPlane, defaultPort: 3001 });
+
+/** The repository's `data/` folder, where `npm run migrate:versioned` keeps the default SQLite file too. */
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../data/', import.meta.url));
+
+/** Parses the environment once; throws a ConfigError listing every problem. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, dataDir: string = DEFAULT_DATA_DIR): ServiceConfig {
+  return loadServiceConfig(controlService, env, dataDir);
+}

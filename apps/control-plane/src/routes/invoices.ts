@@ -1,0 +1,70 @@
+import { isoTimestamp, jsonValue, minorUnits, requireMigration, requireServiceSecret, type ServiceContext } from '@atlasai/plane-service';
+import type { FastifyInstance } from 'fastify';
+import type { ControlDatabase } from '../db.js';
+
+/** The migration that adds the billing columns this route returns. */
+export const INVOICES_REQUIRE = 1007;
+
+interface InvoicesQuery {
+  tenantId: string;
+  limit: number;
+}
+
+/** `GET /api/billing/invoices?tenantId=…[&limit=…]`: a tenant's invoice history, newest first (service secret). */
+export function invoicesRoute(app: FastifyInstance, context: ServiceContext<ControlDatabase>): void {
+  const { db } = context.database;
+  app.get<{ Querystring: InvoicesQuery }>(
+    '/api/billing/invoices',
+    {
+      onRequest: requireServiceSecret(context.config.internalServiceSecret),
+      preHandler: requireMigration(context.schema, INVOICES_REQUIRE),
+      schema: {
+        querystring: {
+          type: 'object',
+          required: ['tenantId'],
+          properties: {
+            tenantId: { type: 'string', format: 'uuid' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { tenantId, limit } = request.query;
+      const rows = await db
+        .selectFrom('billing_invoices')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .orderBy('created_at', 'desc')
+        .orderBy('invoice_number', 'desc')
+        .limit(limit)
+        .execute();
+      return {
+        invoices: rows.map((row) => ({
+          id: row.id,
+          tenantId: row.tenant_id,
+          invoiceNumber: row.invoice_number,
+          status: row.status,
+          currency: row.currency,
+          subtotalMinor: minorUnits(row.subtotal_minor),
+          taxMinor: minorUnits(row.tax_minor),
+          amountDueMinor: minorUnits(row.amount_due_minor),
+          amountPaidMinor: minorUnits(row.amount_paid_minor),
+          lineItems: jsonValue(row.line_items),
+          periodStart: isoTimestamp(row.period_start),
+          periodEnd: isoTimestamp(row.period_end),
+          issuedAt: isoTimestamp(row.issued_at),
+          dueAt: isoTimestamp(row.due_at),
+          paidAt: isoTimestamp(row.paid_at),
+          subscriptionId: row.subscription_id,
+          razorpayInvoiceId: row.razorpay_invoice_id,
+          razorpayOrderId: row.razorpay_order_id,
+          razorpayPaymentId: row.razorpay_payment_id,
+          paymentMethod: row.payment_method,
+          invoicePdfUrl: row.invoice_pdf_url,
+          createdAt: isoTimestamp(row.created_at),
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import { loadConfig as loadServiceConfig, type ServiceConfig, type ServiceDefinition } from '@atlasai/plane-service';
+import { tenantPlane } from './plane.js';
+
+/**
+ * The Tenant Plane service: `PORT` (default 3000), `HOST` (0.0.0.0), `TENANT_PLANE_DATABASE_URL` (default
+ * `sqlite:data/tenant-plane.db`, as the operator commands), `INTERNAL_SERVICE_SECRET`, `MIGRATE_ON_STARTUP`
+ * (true), `MIGRATION_LOCK_TIMEOUT_SECONDS` (60), `LOG_LEVEL` (info).
+ */
+export const tenantService: ServiceDefinition = Object.freeze({ plane: tenantPlane, defaultPort: 3000 });
+
+/** The repository's `data/` folder, where `npm run migrate:versioned` keeps the default SQLite file too. */
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../data/', import.meta.url));
+
+/** Parses the environment once; throws a ConfigError listing every problem. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, dataDir: string = DEFAULT_DATA_DIR): ServiceConfig {
+  return loadServiceConfig(tenantService, env, dataDir);
+}

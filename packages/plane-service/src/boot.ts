@@ -1,0 +1,127 @@
+import { assertMigrated, redactUrl, runMigrations } from '@atlasai/migrator-core';
+import type { FastifyInstance } from 'fastify';
+import type { ServiceDeps } from './app.js';
+import { ConfigError, describeConfig, loadConfig, type ServiceConfig } from './config.js';
+import { openDatabase, type ServiceDatabase } from './database.js';
+import type { ServiceDefinition } from './definition.js';
+import { acquireInstanceLock, InstanceLockedError, type InstanceLock } from './instance-lock.js';
+import { createServiceLogger, engineLogger, type PinoLogger } from './logger.js';
+import { planeReportJson } from './plane-json.js';
+
+/** Exit codes of a service that did not start: as the operator commands, plus 4 for a second SQLite instance. */
+export const BOOT_EXIT = Object.freeze({ migrationFailed: 1, databaseUnreachable: 1, config: 2, lockTimeout: 3, sqliteInUse: 4, listenFailed: 1 });
+
+export interface BootOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where the plane's default SQLite file lives (the repository's `data/`). */
+  readonly dataDir: string;
+}
+
+/** A service that is listening. `close()` is idempotent: server (in-flight requests finish), then database. */
+export interface RunningService {
+  readonly app: FastifyInstance;
+  readonly log: PinoLogger;
+  close(): Promise<void>;
+}
+
+export type BootResult = { readonly ok: true; readonly service: RunningService } | { readonly ok: false; readonly exitCode: number };
+
+const messageOf = (error: unknown) => redactUrl(error instanceof Error ? error.message : String(error));
+
+function loadOrReport(definition: ServiceDefinition, options: BootOptions): ServiceConfig | null {
+  try {
+    return loadConfig(definition, options.env, options.dataDir);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    createServiceLogger('info').fatal({ plane: definition.plane.registry.plane, problems: error.problems }, 'invalid configuration');
+    return null;
+  }
+}
+
+/** Applies the pending migrations; returns an exit code when the service must not start. */
+async function migrateOnStartup<DB>(definition: ServiceDefinition, config: ServiceConfig, database: ServiceDatabase<DB>, log: PinoLogger): Promise<number | null> {
+  if (!config.migrateOnStartup) {
+    log.warn({ plane: config.plane }, 'startup migration disabled (MIGRATE_ON_STARTUP=false): run `npm run migrate:versioned` or POST /api/db/migrate; health reports what is pending');
+    return null;
+  }
+  log.info({ plane: config.plane }, 'applying pending migrations');
+  const report = await runMigrations({ registry: definition.plane.registry, dialect: database.engine, mode: 'apply', logger: engineLogger(log), lockTimeoutMs: config.lockTimeoutMs });
+  const fields = { plane: config.plane, applied: report.applied.map((m) => m.version), report: planeReportJson(report) };
+  try {
+    assertMigrated(report);
+  } catch (error) {
+    log.fatal({ ...fields, error: messageOf(error) }, 'startup migration failed: not serving a half-migrated schema');
+    return report.error?.code === 'LOCK_TIMEOUT' ? BOOT_EXIT.lockTimeout : BOOT_EXIT.migrationFailed;
+  }
+  log.info(fields, 'startup migration complete');
+  return null;
+}
+
+/**
+ * Boots one plane's service, top to bottom: config → database (SQLite: single instance) → pending
+ * migrations (unless disabled) → app → listen. Any step that fails is logged and ends in an exit code
+ * for `main.ts`; nothing listens before the schema is migrated.
+ */
+export async function bootService<DB>(
+  definition: ServiceDefinition,
+  options: BootOptions,
+  createApp: (deps: ServiceDeps<DB>) => FastifyInstance,
+): Promise<BootResult> {
+  const config = loadOrReport(definition, options);
+  if (config === null) return { ok: false, exitCode: BOOT_EXIT.config };
+  const log = createServiceLogger(config.logLevel);
+  log.info(describeConfig(config), 'config loaded');
+  if (config.internalServiceSecret === null) {
+    log.warn('INTERNAL_SERVICE_SECRET is not set: POST /api/db/migrate and GET /api/db/status refuse every call (403)');
+  }
+
+  let lock: InstanceLock | null = null;
+  if (config.database.kind === 'sqlite') {
+    try {
+      lock = acquireInstanceLock(config.database.path);
+    } catch (error) {
+      if (!(error instanceof InstanceLockedError)) throw error;
+      log.fatal({ database: config.database.redacted, holderPid: error.holderPid }, error.message);
+      return { ok: false, exitCode: BOOT_EXIT.sqliteInUse };
+    }
+    // A backstop for exits that skip close(); release() only removes the file while it is ours.
+    const held = lock;
+    process.once('exit', () => held.release());
+  }
+  let database: ServiceDatabase<DB>;
+  try {
+    database = await openDatabase<DB>(config, log);
+  } catch (error) {
+    log.fatal({ database: config.database.redacted, error: messageOf(error) }, 'database unreachable');
+    lock?.release();
+    return { ok: false, exitCode: BOOT_EXIT.databaseUnreachable };
+  }
+  log.info({ kind: database.kind, database: config.database.redacted }, 'database opened');
+
+  const failed = await migrateOnStartup(definition, config, database, log);
+  if (failed !== null) {
+    await database.close();
+    lock?.release();
+    return { ok: false, exitCode: failed };
+  }
+
+  const app = createApp({ config, database, logger: log });
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      await database.close();
+      lock?.release();
+      log.info({ plane: config.plane }, 'stopped');
+    })());
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    log.fatal({ port: config.port, host: config.host, error: messageOf(error) }, 'cannot listen');
+    await close();
+    return { ok: false, exitCode: BOOT_EXIT.listenFailed };
+  }
+  const address = app.server.address();
+  log.info({ plane: config.plane, host: config.host, port: typeof address === 'object' && address ? address.port : config.port }, 'listening');
+  return { ok: true, service: { app, log, close } };
+}

@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import { DEFAULT_LOCK_TIMEOUT_MS, parseDatabaseUrl, redactUrl, type DatabaseTarget } from '@atlasai/migrator-core';
+import { envSchema } from 'env-schema';
+import type { ServiceDefinition } from './definition.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Everything a service reads from its environment, parsed once at boot and frozen. */
+export interface ServiceConfig {
+  readonly plane: string;
+  readonly port: number;
+  readonly host: string;
+  /** The database URL as given (may hold a password: never log it, log `database.redacted`). */
+  readonly databaseUrl: string;
+  readonly database: DatabaseTarget;
+  /** `null` when unset or empty: the secret-protected endpoints then refuse every call. */
+  readonly internalServiceSecret: string | null;
+  readonly migrateOnStartup: boolean;
+  readonly lockTimeoutMs: number;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** The configuration was invalid; `problems` lists every one of them. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function schemaFor(definition: ServiceDefinition) {
+  return {
+    type: 'object',
+    required: [],
+    properties: {
+      PORT: { type: 'integer', minimum: 0, maximum: 65535, default: definition.defaultPort },
+      HOST: { type: 'string', minLength: 1, default: '0.0.0.0' },
+      [definition.plane.urlVariable]: { type: 'string' },
+      INTERNAL_SERVICE_SECRET: { type: 'string' },
+      MIGRATE_ON_STARTUP: { type: 'boolean', default: true },
+      MIGRATION_LOCK_TIMEOUT_SECONDS: { type: 'integer', minimum: 0, default: DEFAULT_LOCK_TIMEOUT_MS / 1000 },
+      LOG_LEVEL: { type: 'string', enum: [...LOG_LEVELS], default: 'info' },
+    },
+  };
+}
+
+interface AjvProblem {
+  readonly instancePath: string;
+  readonly message?: string;
+  readonly params?: { allowedValues?: readonly unknown[] };
+}
+
+function describe(problem: AjvProblem, env: Readonly<Record<string, string | undefined>>): string {
+  const name = problem.instancePath.replace(/^\//, '');
+  const allowed = problem.params?.allowedValues ? ` (${problem.params.allowedValues.join(', ')})` : '';
+  const given = env[name];
+  // Only variables without secrets are echoed back; a URL is echoed redacted.
+  const shown = name === 'INTERNAL_SERVICE_SECRET' || given === undefined ? '' : `, got "${redactUrl(given)}"`;
+  return `${name} ${problem.message ?? 'is invalid'}${allowed}${shown}`;
+}
+
+/**
+ * Reads the service's variables from `env` (never from `process.env` itself). An unset or empty plane URL
+ * means the plane's SQLite file in `dataDir`, exactly as the operator commands resolve it. Throws a
+ * ConfigError listing every problem at once.
+ */
+export function loadConfig(definition: ServiceDefinition, env: Readonly<Record<string, string | undefined>>, dataDir: string): ServiceConfig {
+  // Unset and empty mean the same, as for the operator commands.
+  const given = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].trim() !== ''));
+  const problems: string[] = [];
+  let values: Record<string, unknown> = {};
+  try {
+    values = envSchema({ schema: schemaFor(definition), data: given, env: false, dotenv: false }) as Record<string, unknown>;
+  } catch (error) {
+    const errors = (error as { errors?: AjvProblem[] }).errors;
+    if (!errors) throw error;
+    problems.push(...errors.map((p) => describe(p, given)));
+  }
+  const urlVariable = definition.plane.urlVariable;
+  const databaseUrl = given[urlVariable]?.trim() || `sqlite:${join(dataDir, definition.plane.sqliteFile)}`;
+  let database: DatabaseTarget | undefined;
+  try {
+    database = parseDatabaseUrl(databaseUrl);
+  } catch (error) {
+    problems.push(`${urlVariable}: ${redactUrl((error as Error).message)}`);
+  }
+  if (problems.length > 0 || !database) throw new ConfigError(problems);
+  return Object.freeze({
+    plane: definition.plane.registry.plane,
+    port: values.PORT as number,
+    host: values.HOST as string,
+    databaseUrl,
+    database,
+    internalServiceSecret: (values.INTERNAL_SERVICE_SECRET as string | undefined) ?? null,
+    migrateOnStartup: values.MIGRATE_ON_STARTUP as boolean,
+    lockTimeoutMs: (values.MIGRATION_LOCK_TIMEOUT_SECONDS as number) * 1000,
+    logLevel: values.LOG_LEVEL as ServiceConfig['logLevel'],
+  });
+}
+
+/** What the boot log shows of the configuration: no secret, the database redacted. */
+export function describeConfig(config: ServiceConfig): Record<string, unknown> {
+  return {
+    plane: config.plane,
+    port: config.port,
+    host: config.host,
+    database: config.database.redacted,
+    migrateOnStartup: config.migrateOnStartup,
+    lockTimeoutSeconds: config.lockTimeoutMs / 1000,
+    serviceSecretConfigured: config.internalServiceSecret !== null,
+  };
+}

@@ -1,0 +1,13 @@
+export { createServiceApp, type FeatureRoutes, type ServiceDeps } from './app.js';
+export { BOOT_EXIT, bootService, type BootOptions, type BootResult, type RunningService } from './boot.js';
+export { ConfigError, describeConfig, loadConfig, type ServiceConfig } from './config.js';
+export type { ServiceContext } from './context.js';
+export { openDatabase, SQLITE_BUSY_TIMEOUT_MS, type ServiceDatabase } from './database.js';
+export type { ServiceDefinition } from './definition.js';
+export { acquireInstanceLock, InstanceLockedError, type InstanceLock } from './instance-lock.js';
+export { createServiceLogger, engineLogger, REDACTED_PATHS, type PinoLogger } from './logger.js';
+export { planeReportJson } from './plane-json.js';
+export { requireMigration } from './schema-guard.js';
+export { SchemaMonitor, type SchemaReading, type SchemaState } from './schema-state.js';
+export { requireServiceSecret, SECRET_HEADER, secretMatches } from './secret.js';
+export { isoTimestamp, jsonValue, minorUnits } from './row-values.js';

@@ -1,0 +1,32 @@
+import { redactUrl, type Logger } from '@atlasai/migrator-core';
+import { pino, type Logger as PinoLogger } from 'pino';
+
+/**
+ * Header paths pino censors wherever a request is logged. Fastify's request serializer leaves headers out;
+ * this holds even if a hook or a future serializer logs them.
+ */
+export const REDACTED_PATHS = [
+  'req.headers["x-service-secret"]',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers["x-service-secret"]',
+  'headers.authorization',
+  'headers.cookie',
+];
+
+/** The service's one structured logger (JSON lines on stdout), shared by boot and Fastify. */
+export function createServiceLogger(level: string, destination?: NodeJS.WritableStream): PinoLogger {
+  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+type LevelMethod = (fields: object, message: string) => void;
+
+/** The engine's Logger narrated through pino (the process's or a request's), with any URL in a message redacted. */
+export function engineLogger(log: { debug: LevelMethod; info: LevelMethod; warn: LevelMethod; error: LevelMethod }): Logger {
+  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) =>
+    log[level](fields ?? {}, redactUrl(message));
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export type { PinoLogger };

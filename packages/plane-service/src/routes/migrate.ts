@@ -1,0 +1,39 @@
+import { performance } from 'node:perf_hooks';
+import { runMigrations } from '@atlasai/migrator-core';
+import type { FastifyInstance } from 'fastify';
+import type { ServiceContext } from '../context.js';
+import { engineLogger } from '../logger.js';
+import { planeReportJson } from '../plane-json.js';
+import { requireServiceSecret } from '../secret.js';
+
+interface MigrateQuery {
+  dryRun: boolean;
+}
+
+/**
+ * `POST /api/db/migrate[?dryRun=true]`: the engine's run, answered with its report. 200 on success, 409 when
+ * the lock wait timed out (the message names the holder), 500 when a migration failed. Concurrent calls
+ * and other replicas are serialised by the engine's lock.
+ */
+export function migrateRoute<DB>(app: FastifyInstance, context: ServiceContext<DB>): void {
+  const { config, registry, database, schema } = context;
+  app.post<{ Querystring: MigrateQuery }>(
+    '/api/db/migrate',
+    {
+      onRequest: requireServiceSecret(config.internalServiceSecret),
+      schema: { querystring: { type: 'object', properties: { dryRun: { type: 'boolean', default: false } }, additionalProperties: false } },
+    },
+    async (request, reply) => {
+      const mode = request.query.dryRun ? 'dry-run' : 'apply';
+      const started = performance.now();
+      const report = await runMigrations({ registry, dialect: database.engine, mode, logger: engineLogger(request.log), lockTimeoutMs: config.lockTimeoutMs });
+      if (mode === 'apply') schema.invalidate();
+      const durationMs = Math.round(performance.now() - started);
+      const line = { plane: config.plane, mode, ok: report.ok, applied: report.applied.map((m) => m.version), durationMs };
+      if (report.ok) request.log.info(line, 'migrate call');
+      else request.log.error({ ...line, error: report.error }, 'migrate call failed');
+      const code = report.ok ? 200 : report.error?.code === 'LOCK_TIMEOUT' ? 409 : 500;
+      return reply.code(code).send(planeReportJson(report));
+    },
+  );
+}

@@ -1,0 +1,76 @@
+import { inspectMigrations, type Dialect, type PlaneStatus, type Registry } from '@atlasai/migrator-core';
+
+/** What the database's `schema_migrations` says, compared with this release's registry. */
+export interface SchemaState {
+  /** Highest version recorded in this plane's range (known or not); null for an empty history. */
+  readonly latestApplied: number | null;
+  readonly applied: ReadonlySet<number>;
+  readonly pending: readonly number[];
+  /** Recorded versions this release does not know (a newer release ran): harmless, forward-only. */
+  readonly unknownApplied: readonly number[];
+  /** Applied migrations whose file changed since (CHECKSUM_MISMATCH on the next run). */
+  readonly changed: readonly number[];
+}
+
+/** The engine's per-migration status, and the state derived from it (null when the history could not be read). */
+export interface SchemaReading {
+  readonly status: PlaneStatus;
+  readonly state: SchemaState | null;
+}
+
+function toState(status: PlaneStatus): SchemaState {
+  const versions = (state: string) => status.entries.filter((e) => e.state === state).map((e) => e.version);
+  const recorded = status.entries.filter((e) => e.state !== 'pending').map((e) => e.version);
+  return {
+    latestApplied: recorded.length > 0 ? Math.max(...recorded) : null,
+    applied: new Set(recorded),
+    pending: versions('pending'),
+    unknownApplied: versions('unknown'),
+    changed: versions('changed'),
+  };
+}
+
+/**
+ * Reads the schema state through the engine's read-only history read (one SELECT, no lock) and keeps
+ * the last reading for routes that only need to know whether a migration is applied. Health always
+ * reads afresh; a migrate call invalidates the cache.
+ */
+export class SchemaMonitor {
+  private last: { at: number; reading: SchemaReading } | undefined;
+  private inFlight: { generation: number; reading: Promise<SchemaReading> } | undefined;
+  /** Bumped by invalidate(), so a read that started before a migration never caches its stale result. */
+  private generation = 0;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly dialect: Dialect,
+    private readonly maxAgeMs = 5_000,
+  ) {}
+
+  /** A fresh reading (concurrent callers share one query). */
+  read(): Promise<SchemaReading> {
+    if (this.inFlight?.generation === this.generation) return this.inFlight.reading;
+    const generation = this.generation;
+    const reading = inspectMigrations({ registry: this.registry, dialect: this.dialect }).then((status): SchemaReading => {
+      const result: SchemaReading = { status, state: status.ok ? toState(status) : null };
+      if (generation === this.generation) this.last = { at: Date.now(), reading: result };
+      if (this.inFlight?.reading === reading) this.inFlight = undefined;
+      return result;
+    });
+    this.inFlight = { generation, reading };
+    return reading;
+  }
+
+  /** The last reading if it is recent and succeeded, else a fresh one. */
+  async recent(): Promise<SchemaReading> {
+    const last = this.last;
+    if (last && last.reading.state && Date.now() - last.at < this.maxAgeMs) return last.reading;
+    return this.read();
+  }
+
+  /** Forget what was read: the schema just changed. */
+  invalidate(): void {
+    this.generation++;
+    this.last = undefined;
+  }
+}

@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
+
+/** One JSON line of a service's pino log. */
+export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
+
+/** A built service (`apps/<plane>-plane/dist/main.js`) running as its own process. */
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  /** Everything it wrote, stdout and stderr. */
+  output(): string;
+  /** Its log, parsed line by line. */
+  lines(): LogLine[];
+  /** Resolves with the exit code (null for a signal). */
+  readonly exited: Promise<number | null>;
+  /** Resolves with its base URL once it logs `listening`; rejects if it exits first. */
+  ready(): Promise<string>;
+}
+
+const started = new Set<ServiceProcess>();
+
+/** Variables a test must set itself: never inherited from the developer's shell or turbo. */
+const SERVICE_VARIABLES = ['PORT', 'HOST', 'TENANT_PLANE_DATABASE_URL', 'CONTROL_PLANE_DATABASE_URL', 'INTERNAL_SERVICE_SECRET', 'MIGRATE_ON_STARTUP', 'MIGRATION_LOCK_TIMEOUT_SECONDS', 'LOG_LEVEL'];
+
+/** Starts a plane's service on a port the OS picks (unless `env.PORT` says otherwise), on 127.0.0.1. */
+export function startService(plane: 'tenant' | 'control', env: Record<string, string>): ServiceProcess {
+  const base: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !SERVICE_VARIABLES.includes(key)) base[key] = value;
+  const child = spawn(process.execPath, [`apps/${plane}-plane/dist/main.js`], {
+    cwd: REPO_ROOT,
+    env: { ...base, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const waiters: (() => void)[] = [];
+  const onData = (chunk: Buffer) => {
+    text += chunk.toString();
+    for (const wake of waiters.splice(0)) wake();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const lines = () =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as LogLine);
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const service: ServiceProcess = {
+    child,
+    output: () => text,
+    lines,
+    exited,
+    ready: () =>
+      new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const listening = lines().find((l) => l.msg === 'listening');
+          if (listening) return resolve(`http://127.0.0.1:${String(listening.port)}`);
+          if (gone) return reject(new Error(`the ${plane} service exited (${child.exitCode}) before listening:\n${text}`));
+          waiters.push(check);
+        };
+        check();
+      }),
+  };
+  started.add(service);
+  return service;
+}
+
+/** Kills every service a test started and waits for each to end (for afterEach). */
+export async function stopAllServices(): Promise<void> {
+  const all = [...started];
+  started.clear();
+  await Promise.all(
+    all.map(async (s) => {
+      if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGKILL');
+      await s.exited;
+    }),
+  );
+}
+
+export interface HttpResult {
+  readonly status: number;
+  readonly body: any;
+}
+
+/** One HTTP call, JSON back; `secret` goes in `x-service-secret`. */
+export async function http(url: string, options: { method?: string; secret?: string } = {}): Promise<HttpResult> {
+  const response = await fetch(url, {
+    method: options.method ?? 'GET',
+    headers: options.secret === undefined ? {} : { 'x-service-secret': options.secret },
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? null : JSON.parse(text) };
+}
+
+/** A TCP port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** The engine's advisory-lock key for a plane (`atlas-migrations:<plane>`), to hold its lock from a test. */
+export function migrationLockKey(plane: string): string {
+  return BigInt.asIntN(64, createHash('sha256').update(`atlas-migrations:${plane}`).digest().readBigUInt64BE(0)).toString();
+}
+
+/** Polls `check` until it returns true (every 50 ms, up to `timeoutMs`). */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
