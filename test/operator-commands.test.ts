@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, run, type RunResult } from './support/cli.js';
+import { PROGRESS, REPO_ROOT, run, type RunResult } from './support/cli.js';
 import { createPostgresDatabase, type TestDatabase } from './support/databases.js';
 
 /** The operator guide's commands, run exactly as an operator types them, from the repository root. */
@@ -30,7 +30,7 @@ describe('npm run migrate:versioned and friends', () => {
     const first = await npmRun('migrate:versioned');
     expect(first).toEqual({
       code: 0,
-      stderr: '',
+      stderr: PROGRESS,
       stdout: lines(
         ...HEADER,
         '[CONTROL] Connecting to database...',
@@ -77,7 +77,7 @@ describe('npm run migrate:versioned and friends', () => {
     const dry = await npmRun('migrate:versioned:dry-run');
     expect(dry).toEqual({
       code: 0,
-      stderr: '',
+      stderr: PROGRESS,
       stdout: lines(
         '=== AtlasAI Versioned Migration Runner ===',
         'Mode: DRY RUN',
@@ -116,7 +116,7 @@ describe('npm run migrate:versioned and friends', () => {
     expect(Object.values(states('tenant'))).toEqual(Array(18).fill('pending'));
     const text = await npmRun('migrate:status');
     expect(text.stdout).toMatch(/^\[CONTROL\] 1007 +subscriptions_razorpay_billing_leads +pending +-$/m);
-    expect(text.stdout).toMatch(/^\[CONTROL\] 1001 +control_oauth_signup +applied +\d{4}-\d\d-\d\d /m);
+    expect(text.stdout).toMatch(/^\[CONTROL\] 1001 +control_oauth_signup +applied +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/m);
   });
 
   it('when the control plane fails, the tenant plane is still attempted, both are reported, and the exit code is non-zero', async () => {

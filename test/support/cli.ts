@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ATLAS_MIGRATE = fileURLToPath(new URL('../../packages/migrator-core/bin/atlas-migrate.js', import.meta.url));
@@ -37,3 +38,10 @@ export function migrationFolder(files: Record<string, string>): string {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
+
+/**
+ * stderr of a run with nothing but live progress on it (stdout piped, so progress goes to stderr):
+ * connecting, waiting for the lock, each migration's start and end, heartbeats of long statements.
+ */
+export const PROGRESS_LINE = /^\[[A-Z0-9_-]+\] (Connecting to database\.\.\.|Connected\.|Applying \d+ \(\w+\)\.\.\.|(Applied|Failed|Skipped \(objects already present\)) \d+ in \d+ ms|Waiting for the migration lock, held by .+|Still running \d+, statement \d+ \(line \d+\): .+ \(\d+ s\))$/;
+export const PROGRESS: unknown = expect.stringMatching(new RegExp(`^(${PROGRESS_LINE.source.slice(1, -1)}\n)*$`));

@@ -1,191 +1,184 @@
 import { basename, join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { newMigration } from './commands/new-migration.js';
+import { EXIT, UsageError, lineWriter, usageFailure, type CliIo } from './commands/io.js';
+import { cliLogger, logLevel } from './commands/logging.js';
+import { runPlanesCommand, type CommandOptions, type PlaneTarget, type PlanesCommand } from './commands/run-planes.js';
 import { createDialect } from './dialects/index.js';
-import { isMigratorError, messageOf } from './errors.js';
 import { lintCommand } from './lint/lint-command.js';
-import type { Logger } from './logger.js';
-import { loadRegistryFromDir, type Registry } from './registry.js';
-import { renderFooter, renderHeader, renderPlane, renderStatus } from './render-report.js';
-import { reportToJson, type MigrationReport, type PlaneReport, type RunMode } from './report.js';
-import { DEFAULT_LOCK_TIMEOUT_MS, runMigrations } from './runner.js';
-import { inspectMigrations, type PlaneStatus } from './status.js';
-import { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './target.js';
+import { baselineMigrations, repairChecksum, type RecoveryReport } from './recovery.js';
+import { loadRegistryFromDir, readRegistryManifest, type Registry } from './registry.js';
+import { DEFAULT_LOCK_TIMEOUT_MS } from './runner.js';
+import { parseDatabaseUrl, redactUrl } from './target.js';
 
-/** Where a command reads its environment and writes its output; `process` in production, buffers in tests. */
-export interface CliIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-}
+export { EXIT, processIo, usageFailure, type CliIo } from './commands/io.js';
+export { runPlanesCommand, type CommandOptions, type PlaneTarget, type PlanesCommand } from './commands/run-planes.js';
 
-/**
- * The process's own streams. Output piped into a reader that closed early (`| head`) is dropped
- * quietly instead of crashing with EPIPE: a migration already under way must finish either way.
- */
-export function processIo(): CliIo {
-  let closed = false;
-  const guard = (stream: NodeJS.WriteStream) => {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      closed = true;
-    });
-    return { write: (text: string) => (closed ? false : stream.write(text)) };
-  };
-  return { env: process.env, stdout: guard(process.stdout), stderr: guard(process.stderr) };
-}
+declare const __ATLAS_VERSION__: string;
 
-/** Exit codes: 0 success, 1 a migration (or the database) failed, 2 bad usage or configuration, 3 lock wait timed out. */
-export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, lockTimeout: 3 });
-
-/** A plane to migrate: its registry and the URL of its database. */
-export interface PlaneTarget {
-  readonly registry: Registry;
-  readonly url: string;
-}
-
-export interface CommandOptions {
-  readonly mode: RunMode;
-  readonly json: boolean;
-  readonly status: boolean;
-  readonly to: number | undefined;
-  readonly lockTimeoutMs: number;
-  /** PostgreSQL: the schema each plane owns (default `public`). */
-  readonly schema: string | undefined;
-}
-
-class UsageError extends Error {}
-
-const USAGE = `Usage: atlas-migrate --url <url> --dir <folder> [--label NAME] [--dry-run] [--json] [--to <version>] [--lock-timeout <seconds>] [--schema NAME] [--status]
-       atlas-migrate lint <files or folders> [--json] [--strict]   (see atlas-migrate lint --help)
-
-  --url           postgres://…, postgresql://…, sqlite:<path>, file:<path> or a SQLite file path
-  --dir           folder of <version>_<name>[.postgres|.sqlite].sql files
-  --label         plane name shown as [NAME] and used for the lock (default: the folder's name)
-  --dry-run       report what would be applied; change nothing
-  --json          print one JSON document instead of text
-  --to            apply pending migrations up to and including this version
-  --lock-timeout  seconds to wait for another run of the same plane (default ${DEFAULT_LOCK_TIMEOUT_MS / 1000})
-  --schema        PostgreSQL: the schema the plane owns, where schema_migrations lives and every migration
-                  starts with search_path set to it alone (default public; created if missing)
-  --status        list every migration with its state (applied, pending, changed, unknown)
-
-Exit codes: 0 success, 1 a migration failed, 2 bad usage or configuration, 3 the lock wait timed out.
-`;
-
-const COMMON_FLAGS = {
-  'dry-run': { type: 'boolean' },
-  json: { type: 'boolean' },
-  status: { type: 'boolean' },
-  to: { type: 'string' },
-  'lock-timeout': { type: 'string' },
-  schema: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-function positiveInteger(flag: string, raw: string): number {
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new UsageError(`--${flag} takes a whole number, got "${raw}"`);
-  return Number(raw);
-}
-
+const EXIT_CODES = 'Exit codes: 0 success, 1 a migration failed (status --exit-code: something pending or changed), 2 bad usage or configuration, 3 the lock wait timed out.';
 const SCHEMA_PATTERN = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 
-function commandOptions(values: { 'dry-run'?: boolean; json?: boolean; status?: boolean; to?: string; 'lock-timeout'?: string; schema?: string }): CommandOptions {
-  if (values.status && values['dry-run']) throw new UsageError('--status and --dry-run cannot be combined');
-  if (values.schema !== undefined && !SCHEMA_PATTERN.test(values.schema)) throw new UsageError(`--schema takes a schema name ([A-Za-z_][A-Za-z0-9_$]*), got "${values.schema}"`);
+function wholeNumber(flag: string) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new InvalidArgumentError(`${flag} takes a whole number, got "${raw}"`);
+    return Number(raw);
+  };
+}
+
+function schemaName(raw: string): string {
+  if (!SCHEMA_PATTERN.test(raw)) throw new InvalidArgumentError(`--schema takes a schema name ([A-Za-z_][A-Za-z0-9_$]*), got "${raw}"`);
+  return raw;
+}
+
+interface DatabaseFlags {
+  url?: string;
+  dir: string;
+  label?: string;
+  schema?: string;
+  lockTimeout?: number;
+  json?: boolean;
+}
+
+/** The flags every command that opens a database shares. */
+function withDatabaseFlags(command: Command): Command {
+  return command
+    .option('--url <url>', 'postgres://…, postgresql://…, sqlite:<path>, file:<path> or a SQLite file path (default: $DATABASE_URL)')
+    .requiredOption('--dir <folder>', 'folder of <version>_<name>[.postgres|.sqlite].sql files')
+    .option('--label <name>', "plane name shown as [NAME] and used for the lock (default: the registry's plane for a registry's sql/ folder, else the folder's name)")
+    .option('--schema <name>', 'PostgreSQL: the schema the plane owns (default public)', schemaName)
+    .option('--lock-timeout <seconds>', `seconds to wait for another run of the same plane (default ${DEFAULT_LOCK_TIMEOUT_MS / 1000})`, wholeNumber('--lock-timeout'))
+    .option('--json', 'print one JSON document instead of text');
+}
+
+/** The URL: `--url`, else `DATABASE_URL`. A password on the command line works, with a warning. */
+function databaseUrl(flags: DatabaseFlags, io: CliIo): string {
+  const url = flags.url ?? io.env.DATABASE_URL?.trim();
+  if (!url) throw new UsageError('No database: pass --url or set DATABASE_URL');
+  parseDatabaseUrl(url);
+  if (flags.url !== undefined && redactUrl(flags.url) !== flags.url) {
+    io.stderr.write('atlas-migrate: warning: the --url carries a password, visible in the process list and shell history; set DATABASE_URL instead\n');
+  }
+  return url;
+}
+
+/** The registry of `--dir`: its plane and range from the registry package's manifest, or the folder's name. */
+async function folderRegistry(flags: Pick<DatabaseFlags, 'dir' | 'label'>): Promise<Registry> {
+  const manifest = await readRegistryManifest(flags.dir);
+  const plane = (flags.label ?? manifest?.plane ?? basename(flags.dir.replace(/[/\\]+$/, ''))).toLowerCase();
+  return loadRegistryFromDir(flags.dir, { plane, ...(manifest ? { range: manifest.range } : {}) });
+}
+
+function planesOptions(command: PlanesCommand, flags: DatabaseFlags & { to?: number; exitCode?: boolean; sql?: boolean }): CommandOptions {
   return {
-    mode: values['dry-run'] ? 'dry-run' : 'apply',
-    json: values.json ?? false,
-    status: values.status ?? false,
-    to: values.to === undefined ? undefined : positiveInteger('to', values.to),
-    lockTimeoutMs: values['lock-timeout'] === undefined ? DEFAULT_LOCK_TIMEOUT_MS : positiveInteger('lock-timeout', values['lock-timeout']) * 1000,
-    schema: values.schema,
+    command,
+    json: flags.json ?? false,
+    to: flags.to,
+    lockTimeoutMs: (flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_MS / 1000) * 1000,
+    schema: flags.schema,
+    exitCode: flags.exitCode ?? false,
+    sql: flags.sql ?? false,
   };
 }
 
+function printRecovery(report: RecoveryReport, io: CliIo, json: boolean): number {
+  const tag = `[${report.plane.toUpperCase()}]`;
+  if (json) io.stdout.write(`${redactUrl(JSON.stringify(report, null, 2))}\n`);
+  else if (report.error) lineWriter(io.stdout)([`${tag} ${report.target}`, `${tag} Error: ${report.error.code}: ${report.error.message}`]);
+  else lineWriter(io.stdout)([`${tag} ${report.target}`, ...report.changes.map((c) => `${tag} ${c}`)]);
+  if (report.ok) return EXIT.ok;
+  return report.error?.code === 'LOCK_TIMEOUT' ? EXIT.lockTimeout : EXIT.failed;
+}
 
-const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+/** The `atlas-migrate` program; each action stores its exit code in `result`. */
+function program(io: CliIo, result: { code: number }): Command {
+  const root = new Command('atlas-migrate')
+    .description('Versioned, forward-only migrations for PostgreSQL and SQLite.')
+    .version(__ATLAS_VERSION__, '-V, --version')
+    .addHelpText('after', `\nWith no command, "up" runs. --dry-run and --status still work as aliases of plan and status.\nATLAS_LOG=silent|error|warn|info|debug adds NDJSON log lines on stderr.\n${EXIT_CODES}`)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(redactUrl(s)),
+      outputError: (s, write) => write(s.replace(/^error: /, 'atlas-migrate: ')),
+    })
+    .exitOverride()
+    .showSuggestionAfterError(true);
 
-/** Progress narration on stderr at the level of `ATLAS_LOG` (debug, info, warn, error); none by default, the report says it all. */
-function stderrLogger(io: CliIo, redact: (text: string) => string): Logger {
-  const wanted = io.env.ATLAS_LOG ?? 'silent';
-  const threshold = wanted === 'silent' ? LEVELS.length : Math.max(0, LEVELS.indexOf(wanted as (typeof LEVELS)[number]));
-  const log = (level: (typeof LEVELS)[number]) => (message: string, fields?: Record<string, unknown>) => {
-    if (LEVELS.indexOf(level) < threshold) return;
-    io.stderr.write(redact(`atlas-migrate ${level}: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`));
+  const run = (command: PlanesCommand) => async (flags: DatabaseFlags & { to?: number; exitCode?: boolean; sql?: boolean; dryRun?: boolean; status?: boolean }) => {
+    if (flags.dryRun && flags.status) throw new UsageError('--status and --dry-run cannot be combined');
+    const actual: PlanesCommand = flags.status ? 'status' : flags.dryRun ? 'plan' : command;
+    const planes: PlaneTarget[] = [{ registry: await folderRegistry(flags), url: databaseUrl(flags, io) }];
+    result.code = await runPlanesCommand(planes, planesOptions(actual, flags), io);
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-}
 
-function exitCodeOf(planes: readonly PlaneReport[]): number {
-  const failures = planes.filter((p) => !p.ok);
-  if (failures.length === 0) return EXIT.ok;
-  if (failures.some((p) => p.error?.code === 'CONFIG_INVALID' || p.error?.code === 'REGISTRY_INVALID')) return EXIT.usage;
-  if (failures.every((p) => p.error?.code === 'LOCK_TIMEOUT')) return EXIT.lockTimeout;
-  return EXIT.failed;
-}
-
-/**
- * Runs (or, with `status`, inspects) each plane in order and prints the operator guide's output or
- * one JSON document. A failed plane does not stop the next. Returns the exit code.
- */
-export async function runPlanesCommand(planes: readonly PlaneTarget[], options: CommandOptions, io: CliIo): Promise<number> {
-  let targets: DatabaseTarget[];
-  try {
-    targets = planes.map((p) => parseDatabaseUrl(p.url));
-  } catch (error) {
-    io.stderr.write(`atlas-migrate: ${redactUrl(messageOf(error))}\n`);
-    return EXIT.usage;
-  }
-  // Targets are already redacted; this also catches a URL that a driver's message might quote.
-  const out = (lines: string[]) => io.stdout.write(redactUrl(lines.map((l) => `${l}\n`).join('')));
-  const logger = stderrLogger(io, redactUrl);
-  const dialects = await Promise.all(targets.map((t) => createDialect(t, logger, options.schema === undefined ? {} : { schema: options.schema })));
-
-  if (options.status) {
-    const statuses: PlaneStatus[] = [];
-    for (const [i, plane] of planes.entries()) statuses.push(await inspectMigrations({ registry: plane.registry, dialect: dialects[i]! }));
-    const ok = statuses.every((s) => s.ok && s.entries.every((e) => e.state !== 'changed'));
-    if (options.json) out([JSON.stringify({ ok, planes: statuses }, null, 2)]);
-    else out(renderStatus(statuses));
-    return ok ? EXIT.ok : EXIT.failed;
-  }
-
-  if (!options.json) out(renderHeader(options.mode));
-  const reports: PlaneReport[] = [];
-  for (const [i, plane] of planes.entries()) {
-    const report = await runMigrations({
-      registry: plane.registry,
-      dialect: dialects[i]!,
-      mode: options.mode,
-      logger,
-      lockTimeoutMs: options.lockTimeoutMs,
-      ...(options.to === undefined ? {} : { to: options.to }),
+  withDatabaseFlags(root.command('up').description('apply pending migrations (the default)'))
+    .option('--to <version>', 'apply pending migrations up to and including this version', wholeNumber('--to'))
+    .addOption(new Option('--dry-run', 'same as the plan command').hideHelp())
+    .addOption(new Option('--status', 'same as the status command').hideHelp())
+    .action(run('up'));
+  withDatabaseFlags(root.command('plan').description('what up would do, changing nothing; every pending migration is parsed (exit 1 on a syntax error)'))
+    .option('--to <version>', 'plan up to and including this version', wholeNumber('--to'))
+    .option('--sql', 'print the statements that would run, in order, with transaction boundaries and history writes')
+    .action(run('plan'));
+  withDatabaseFlags(root.command('status').description('every migration with its state: applied, pending, changed, unverified, unknown'))
+    .option('--exit-code', 'exit 1 when anything is pending, changed or unverified (a CI gate); 0 when up to date')
+    .action(run('status'));
+  root
+    .command('new')
+    .description("create the next free version in the plane's range, as a .postgres.sql + .sqlite.sql pair")
+    .argument('<name>', 'snake_case name, e.g. add_invoice_credit_notes')
+    .requiredOption('--dir <folder>', 'the migration folder (a registry\'s sql/ folder takes its range from the package)')
+    .action(async (name: string, flags: { dir: string }) => {
+      const manifest = await readRegistryManifest(flags.dir);
+      const files = await newMigration(flags.dir, name, manifest?.range ?? { min: 1, max: Number.MAX_SAFE_INTEGER });
+      lineWriter(io.stdout)(files.map((f) => `Created ${f}`));
+      result.code = EXIT.ok;
     });
-    reports.push(report);
-    if (!options.json) out(renderPlane(report));
-  }
-  const report: MigrationReport = { ok: reports.every((r) => r.ok), mode: options.mode, planes: reports };
-  out(options.json ? [JSON.stringify(reportToJson(report), null, 2)] : renderFooter(report));
-  return exitCodeOf(reports);
+
+  const recovery = async (flags: DatabaseFlags, work: (registry: Registry, dialectUrl: string) => Promise<RecoveryReport>) => {
+    const registry = await folderRegistry(flags);
+    result.code = printRecovery(await work(registry, databaseUrl(flags, io)), io, flags.json ?? false);
+  };
+  const dialectOf = async (url: string, flags: DatabaseFlags) => createDialect(url, cliLogger(io, logLevel(io.env)), flags.schema === undefined ? {} : { schema: flags.schema });
+  withDatabaseFlags(root.command('baseline').description('record the migrations up to --to as applied without running them (outcome baselined), for a database made by other means'))
+    .requiredOption('--to <version>', 'the last version the database already has', wholeNumber('--to'))
+    .option('--reason <text>', 'kept in schema_migrations_audit')
+    .action(async (flags: DatabaseFlags & { to: number; reason?: string }) =>
+      recovery(flags, async (registry, url) =>
+        baselineMigrations({ registry, dialect: await dialectOf(url, flags), logger: cliLogger(io, logLevel(io.env)), to: flags.to, lockTimeoutMs: (flags.lockTimeout ?? 60) * 1000, ...(flags.reason ? { reason: flags.reason } : {}) }),
+      ),
+    );
+  withDatabaseFlags(root.command('repair').description("re-record an applied migration's checksum after a deliberate edit, with the reason, in schema_migrations_audit"))
+    .requiredOption('--version <version>', 'the applied migration whose file changed', wholeNumber('--version'))
+    .requiredOption('--reason <text>', 'why the file changed (kept with the old and new checksum)')
+    .action(async (flags: DatabaseFlags & { version: number; reason: string }) =>
+      recovery(flags, async (registry, url) =>
+        repairChecksum({ registry, dialect: await dialectOf(url, flags), logger: cliLogger(io, logLevel(io.env)), version: flags.version, reason: flags.reason, lockTimeoutMs: (flags.lockTimeout ?? 60) * 1000 }),
+      ),
+    );
+  // Listed for help; `lint` parses its own arguments (main hands them over before commander).
+  root.command('lint').description('check migration files against the additive-only contract (see lint --help)');
+  return root;
 }
 
-/** Parses the flags shared by every migrate command plus `extra`; throws a usage error on anything else. */
-export function parseCommand(argv: readonly string[], extra: NonNullable<ParseArgsConfig['options']>) {
+/** The `atlas-migrate` command. Returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'lint') return lintCommand(argv.slice(1), io);
+  // No command (or only flags, as before subcommands): "up".
+  const args = argv.length === 0 || argv[0]!.startsWith('-') ? (argv.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version') ? [...argv] : ['up', ...argv]) : [...argv];
+  const result = { code: EXIT.ok };
   try {
-    const { values } = parseArgs({ args: [...argv], options: { ...COMMON_FLAGS, ...extra }, strict: true, allowPositionals: false });
-    return { values: values as Record<string, string | boolean | undefined>, options: commandOptions(values as Parameters<typeof commandOptions>[0]) };
+    await program(io, result).parseAsync(args, { from: 'user' });
   } catch (error) {
-    throw new UsageError(messageOf(error));
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof UsageError) {
+      io.stderr.write(`atlas-migrate: ${redactUrl(error.message)}\n(atlas-migrate --help for usage)\n`);
+      return EXIT.usage;
+    }
+    return usageFailure(error, io);
   }
-}
-
-/** Prints a usage or configuration error and returns exit code 2; rethrows anything else. */
-export function usageFailure(error: unknown, io: CliIo, usage: string): number {
-  if (error instanceof UsageError || (isMigratorError(error) && (error.code === 'CONFIG_INVALID' || error.code === 'REGISTRY_INVALID'))) {
-    io.stderr.write(`atlas-migrate: ${redactUrl(messageOf(error))}\n${error instanceof UsageError ? `\n${usage}` : ''}`);
-    return EXIT.usage;
-  }
-  throw error;
+  return result.code;
 }
 
 /** A plane as the operator commands know it: its registry, the variable naming its URL, its default SQLite file. */
@@ -195,12 +188,12 @@ export interface PlaneDefinition {
   readonly sqliteFile: string;
 }
 
-const PLANES_USAGE = (planes: readonly PlaneDefinition[]) => `Usage: npm run migrate:versioned [-- --plane ${planes.map((p) => p.registry.plane).join('|')}] [--dry-run] [--json] [--to <version>] [--lock-timeout <seconds>] [--schema NAME] [--status]
+const PLANES_USAGE = (planes: readonly PlaneDefinition[]) => `Usage: npm run migrate:versioned [-- --plane ${planes.map((p) => p.registry.plane).join('|')}] [--dry-run] [--sql] [--json] [--to <version>] [--lock-timeout <seconds>] [--schema NAME] [--status [--exit-code]]
 
 ${planes.map((p) => `  ${p.urlVariable.padEnd(28)}default: sqlite:data/${p.sqliteFile}`).join('\n')}
 
 Runs the planes in this order; a failed plane does not stop the next.
-Exit codes: 0 success, 1 a migration failed, 2 bad usage or configuration, 3 the lock wait timed out.
+${EXIT_CODES}
 `;
 
 /**
@@ -212,41 +205,54 @@ export async function runPlanesMain(planes: readonly PlaneDefinition[], argv: re
   let targets: PlaneTarget[];
   let options: CommandOptions;
   try {
-    const parsed = parseCommand(argv, { plane: { type: 'string' } });
-    if (parsed.values.help) {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: {
+        plane: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        status: { type: 'boolean' },
+        'exit-code': { type: 'boolean' },
+        sql: { type: 'boolean' },
+        json: { type: 'boolean' },
+        to: { type: 'string' },
+        'lock-timeout': { type: 'string' },
+        schema: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
       io.stdout.write(usage);
       return EXIT.ok;
     }
-    const wanted = parsed.values.plane;
-    const selected = planes.filter((p) => wanted === undefined || p.registry.plane === wanted);
-    if (selected.length === 0) throw new UsageError(`--plane must be one of ${planes.map((p) => p.registry.plane).join(', ')}, got "${String(wanted)}"`);
+    if (values.status && values['dry-run']) throw new UsageError('--status and --dry-run cannot be combined');
+    const selected = planes.filter((p) => values.plane === undefined || p.registry.plane === values.plane);
+    if (selected.length === 0) throw new UsageError(`--plane must be one of ${planes.map((p) => p.registry.plane).join(', ')}, got "${String(values.plane)}"`);
+    const number = (flag: string, raw: string | undefined) => {
+      try {
+        return raw === undefined ? undefined : wholeNumber(flag)(raw);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    };
+    if (values.schema !== undefined && !SCHEMA_PATTERN.test(values.schema)) throw new UsageError(`--schema takes a schema name ([A-Za-z_][A-Za-z0-9_$]*), got "${values.schema}"`);
     targets = selected.map((p) => ({ registry: p.registry, url: io.env[p.urlVariable]?.trim() || `sqlite:${join(dataDir, p.sqliteFile)}` }));
-    options = parsed.options;
+    options = {
+      command: values.status ? 'status' : values['dry-run'] ? 'plan' : 'up',
+      json: values.json ?? false,
+      to: number('--to', values.to),
+      lockTimeoutMs: (number('--lock-timeout', values['lock-timeout']) ?? DEFAULT_LOCK_TIMEOUT_MS / 1000) * 1000,
+      schema: values.schema,
+      exitCode: values['exit-code'] ?? false,
+      sql: values.sql ?? false,
+    };
   } catch (error) {
-    return usageFailure(error, io, usage);
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`atlas-migrate: ${redactUrl((error as Error).message)}\n\n${usage}`);
+      return EXIT.usage;
+    }
+    throw error;
   }
   return runPlanesCommand(targets, options, io);
-}
-
-/** The `atlas-migrate` command: one folder of migrations against one database. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  if (argv[0] === 'lint') return lintCommand(argv.slice(1), io);
-  let planes: PlaneTarget[];
-  let options: CommandOptions;
-  try {
-    const parsed = parseCommand(argv, { url: { type: 'string' }, dir: { type: 'string' }, label: { type: 'string' } });
-    if (parsed.values.help) {
-      io.stdout.write(USAGE);
-      return EXIT.ok;
-    }
-    const { url, dir, label } = parsed.values as { url?: string; dir?: string; label?: string };
-    if (!url) throw new UsageError('--url is required');
-    if (!dir) throw new UsageError('--dir is required');
-    const plane = (label ?? basename(dir.replace(/[/\\]+$/, ''))).toLowerCase();
-    planes = [{ registry: await loadRegistryFromDir(dir, { plane }), url }];
-    options = parsed.options;
-  } catch (error) {
-    return usageFailure(error, io, USAGE);
-  }
-  return runPlanesCommand(planes, options, io);
 }

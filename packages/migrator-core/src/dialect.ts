@@ -37,7 +37,7 @@ export interface HistoryRow {
   readonly appliedAt: string | null;
   readonly checksum: string | null;
   readonly checksumAlgorithm: string | null;
-  readonly outcome: 'applied' | 'skipped';
+  readonly outcome: HistoryOutcome;
   readonly executionMs: number | null;
 }
 
@@ -70,7 +70,7 @@ export function historyFromRows(columns: ReadonlySet<string>, rows: readonly Rec
       appliedAt: isoTimestamp(row.applied_at),
       checksum: text(row.checksum),
       checksumAlgorithm: text(row.checksum_algorithm),
-      outcome: row.outcome === 'skipped' ? 'skipped' : 'applied',
+      outcome: row.outcome === 'skipped' || row.outcome === 'baselined' ? row.outcome : 'applied',
       executionMs: row.execution_ms == null ? null : Number(row.execution_ms),
     })),
     missingColumns: recordedColumns.filter((c) => !columns.has(c)),
@@ -101,7 +101,19 @@ export interface HistoryRecord {
   readonly checksum: string;
   readonly checksumAlgorithm: string;
   readonly executionMs: number;
-  readonly outcome: 'applied' | 'skipped';
+  readonly outcome: HistoryOutcome;
+}
+
+/** `applied` ran; `skipped` ran and found every object present; `baselined` recorded without running (`baseline`). */
+export type HistoryOutcome = 'applied' | 'skipped' | 'baselined';
+
+/** A line of `schema_migrations_audit`: what `baseline` and `repair` did to the history, and why. */
+export interface AuditRecord {
+  readonly version: number;
+  readonly action: 'baseline' | 'repair';
+  readonly oldChecksum: string | null;
+  readonly newChecksum: string;
+  readonly reason: string;
 }
 
 /** Who holds the migration lock, as far as the database can tell. */
@@ -129,6 +141,8 @@ export interface Session {
   withLock<T>(lockName: string, timeoutMs: number, fn: () => Promise<T>, onWait?: (holder: string) => void): Promise<T>;
   /** Splits a script into located statements; throws STATEMENT_FAILED on a parse error. */
   split(script: MigrationScript): Promise<readonly Statement[]>;
+  /** Has the database check each statement's syntax without running it; throws a StatementError on the first it cannot parse. */
+  checkSyntax(statements: readonly Statement[]): Promise<void>;
   /**
    * Runs `fn` in a transaction that commits on return and rolls back on throw. A failed COMMIT whose
    * outcome cannot be known (the connection was lost) throws a `CommitUnknownError`.
@@ -147,6 +161,10 @@ export interface Session {
   resetState(): Promise<void>;
   /** Inserts a history row. */
   record(row: HistoryRecord): Promise<void>;
+  /** Re-records an applied migration's checksum (`repair`). */
+  updateChecksum(version: number, checksum: string, checksumAlgorithm: string): Promise<void>;
+  /** Appends to `schema_migrations_audit`, creating it on first use. */
+  audit(record: AuditRecord): Promise<void>;
   close(): Promise<void>;
 }
 

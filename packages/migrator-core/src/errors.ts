@@ -12,6 +12,8 @@ export type MigratorErrorCode =
   | 'TRANSACTION_CONTROL'
   /** SQLite: a migration left rows whose foreign keys point nowhere (enforcement is off during the run). */
   | 'FOREIGN_KEY_VIOLATION'
+  /** `baseline` or `repair` refused: what it would record is already recorded, or not applied. */
+  | 'RECOVERY_REFUSED'
   /** The database failed outside any migration (lost connection, refused query). */
   | 'DATABASE_ERROR'
   | 'NOT_MIGRATED';

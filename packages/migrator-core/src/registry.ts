@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { MigratorError, messageOf } from './errors.js';
 import { decodeMigrationFile, migrationsFromFiles, type Migration, type MigrationFile } from './migration.js';
 
@@ -86,4 +87,29 @@ export async function readMigrationFiles(dir: string): Promise<MigrationFile[]> 
 export async function loadRegistryFromDir(dir: string, options: { plane: string; range?: VersionRange }): Promise<Registry> {
   const files = await readMigrationFiles(dir);
   return defineRegistryFromFiles({ plane: options.plane, range: options.range ?? { min: 1, max: Number.MAX_SAFE_INTEGER }, files });
+}
+
+/** What a registry package declares about its `sql/` folder in its package.json (`atlasMigrations`). */
+export interface RegistryManifest {
+  readonly plane: string;
+  readonly range: VersionRange;
+}
+
+/**
+ * The manifest of the registry package whose `sql/` folder `dir` is, or null for any other folder: so
+ * that `atlas-migrate --dir packages/control-migrations/sql` is the control plane, with its range.
+ */
+export async function readRegistryManifest(dir: string): Promise<RegistryManifest | null> {
+  const folder = resolve(dir);
+  if (basename(folder) !== 'sql') return null;
+  let text: string;
+  try {
+    text = await readFile(join(dirname(folder), 'package.json'), 'utf8');
+  } catch {
+    return null;
+  }
+  const manifest = (JSON.parse(text) as { atlasMigrations?: { plane?: unknown; range?: { min?: unknown; max?: unknown } } }).atlasMigrations;
+  const { plane, range } = manifest ?? {};
+  if (typeof plane !== 'string' || typeof range?.min !== 'number' || typeof range.max !== 'number') return null;
+  return { plane, range: { min: range.min, max: range.max } };
 }

@@ -1,4 +1,5 @@
 import { StatementError } from './dialect.js';
+import type { SqlVariant } from './migration.js';
 import { MigratorError, isMigratorError, messageOf, type MigratorErrorCode } from './errors.js';
 
 export type RunMode = 'apply' | 'dry-run';
@@ -113,6 +114,19 @@ export interface PlaneReport {
   /** Applied migrations whose recorded checksum cannot be checked against their file. */
   readonly unverified: readonly UnverifiedMigration[];
   readonly error: PlaneError | null;
+  /** Dry run: exactly what would run, migration by migration (for `plan --sql`). */
+  readonly planned?: readonly PlannedMigration[];
+}
+
+/** A pending migration as a dry run parsed it: the statements the engine would send, in order. */
+export interface PlannedMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly file: string;
+  readonly sqlVariant: SqlVariant;
+  readonly transactional: boolean;
+  readonly checksum: string;
+  readonly statements: readonly string[];
 }
 
 /** What a run is doing as it happens, for live progress lines (the report is the result). */

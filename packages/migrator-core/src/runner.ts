@@ -5,7 +5,7 @@ import type { Logger } from './logger.js';
 import type { Migration } from './migration.js';
 import { planRun, type Plan } from './plan.js';
 import type { Registry } from './registry.js';
-import { toPlaneError, type ProgressEvent, type AppliedMigration, type PendingMigration, type PlaneError, type PlaneReport, type RunMode, type UnverifiedMigration } from './report.js';
+import { toPlaneError, type ProgressEvent, type PlannedMigration, type AppliedMigration, type PendingMigration, type PlaneError, type PlaneReport, type RunMode, type UnverifiedMigration } from './report.js';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 
@@ -37,6 +37,7 @@ class PlaneReportBuilder {
   outOfOrder: number[] = [];
   unverified: UnverifiedMigration[] = [];
   error: PlaneError | null = null;
+  planned: PlannedMigration[] | undefined;
 
   constructor(
     private readonly plane: string,
@@ -67,17 +68,31 @@ class PlaneReportBuilder {
       outOfOrder: this.outOfOrder,
       unverified: this.unverified,
       error: this.error,
+      ...(this.planned ? { planned: this.planned } : {}),
     });
   }
 }
 
-/** Splits every pending migration and refuses what cannot run, before anything runs. */
-async function prepareStatements(session: Session, plane: string, pending: readonly Migration[]): Promise<Map<number, readonly Statement[]>> {
+/** What a dry run found it would run. */
+function planned(session: Session, pending: readonly Migration[], prepared: Map<number, readonly Statement[]>): PlannedMigration[] {
+  return pending.map(({ version, name, scripts }) => {
+    const script = scripts[session.sqlVariant];
+    const transactional = script.transactional || !session.canRunOutsideTransaction;
+    return { version, name, file: script.file, sqlVariant: session.sqlVariant, transactional, checksum: script.checksum, statements: prepared.get(version)!.map((s) => s.text) };
+  });
+}
+
+/**
+ * Splits every pending migration and refuses what cannot run, before anything runs. A dry run also has
+ * the database check each statement's syntax (PostgreSQL's parser already did while splitting).
+ */
+async function prepareStatements(session: Session, plane: string, pending: readonly Migration[], checkSyntax = false): Promise<Map<number, readonly Statement[]>> {
   const prepared = new Map<number, readonly Statement[]>();
   for (const migration of pending) {
     const script = migration.scripts[session.sqlVariant];
     try {
       const statements = await session.split(script);
+      if (checkSyntax) await session.checkSyntax(statements);
       const inTransaction = script.transactional || !session.canRunOutsideTransaction;
       prepared.set(migration.version, statementsToRun(plane, migration, session, statements, inTransaction));
     } catch (error) {
@@ -160,7 +175,7 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
       logger.warn('applied migrations whose checksum this release cannot verify', { plane, rows: plan.unverified });
     }
     // A dry run refuses what the real run would refuse before running anything (syntax, transaction control).
-    if (mode === 'dry-run') await prepareStatements(session, plane, plan.pending);
+    if (mode === 'dry-run') report.planned = planned(session, plan.pending, await prepareStatements(session, plane, plan.pending, true));
     // Nothing pending costs one query and no lock: replicas booting together never queue for it.
     if (mode === 'apply' && plan.pending.length > 0) {
       const onWait = (holder: string) => progress({ kind: 'lock-wait', plane, holder });

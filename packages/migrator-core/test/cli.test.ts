@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { redactUrl } from '@atlasai/migrator-core';
 import { advisoryLockKey } from '../src/dialects/postgres.js';
-import { atlasMigrate, migrationFolder, type RunResult } from '../../../test/support/cli.js';
+import { PROGRESS, atlasMigrate, migrationFolder, type RunResult } from '../../../test/support/cli.js';
 import { DIALECTS, createPostgresDatabase, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
 
 const log = (version: number) => `INSERT INTO run_log (version) VALUES (${version});\n`;
@@ -42,6 +42,14 @@ async function versions(db: TestDatabase, table: 'run_log' | 'schema_migrations'
   return (await db.query<{ version: number | string }>(`SELECT version FROM ${table} ORDER BY version`)).map((r) => Number(r.version));
 }
 
+/** The NDJSON log lines among stderr's lines. */
+function logLines(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 /** Holds plane `demo`'s migration lock from another connection, as a concurrent runner would. */
 async function holdLock(db: TestDatabase): Promise<{ pid: number | null; release(): Promise<void> }> {
   if (db.dialect === 'postgres') {
@@ -71,7 +79,7 @@ function expectEachAppliedOnce(runs: readonly RunResult[], all: readonly number[
     appliedInTotal += applied;
     expect(run).toEqual({
       code: 0,
-      stderr: '',
+      stderr: PROGRESS,
       stdout: report(
         'APPLY',
         'Connected.',
@@ -102,13 +110,13 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
 
   it('prints the exact report for a dry run, an apply, a re-run and a dry run with nothing to do', async () => {
     const dry = report('DRY RUN', 'Connected.', 'Would apply 2 migration(s): 101, 102', 'Dry run: no changes were made.', '[OK] Dry run complete. No changes were made.');
-    expect(await migrate(BASE, '--dry-run')).toEqual({ code: 0, stderr: '', stdout: dry });
+    expect(await migrate(BASE, '--dry-run')).toEqual({ code: 0, stderr: PROGRESS, stdout: dry });
     expect(await db.tableExists('schema_migrations')).toBe(false);
 
-    expect(await migrate(BASE)).toEqual({ code: 0, stderr: '', stdout: report('APPLY', 'Connected.', 'Applied 2 migration(s): 101, 102', ...DONE) });
-    expect(await migrate(BASE)).toEqual({ code: 0, stderr: '', stdout: report('APPLY', 'Connected.', 'Skipped 2 already-applied migration(s)', ...DONE) });
+    expect(await migrate(BASE)).toEqual({ code: 0, stderr: PROGRESS, stdout: report('APPLY', 'Connected.', 'Applied 2 migration(s): 101, 102', ...DONE) });
+    expect(await migrate(BASE)).toEqual({ code: 0, stderr: PROGRESS, stdout: report('APPLY', 'Connected.', 'Skipped 2 already-applied migration(s)', ...DONE) });
     const nothing = report('DRY RUN', 'Connected.', 'Nothing to apply.', 'Skipped 2 already-applied migration(s)', 'Dry run: no changes were made.', '[OK] Dry run complete. No changes were made.');
-    expect(await migrate(BASE, '--dry-run')).toEqual({ code: 0, stderr: '', stdout: nothing });
+    expect(await migrate(BASE, '--dry-run')).toEqual({ code: 0, stderr: PROGRESS, stdout: nothing });
     expect(await versions(db, 'schema_migrations')).toEqual([101, 102]);
     expect(await versions(db, 'run_log')).toEqual([101, 102]);
     expect(await db.columns('widgets')).toEqual(['id', 'name']);
@@ -119,7 +127,7 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     const result = await migrate({ ...BASE, ...BROKEN });
     expect(result).toEqual({
       code: 1,
-      stderr: '',
+      stderr: PROGRESS,
       stdout: report(
         'APPLY',
         'Connected.',
@@ -139,7 +147,7 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
   it('prints one JSON document with --json, for a failed apply and for a dry run', async () => {
     const { column, sqlstate, dbCode, message } = failure();
     const failed = await migrate({ ...BASE, ...BROKEN }, '--json');
-    expect([failed.code, failed.stderr]).toEqual([1, '']);
+    expect([failed.code, failed.stderr]).toEqual([1, PROGRESS]);
     const json = JSON.parse(failed.stdout);
     // Every documented field with its exact value; a field added later (e.g. outOfOrder) is allowed.
     expect(json).toMatchObject({
@@ -167,7 +175,7 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     for (const m of json.planes[0].applied) expect(m.durationMs).toBeGreaterThanOrEqual(0);
 
     const dry = await migrate({ ...BASE, ...BROKEN }, '--json', '--dry-run');
-    expect([dry.code, dry.stderr]).toEqual([0, '']);
+    expect([dry.code, dry.stderr]).toEqual([0, PROGRESS]);
     expect(JSON.parse(dry.stdout)).toMatchObject({
       ok: true,
       mode: 'dry-run',
@@ -176,11 +184,11 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
   });
 
   it('applies pending migrations up to and including --to', async () => {
-    expect(await migrate(BASE, '--to', '101')).toEqual({ code: 0, stderr: '', stdout: report('APPLY', 'Connected.', 'Applied 1 migration(s): 101', 'Left pending (beyond --to): 102', ...DONE) });
+    expect(await migrate(BASE, '--to', '101')).toEqual({ code: 0, stderr: PROGRESS, stdout: report('APPLY', 'Connected.', 'Applied 1 migration(s): 101', 'Left pending (beyond --to): 102', ...DONE) });
     expect(await versions(db, 'schema_migrations')).toEqual([101]);
     expect(await db.tableExists('widgets')).toBe(false);
     const next = await migrate({ ...BASE, ...BROKEN }, '--to', '102');
-    expect(next).toEqual({ code: 0, stderr: '', stdout: report('APPLY', 'Connected.', 'Applied 1 migration(s): 102', 'Skipped 1 already-applied migration(s)', 'Left pending (beyond --to): 103, 104', ...DONE) });
+    expect(next).toEqual({ code: 0, stderr: PROGRESS, stdout: report('APPLY', 'Connected.', 'Applied 1 migration(s): 102', 'Skipped 1 already-applied migration(s)', 'Left pending (beyond --to): 103, 104', ...DONE) });
     expect(await versions(db, 'run_log')).toEqual([101, 102]);
   });
 
@@ -195,15 +203,15 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
       ['=== AtlasAI Migration Status ===', `[DEMO] ${target()}`, '[DEMO] version  name               state    applied_at', first, '[DEMO] 102      create_widgets     pending  -', '[DEMO] 150      from_newer_release unknown  <at>']
         .map((l) => `${l}\n`)
         .join('');
-    expect(await status(BASE)).toEqual({ code: 0, stderr: '', stdout: table('[DEMO] 101      create_run_log     applied  <at>') });
+    expect(await status(BASE)).toEqual({ code: 0, stderr: PROGRESS, stdout: table('[DEMO] 101      create_run_log     applied  <at>') });
 
     const edited = { ...BASE, '101_create_run_log.sql': `-- edited after it ran\n${BASE['101_create_run_log.sql']}` };
-    expect(await status(edited)).toEqual({ code: 1, stderr: '', stdout: table('[DEMO] 101      create_run_log     changed  <at>') });
+    expect(await status(edited)).toEqual({ code: 1, stderr: PROGRESS, stdout: table('[DEMO] 101      create_run_log     changed  <at>') });
     const apply = await migrate(edited);
     const mismatch = 'Error: CHECKSUM_MISMATCH: Applied migration SQL has changed since it ran: 101 (create_run_log): recorded <sha>, file <sha>. Applied migrations are immutable: restore the file and put the change in a new migration.';
     expect({ ...apply, stdout: apply.stdout.replace(/\b[0-9a-f]{64}\b/g, '<sha>') }).toEqual({
       code: 1,
-      stderr: '',
+      stderr: PROGRESS,
       stdout: report('APPLY', 'Connected.', 'Skipped 1 already-applied migration(s)', 'Note: 1 applied migration(s) unknown to this release, left as they are: 150', mismatch, 'Not run: 102', FAILED),
     });
     expect(await db.tableExists('widgets')).toBe(false);
@@ -222,7 +230,9 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
         ? new RegExp(`^\\[DEMO\\] Error: LOCK_TIMEOUT: Timed out after 1 s waiting for the migration lock "atlas-migrations:demo", held by pid ${holder.pid} \\(atlas-test-holder\\)( from \\S+)?, connected since \\d{4}-\\S+Z, idle$`)
         : `[DEMO] Error: LOCK_TIMEOUT: Timed out after 1 s waiting for the write lock on ${sqlitePath(db)}, held by another process migrating or writing this file`;
     const lines = result.stdout.split('\n');
-    expect([result.code, result.stderr]).toEqual([3, '']);
+    expect([result.code, result.stderr]).toEqual([3, PROGRESS]);
+    if (db.dialect === 'postgres') expect(result.stderr).toMatch(new RegExp(`^\\[DEMO\\] Waiting for the migration lock, held by pid ${holder.pid} \\(atlas-test-holder\\)`, 'm'));
+    else expect(result.stderr).toContain(`[DEMO] Waiting for the migration lock, held by another process writing ${sqlitePath(db)}\n`);
     expect(lines.filter((l) => !l.includes('LOCK_TIMEOUT')).join('\n')).toBe(report('APPLY', 'Connected.', 'Not run: 101, 102', FAILED));
     expect(lines[4]).toMatch(error);
     expect(await db.tableExists('run_log')).toBe(false);
@@ -295,7 +305,13 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
   it('when the connection fails, showing the redacted target instead (text, --json, --status)', async () => {
     const closed = `postgresql://atlas_redaction_probe:${SECRET}@127.0.0.1:1/${new URL(db.url).pathname.slice(1)}`;
     const reason = `Cannot connect to ${closed.replace(SECRET, '***')}: connect ECONNREFUSED 127.0.0.1:1`;
-    expect(await run(BASE, ['--url', closed])).toEqual({ code: 1, stderr: '', stdout: report('APPLY', `Error: CONNECTION_FAILED: ${reason}`, FAILED) });
+    const text = await run(BASE, ['--url', closed]);
+    expect({ code: text.code, stdout: text.stdout }).toEqual({ code: 1, stdout: report('APPLY', `Error: CONNECTION_FAILED: ${reason}`, FAILED) });
+    // A password on the command line works, with a warning pointing at DATABASE_URL; from the variable, no warning.
+    expect(text.stderr).toContain('atlas-migrate: warning: the --url carries a password, visible in the process list and shell history; set DATABASE_URL instead\n');
+    const fromEnv = await run(BASE, [], { DATABASE_URL: closed });
+    expect(fromEnv.stdout).toBe(text.stdout);
+    expect(fromEnv.stderr).toEqual(PROGRESS);
     const json = await run(BASE, ['--url', closed, '--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).planes[0]).toMatchObject({ target: closed.replace(SECRET, '***'), ok: false, error: { code: 'CONNECTION_FAILED', message: reason } });
@@ -303,20 +319,21 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
     expect(status.code).toBe(1);
     expect(status.stdout.split('\n')[2]).toBe(`[DEMO] Error: ${reason}`);
     const debug = await run(BASE, ['--url', closed], { ATLAS_LOG: 'debug' });
-    expect(debug.stderr).toContain(`atlas-migrate error: connection failed {"plane":"demo","target":"${closed.replace(SECRET, '***')}"`);
+    expect(logLines(debug.stderr).find((l) => l.msg === 'connection failed')).toMatchObject({ level: 'error', plane: 'demo', target: closed.replace(SECRET, '***') });
   });
 
   it('in the ATLAS_LOG=debug narration on stderr', async () => {
-    const result = await run(BASE, ['--url', url], { ATLAS_LOG: 'debug' });
+    const result = await run(BASE, ['--url', url], { ATLAS_LOG: 'DEBUG' });
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('atlas-migrate info: applying migration {"plane":"demo","version":101,"name":"create_run_log"}\n');
-    expect(result.stderr).toContain('atlas-migrate info: applied migration {"plane":"demo","version":102,"outcome":"applied","durationMs":');
+    const lines = logLines(result.stderr);
+    expect(lines.find((l) => l.msg === 'applying migration')).toMatchObject({ level: 'info', name: 'create_run_log', plane: 'demo', version: 101, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+    expect(lines.find((l) => l.msg === 'applied migration' && l.version === 102)).toMatchObject({ level: 'info', plane: 'demo', outcome: 'applied', durationMs: expect.any(Number) });
   });
 
   it('when the URL is given without --url, as a stray argument', async () => {
     const result = await run(BASE, [url]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('This command does not take positional arguments');
+    expect(result.stderr).toContain(`atlas-migrate: unknown command '${redacted()}'`);
   });
 });
 
@@ -327,10 +344,12 @@ describe('atlas-migrate exits 2 on bad usage or configuration, touching no datab
   const dbFile = join(migrationFolder({}), 'never.db');
   const sqlite = ['--url', `sqlite:${dbFile}`];
   const cases: [string, string[], string | RegExp][] = [
-    ['an unknown flag', [...sqlite, '--dir', good, '--bogus'], "atlas-migrate: Unknown option '--bogus'"],
-    ['a missing --url', ['--dir', good], 'atlas-migrate: --url is required'],
-    ['a missing --dir', sqlite, 'atlas-migrate: --dir is required'],
-    ['a non-numeric --to', [...sqlite, '--dir', good, '--to', 'next'], 'atlas-migrate: --to takes a whole number, got "next"'],
+    ['an unknown flag', [...sqlite, '--dir', good, '--bogus'], "atlas-migrate: unknown option '--bogus'"],
+    ['a missing --url', ['--dir', good], 'atlas-migrate: No database: pass --url or set DATABASE_URL'],
+    ['a missing --dir', sqlite, "atlas-migrate: required option '--dir <folder>' not specified"],
+    ['a non-numeric --to', [...sqlite, '--dir', good, '--to', 'next'], 'atlas-migrate: option \'--to <version>\' argument \'next\' is invalid. --to takes a whole number, got "next"'],
+    ['an unknown ATLAS_LOG level', [...sqlite, '--dir', good], 'atlas-migrate: ATLAS_LOG must be one of silent, error, warn, info, debug, got "verbose"'],
+    ['a mistyped command', ['stauts', ...sqlite, '--dir', good], "atlas-migrate: unknown command 'stauts'"],
     ['--status with --dry-run', [...sqlite, '--dir', good, '--status', '--dry-run'], 'atlas-migrate: --status and --dry-run cannot be combined'],
     ['an unsupported URL', ['--url', 'mysql://u:p@h/db', '--dir', good], 'atlas-migrate: Unsupported database URL mysql://u:***@h/db: expected postgres://, postgresql://, sqlite:<path>, file:<path> or a file path'],
     ['a PostgreSQL URL with a malformed escape', ['--url', 'postgresql://postgres:100%@127.0.0.1:1/db', '--dir', good], /^atlas-migrate: .*postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/db/],
@@ -345,8 +364,8 @@ describe('atlas-migrate exits 2 on bad usage or configuration, touching no datab
     ['an invalid --label', [...sqlite, '--dir', good, '--label', 'My Plane'], 'atlas-migrate: Invalid plane name "my plane": expected [a-z][a-z0-9_-]*'],
   ];
 
-  it.each(cases)('%s', async (_name, args, firstLine) => {
-    const result = await atlasMigrate(args);
+  it.each(cases)('%s', async (name, args, firstLine) => {
+    const result = await atlasMigrate(args, name.includes('ATLAS_LOG') ? { ATLAS_LOG: 'verbose' } : { ATLAS_LOG: undefined, DATABASE_URL: undefined });
     expect([result.code, result.stdout]).toEqual([2, '']);
     const first = result.stderr.split('\n')[0]!;
     if (typeof firstLine === 'string') expect(first).toBe(firstLine);

@@ -10,6 +10,7 @@ import {
   type ConnectOptions,
   type Dialect,
   type History,
+  type AuditRecord,
   type HistoryRecord,
   type Session,
   type Statement,
@@ -206,6 +207,9 @@ class PostgresSession implements Session {
     return splitPostgresScript(script.sql);
   }
 
+  /** PostgreSQL's own parser already read every statement while splitting. */
+  async checkSyntax(): Promise<void> {}
+
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     await this.query('BEGIN');
     let result: T;
@@ -336,6 +340,24 @@ class PostgresSession implements Session {
       `INSERT INTO ${this.history} (version, name, checksum, checksum_algorithm, execution_ms, outcome) VALUES ($1, $2, $3, $4, $5, $6)`,
       [row.version, row.name, row.checksum, row.checksumAlgorithm, row.executionMs, row.outcome],
     );
+  }
+
+  async updateChecksum(version: number, checksum: string, checksumAlgorithm: string): Promise<void> {
+    await this.query(`UPDATE ${this.history} SET checksum = $2, checksum_algorithm = $3 WHERE version = $1`, [version, checksum, checksumAlgorithm]);
+  }
+
+  async audit(record: AuditRecord): Promise<void> {
+    const table = `${quoteIdent(this.schema)}.schema_migrations_audit`;
+    await this.query(`CREATE TABLE IF NOT EXISTS ${table} (
+      id bigserial PRIMARY KEY, version bigint NOT NULL, action text NOT NULL, old_checksum text, new_checksum text NOT NULL,
+      reason text NOT NULL, performed_by text NOT NULL DEFAULT current_user, performed_at timestamptz NOT NULL DEFAULT now())`);
+    await this.query(`INSERT INTO ${table} (version, action, old_checksum, new_checksum, reason) VALUES ($1, $2, $3, $4, $5)`, [
+      record.version,
+      record.action,
+      record.oldChecksum,
+      record.newChecksum,
+      record.reason,
+    ]);
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import {
   type ConnectOptions,
   type Dialect,
   type History,
+  type AuditRecord,
   type HistoryRecord,
   type Session,
   type Statement,
@@ -19,6 +20,7 @@ import type { MigrationScript } from '../migration.js';
 import { splitSqliteScript, sqliteCreatedObject, type SqliteObject } from './sqlite-script.js';
 
 const ALREADY_EXISTS = /^(duplicate column name:|.* already exists$)/;
+const SYNTAX_ERROR = /syntax error|incomplete input|unrecognized token/;
 
 const HISTORY_COLUMNS: Record<string, string> = {
   checksum: 'TEXT',
@@ -133,6 +135,27 @@ class SqliteSession implements Session {
     return splitSqliteScript(script.sql);
   }
 
+  /**
+   * SQLite itself prepares each statement in an empty in-memory database: a syntax error fails there,
+   * while "no such table" and the like only mean the statement refers to what the migrations create.
+   */
+  async checkSyntax(statements: readonly Statement[]): Promise<void> {
+    const scratch = new Database(':memory:');
+    try {
+      for (const statement of statements) {
+        try {
+          scratch.prepare(statement.text);
+        } catch (error) {
+          const message = messageOf(error);
+          if (!SYNTAX_ERROR.test(message)) continue;
+          throw new StatementError(message, { statementIndex: statement.index, line: statement.line, column: statement.column, dbCode: (error as { code?: string }).code ?? 'SQLITE_ERROR', cause: error });
+        }
+      }
+    } finally {
+      scratch.close();
+    }
+  }
+
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     this.db.exec('SAVEPOINT atlas_migration');
     try {
@@ -209,6 +232,19 @@ class SqliteSession implements Session {
     this.db
       .prepare('INSERT INTO schema_migrations (version, name, checksum, checksum_algorithm, execution_ms, outcome) VALUES (?, ?, ?, ?, ?, ?)')
       .run(row.version, row.name, row.checksum, row.checksumAlgorithm, row.executionMs, row.outcome);
+  }
+
+  async updateChecksum(version: number, checksum: string, checksumAlgorithm: string): Promise<void> {
+    this.db.prepare('UPDATE schema_migrations SET checksum = ?, checksum_algorithm = ? WHERE version = ?').run(checksum, checksumAlgorithm, version);
+  }
+
+  async audit(record: AuditRecord): Promise<void> {
+    this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations_audit (
+      id INTEGER PRIMARY KEY, version INTEGER NOT NULL, action TEXT NOT NULL, old_checksum TEXT, new_checksum TEXT NOT NULL,
+      reason TEXT NOT NULL, performed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))`);
+    this.db
+      .prepare('INSERT INTO schema_migrations_audit (version, action, old_checksum, new_checksum, reason) VALUES (?, ?, ?, ?, ?)')
+      .run(record.version, record.action, record.oldChecksum, record.newChecksum, record.reason);
   }
 
   async close(): Promise<void> {
