@@ -7,6 +7,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 export default defineConfig({
   ...baseTsupOptions,
   entry: ['src/index.ts', 'src/cli.ts', 'src/embed-sql.ts'],
+  format: ['esm', 'cjs'],
   splitting: true,
   // `atlas-migrate --version` prints the package's own version, with no file read at run time.
   define: { __ATLAS_VERSION__: JSON.stringify(version) },

@@ -176,10 +176,17 @@ describe('packed packages', () => {
       join(consumer, 'pnpm-workspace.yaml'),
       ['allowBuilds:', '  better-sqlite3: true', 'overrides:', `  '@atlasai/migrator-core': ${JSON.stringify(`file:${tarballs['migrator-core']}`)}`, ''].join('\n'),
     );
+    // The drivers are optional peer dependencies of the engine: a consumer installs the ones it uses.
     ok(
-      await run(PNPM, ['add', '--prefer-offline', '--store-dir', store, ...PACKAGES.map((name) => tarballs[name])], { cwd: consumer, env: BUILD_ENV }),
+      await run(PNPM, ['add', '--prefer-offline', '--store-dir', store, ...PACKAGES.map((name) => tarballs[name]), 'pg@8.23.1', 'better-sqlite3@12.11.1'], { cwd: consumer, env: BUILD_ENV }),
       'pnpm add <tarballs>',
     );
+    // CommonJS consumers get the same API through require().
+    const required = ok(
+      await run(process.execPath, ['-e', "const core = require('@atlasai/migrator-core'); const cli = require('@atlasai/migrator-core/cli'); console.log([typeof core.runMigrations, typeof core.createDialect, typeof cli.main].join(' '))"], { cwd: consumer }),
+      'require()',
+    );
+    expect(required.stdout.trim()).toBe('function function function');
 
     const script = join(consumer, 'apply.mjs');
     writeFileSync(script, CONSUMER_SCRIPT);
@@ -217,6 +224,24 @@ describe('packed packages', () => {
     expect(runs.controlSqlite.applied).toEqual(control.versions);
     expect(runs.tenantPostgres.applied).toEqual(tenant.versions);
     expect(runs.tenantSqlite.applied).toEqual(tenant.versions);
+
+    // A PostgreSQL-only consumer needs no better-sqlite3 (nor its native build); asking for SQLite says what to install.
+    const pgOnly = tempDir('atlas-pack-pg-only-');
+    writeFileSync(join(pgOnly, 'package.json'), `${JSON.stringify({ name: 'atlas-pg-only', private: true, type: 'module' }, null, 2)}\n`);
+    ok(await run(PNPM, ['add', '--prefer-offline', '--store-dir', store, tarballs['migrator-core'], 'pg@8.23.1'], { cwd: pgOnly, env: BUILD_ENV }), 'pnpm add core + pg');
+    expect(existsSync(join(pgOnly, 'node_modules', 'better-sqlite3'))).toBe(false);
+    const probe = `import { createDialect, silentLogger } from '@atlasai/migrator-core';
+const pgDialect = await createDialect(process.argv[2], silentLogger);
+const session = await pgDialect.connect({ applicationName: 'pg-only', readOnly: true, lockTimeoutMs: 1000 });
+await session.close();
+const sqlite = await createDialect('sqlite:never.db', silentLogger).then(() => 'loaded', (e) => e.code + ': ' + e.message);
+console.log(JSON.stringify({ postgres: 'connected', sqlite }));`;
+    writeFileSync(join(pgOnly, 'probe.mjs'), probe);
+    const probed = ok(await run(process.execPath, ['probe.mjs', controlPg.url], { cwd: pgOnly }), 'the PostgreSQL-only consumer');
+    expect(JSON.parse(probed.stdout.trim())).toEqual({
+      postgres: 'connected',
+      sqlite: 'CONFIG_INVALID: SQLite needs the better-sqlite3 package, an optional peer dependency of @atlasai/migrator-core that is not installed: npm install better-sqlite3@12.11.1',
+    });
 
     // What the databases hold, read directly.
     expect(existsSync(sqlitePath(controlLite))).toBe(true);

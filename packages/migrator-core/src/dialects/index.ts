@@ -1,4 +1,5 @@
 import type { Dialect } from '../dialect.js';
+import { MigratorError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../target.js';
 
@@ -17,9 +18,25 @@ export interface DialectOptions {
 export async function createDialect(target: DatabaseTarget | string, logger: Logger, options: DialectOptions = {}): Promise<Dialect> {
   const parsed = typeof target === 'string' ? parseDatabaseUrl(target) : target;
   if (parsed.kind === 'postgres') {
-    const { createPostgresDialect } = await import('./postgres.js');
+    const { createPostgresDialect } = await loadDriver(() => import('./postgres.js'), 'pg', '8.23.1', 'PostgreSQL');
     return createPostgresDialect({ url: parsed.url, redacted: parsed.redacted, logger, ...(options.schema === undefined ? {} : { schema: options.schema }) });
   }
-  const { createSqliteDialect } = await import('./sqlite.js');
+  const { createSqliteDialect } = await loadDriver(() => import('./sqlite.js'), 'better-sqlite3', '12.11.1', 'SQLite');
   return createSqliteDialect({ path: parsed.path, logger });
+}
+
+/**
+ * The drivers are optional peer dependencies: a PostgreSQL-only install need not have better-sqlite3
+ * (nor its native build). A missing one is a configuration error that says what to install.
+ */
+async function loadDriver<T>(load: () => Promise<T>, driver: string, version: string, database: string): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && messageOf(error).includes(`'${driver}'`)) {
+      throw new MigratorError('CONFIG_INVALID', `${database} needs the ${driver} package, an optional peer dependency of @atlasai/migrator-core that is not installed: npm install ${driver}@${version}`, { cause: error });
+    }
+    throw error;
+  }
 }
