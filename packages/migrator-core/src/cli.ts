@@ -70,9 +70,10 @@ async function folderRegistry(flags: Pick<DatabaseFlags, 'dir' | 'label'>): Prom
   return loadRegistryFromDir(flags.dir, { plane, ...(manifest ? { range: manifest.range } : {}) });
 }
 
-function planesOptions(command: PlanesCommand, flags: DatabaseFlags & { to?: number; exitCode?: boolean; sql?: boolean }): CommandOptions {
+function planesOptions(command: PlanesCommand, flags: DatabaseFlags & { to?: number; exitCode?: boolean; sql?: boolean; heartbeat?: number }): CommandOptions {
   return {
     command,
+    ...(flags.heartbeat === undefined ? {} : { heartbeatMs: Math.max(1, flags.heartbeat) * 1000 }),
     json: flags.json ?? false,
     to: flags.to,
     lockTimeoutMs: (flags.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_MS / 1000) * 1000,
@@ -103,9 +104,11 @@ function program(io: CliIo, result: { code: number }): Command {
       outputError: (s, write) => write(s.replace(/^error: /, 'atlas-migrate: ')),
     })
     .exitOverride()
+    // The program's own options only before a command, so that `repair --version V` is repair's.
+    .enablePositionalOptions()
     .showSuggestionAfterError(true);
 
-  const run = (command: PlanesCommand) => async (flags: DatabaseFlags & { to?: number; exitCode?: boolean; sql?: boolean; dryRun?: boolean; status?: boolean }) => {
+  const run = (command: PlanesCommand) => async (flags: DatabaseFlags & { to?: number; exitCode?: boolean; sql?: boolean; heartbeat?: number; dryRun?: boolean; status?: boolean }) => {
     if (flags.dryRun && flags.status) throw new UsageError('--status and --dry-run cannot be combined');
     const actual: PlanesCommand = flags.status ? 'status' : flags.dryRun ? 'plan' : command;
     const planes: PlaneTarget[] = [{ registry: await folderRegistry(flags), url: databaseUrl(flags, io) }];
@@ -114,6 +117,7 @@ function program(io: CliIo, result: { code: number }): Command {
 
   withDatabaseFlags(root.command('up').description('apply pending migrations (the default)'))
     .option('--to <version>', 'apply pending migrations up to and including this version', wholeNumber('--to'))
+    .option('--heartbeat <seconds>', 'how often a long statement reports that it still runs (default 10)', wholeNumber('--heartbeat'))
     .addOption(new Option('--dry-run', 'same as the plan command').hideHelp())
     .addOption(new Option('--status', 'same as the status command').hideHelp())
     .action(run('up'));

@@ -32,6 +32,8 @@ export interface CommandOptions {
   readonly exitCode: boolean;
   /** plan: print the statements that would run. */
   readonly sql: boolean;
+  /** up: how often a long statement reports that it still runs (default 10 s). */
+  readonly heartbeatMs?: number;
 }
 
 function historyTable(target: DatabaseTarget, schema: string | undefined): string {
@@ -85,6 +87,7 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
         logger,
         lockTimeoutMs: options.lockTimeoutMs,
         onProgress: progress.onProgress,
+        ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
         ...(options.to === undefined ? {} : { to: options.to }),
       });
     } catch (error) {
