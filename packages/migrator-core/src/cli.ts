@@ -8,6 +8,7 @@ import { loadRegistryFromDir, type Registry } from './registry.js';
 import { renderFooter, renderHeader, renderPlane, renderStatus } from './render-report.js';
 import { reportToJson, type MigrationReport, type PlaneReport, type RunMode } from './report.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, runMigrations } from './runner.js';
+import { verifyCommand } from './schema/verify-command.js';
 import { inspectMigrations, type PlaneStatus } from './status.js';
 import { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './target.js';
 
@@ -57,6 +58,7 @@ class UsageError extends Error {}
 
 const USAGE = `Usage: atlas-migrate --url <url> --dir <folder> [--label NAME] [--dry-run] [--json] [--to <version>] [--lock-timeout <seconds>] [--schema NAME] [--status]
        atlas-migrate lint <files or folders> [--json] [--strict]   (see atlas-migrate lint --help)
+       atlas-migrate verify --url <url> --dir <folder> [--json]    (see atlas-migrate verify --help)
 
   --url           postgres://…, postgresql://…, sqlite:<path>, file:<path> or a SQLite file path
   --dir           folder of <version>_<name>[.postgres|.sqlite].sql files
@@ -231,6 +233,7 @@ export async function runPlanesMain(planes: readonly PlaneDefinition[], argv: re
 /** The `atlas-migrate` command: one folder of migrations against one database. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv[0] === 'lint') return lintCommand(argv.slice(1), io);
+  if (argv[0] === 'verify') return verifyCommand(argv.slice(1), io);
   let planes: PlaneTarget[];
   let options: CommandOptions;
   try {

@@ -1,5 +1,6 @@
 import { MigratorError } from './errors.js';
 import type { MigrationScript, SqlVariant } from './migration.js';
+import type { SchemaObject } from './schema/schema-object.js';
 
 /** One statement of a migration script, located in its file. */
 export interface Statement {
@@ -131,6 +132,8 @@ export interface Session {
   resetState(): Promise<void>;
   /** Inserts a history row. */
   record(row: HistoryRecord): Promise<void>;
+  /** The plane's schema as the catalog describes it, normalised and sorted (schema_migrations left out). */
+  readSchema(): Promise<readonly SchemaObject[]>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import { MigratorError, type MigratorErrorCode } from './errors.js';
+import type { DriftReport } from './schema/drift-check.js';
 
 export type RunMode = 'apply' | 'dry-run';
 
@@ -89,6 +90,11 @@ export interface PlaneReport {
   readonly outOfOrder: readonly number[];
   /** Applied migrations whose recorded checksum cannot be checked against their file. */
   readonly unverified: readonly UnverifiedMigration[];
+  /**
+   * The objects of the versions this run applied (or marked skipped), compared with the registry's
+   * schema snapshot: drift is a warning, the run still succeeds. Null or absent when nothing was checked.
+   */
+  readonly drift?: DriftReport | null;
   readonly error: PlaneError | null;
 }
 
@@ -131,6 +137,7 @@ export function reportToJson(report: MigrationReport): unknown {
       unknownApplied: plane.unknownApplied,
       outOfOrder: plane.outOfOrder,
       unverified: plane.unverified,
+      drift: plane.drift ?? null,
       error: plane.error,
     })),
   };

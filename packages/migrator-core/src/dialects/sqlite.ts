@@ -16,6 +16,8 @@ import {
 import { MigratorError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MigrationScript } from '../migration.js';
+import { readSqliteSchema } from '../schema/sqlite-catalog.js';
+import type { SchemaObject } from '../schema/schema-object.js';
 import { splitSqliteScript, sqliteCreatedObject, type SqliteObject } from './sqlite-script.js';
 
 const ALREADY_EXISTS = /^(duplicate column name:|.* already exists$)/;
@@ -188,6 +190,10 @@ class SqliteSession implements Session {
     this.db
       .prepare('INSERT INTO schema_migrations (version, name, checksum, checksum_algorithm, execution_ms, outcome) VALUES (?, ?, ?, ?, ?, ?)')
       .run(row.version, row.name, row.checksum, row.checksumAlgorithm, row.executionMs, row.outcome);
+  }
+
+  async readSchema(): Promise<readonly SchemaObject[]> {
+    return readSqliteSchema(this.db);
   }
 
   async close(): Promise<void> {
