@@ -19,23 +19,14 @@ const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
  * snapshot taken in `public` compares with a plane that owns `atlas`.
  */
 export async function readPostgresSchema(query: CatalogQuery, schema: string): Promise<SchemaObject[]> {
-  const parts = await Promise.all([
-    extensions(query),
-    types(query, schema),
-    sequences(query, schema),
-    functions(query, schema),
-    tables(query, schema),
-    columns(query, schema),
-    constraints(query, schema),
-    indexes(query, schema),
-    triggers(query, schema),
-    views(query, schema),
-  ]);
+  // One after another: the session is one pinned client, and pg does not pipeline queries.
+  const parts: SchemaObject[][] = [];
+  for (const read of [extensions, types, sequences, functions, tables, columns, constraints, indexes, triggers, views]) parts.push(await read(query, schema));
   return sortObjects(parts.flat());
 }
 
 /** Installed extensions by name; their versions differ between servers and are left out. */
-async function extensions(query: CatalogQuery): Promise<SchemaObject[]> {
+async function extensions(query: CatalogQuery, _schema: string): Promise<SchemaObject[]> {
   const rows = await query<{ extname: string }>(`SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'`);
   return rows.map((r) => ({ kind: 'extension', name: r.extname, definition: '' }));
 }

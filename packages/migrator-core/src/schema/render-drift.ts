@@ -12,7 +12,7 @@ const shown = (definition: string) => `\`${definition}\``;
  */
 export function renderFinding(finding: DriftFinding): string {
   const what = `${finding.objectKind} ${finding.name}`;
-  const parts = finding.parts ? `, with ${finding.parts} part(s) of it` : '';
+  const parts = finding.parts ? `, with ${finding.parts} part(s)` : '';
   switch (finding.kind) {
     case 'missing':
       return `Missing: ${what} (${finding.version}${parts})${finding.expected ? `: expected ${shown(finding.expected)}` : ''}`;
