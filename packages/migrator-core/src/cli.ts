@@ -7,6 +7,7 @@ import { cliLogger, logLevel } from './commands/logging.js';
 import { runPlanesCommand, type CommandOptions, type PlaneTarget, type PlanesCommand } from './commands/run-planes.js';
 import { createDialect } from './dialects/index.js';
 import { lintCommand } from './lint/lint-command.js';
+import { verifyCommand } from './schema/verify-command.js';
 import { baselineMigrations, repairChecksum, type RecoveryReport } from './recovery.js';
 import { loadRegistryFromDir, readRegistryManifest, type Registry } from './registry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './runner.js';
@@ -161,14 +162,16 @@ function program(io: CliIo, result: { code: number }): Command {
         repairChecksum({ registry, dialect: await dialectOf(url, flags), logger: cliLogger(io, logLevel(io.env)), version: flags.version, reason: flags.reason, lockTimeoutMs: (flags.lockTimeout ?? 60) * 1000 }),
       ),
     );
-  // Listed for help; `lint` parses its own arguments (main hands them over before commander).
+  // Listed for help; `lint` and `verify` parse their own arguments (main hands them over before commander).
   root.command('lint').description('check migration files against the additive-only contract (see lint --help)');
+  root.command('verify').description('compare the database with the schema snapshot of what it applied, read-only (see verify --help)');
   return root;
 }
 
 /** The `atlas-migrate` command. Returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv[0] === 'lint') return lintCommand(argv.slice(1), io);
+  if (argv[0] === 'verify') return verifyCommand(argv.slice(1), io);
   // No command (or only flags, as before subcommands): "up".
   const args = argv.length === 0 || argv[0]!.startsWith('-') ? (argv.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version') ? [...argv] : ['up', ...argv]) : [...argv];
   const result = { code: EXIT.ok };

@@ -1,5 +1,6 @@
 import { MigratorError } from './errors.js';
 import type { MigrationScript, SqlVariant } from './migration.js';
+import type { SchemaObject } from './schema/schema-object.js';
 
 /** One statement of a migration script, located in its file. */
 export interface Statement {
@@ -165,6 +166,8 @@ export interface Session {
   updateChecksum(version: number, checksum: string, checksumAlgorithm: string): Promise<void>;
   /** Appends to `schema_migrations_audit`, creating it on first use. */
   audit(record: AuditRecord): Promise<void>;
+  /** The plane's schema as the catalog describes it, normalised and sorted (schema_migrations left out). */
+  readSchema(): Promise<readonly SchemaObject[]>;
   close(): Promise<void>;
 }
 

@@ -32,3 +32,5 @@ export function embedSqlPlugin(dir: string): { name: string; setup(build: Esbuil
     },
   };
 }
+
+export { EMBEDDED_SCHEMA_MODULE, embedSnapshotsPlugin } from './schema/embed-snapshots.js';

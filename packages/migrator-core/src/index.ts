@@ -34,3 +34,4 @@ export {
 export { renderFooter, renderHeader, renderPlane, renderReport, renderStatus } from './render-report.js';
 export { inspectMigrations, type MigrationState, type MigrationStatusEntry, type PlaneStatus } from './status.js';
 export * from './lint/index.js';
+export * from './schema/index.js';

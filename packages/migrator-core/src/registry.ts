@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MigratorError, messageOf } from './errors.js';
-import { decodeMigrationFile, migrationsFromFiles, type Migration, type MigrationFile } from './migration.js';
+import { decodeMigrationFile, migrationsFromFiles, type Migration, type MigrationFile, type SqlVariant } from './migration.js';
+import { parseRegistrySnapshots, type SchemaSnapshot } from './schema/snapshot-format.js';
 
 /** Inclusive bounds of the versions a plane owns. */
 export interface VersionRange {
@@ -14,12 +15,16 @@ export interface Registry {
   readonly plane: string;
   readonly range: VersionRange;
   readonly migrations: readonly Migration[];
+  /** The committed schema snapshots (`schema/<dialect>.snapshot`), when the registry has them: drift checks compare with these. */
+  readonly snapshots?: Readonly<Partial<Record<SqlVariant, SchemaSnapshot>>>;
 }
 
 export interface RegistryDefinition {
   readonly plane: string;
   readonly range: VersionRange;
   readonly migrations: readonly Migration[];
+  /** Snapshot texts by dialect, as committed (null or absent: none); parsed and checked here. */
+  readonly snapshots?: Readonly<Partial<Record<SqlVariant, string | null>>>;
 }
 
 const PLANE_PATTERN = /^[a-z][a-z0-9_-]*$/;
@@ -53,12 +58,13 @@ export function defineRegistry(definition: RegistryDefinition): Registry {
     plane,
     range: Object.freeze({ min: range.min, max: range.max }),
     migrations: Object.freeze([...definition.migrations]),
+    ...(definition.snapshots ? { snapshots: parseRegistrySnapshots(plane, definition.snapshots) } : {}),
   });
 }
 
 /** A registry from the files of a migration folder (read from disk or embedded at build time). */
-export function defineRegistryFromFiles(options: { plane: string; range: VersionRange; files: readonly MigrationFile[] }): Registry {
-  return defineRegistry({ plane: options.plane, range: options.range, migrations: migrationsFromFiles(options.files) });
+export function defineRegistryFromFiles(options: { plane: string; range: VersionRange; files: readonly MigrationFile[]; snapshots?: RegistryDefinition['snapshots'] }): Registry {
+  return defineRegistry({ plane: options.plane, range: options.range, migrations: migrationsFromFiles(options.files), ...(options.snapshots ? { snapshots: options.snapshots } : {}) });
 }
 
 /** Reads every `.sql` file of a folder; a file that is not valid UTF-8 is REGISTRY_INVALID. */

@@ -1,4 +1,5 @@
 import type { FailedMigration, MigrationReport, PlaneReport, RunMode } from './report.js';
+import { renderDriftWarnings } from './schema/render-drift.js';
 import type { PlaneStatus } from './status.js';
 
 /** The operator guide's output format. Pure: lines in, nothing printed. */
@@ -79,6 +80,7 @@ export function renderPlane(plane: PlaneReport): string[] {
   if (plane.unknownApplied.length > 0) {
     lines.push(`${tag} Note: ${plane.unknownApplied.length} applied migration(s) unknown to this release, left as they are: ${list(plane.unknownApplied)}`);
   }
+  lines.push(...renderDriftWarnings(tag, plane.drift ?? null));
   if (plane.error) {
     lines.push(...renderError(tag, plane));
     const notRun = pending.filter((v) => v !== plane.error?.version);

@@ -1,6 +1,7 @@
 import { StatementError } from './dialect.js';
 import type { SqlVariant } from './migration.js';
 import { MigratorError, isMigratorError, messageOf, type MigratorErrorCode } from './errors.js';
+import type { DriftReport } from './schema/drift-check.js';
 
 export type RunMode = 'apply' | 'dry-run';
 
@@ -113,6 +114,11 @@ export interface PlaneReport {
   readonly outOfOrder: readonly number[];
   /** Applied migrations whose recorded checksum cannot be checked against their file. */
   readonly unverified: readonly UnverifiedMigration[];
+  /**
+   * The objects of the versions this run applied (or marked skipped), compared with the registry's
+   * schema snapshot: drift is a warning, the run still succeeds. Null or absent when nothing was checked.
+   */
+  readonly drift?: DriftReport | null;
   readonly error: PlaneError | null;
   /** Dry run: exactly what would run, migration by migration (for `plan --sql`). */
   readonly planned?: readonly PlannedMigration[];
@@ -183,6 +189,7 @@ export function reportToJson(report: MigrationReport): unknown {
       unknownApplied: plane.unknownApplied,
       outOfOrder: plane.outOfOrder,
       unverified: plane.unverified,
+      drift: plane.drift ?? null,
       error: plane.error,
     })),
   };

@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import type { Migration } from './migration.js';
 import { planRun, type Plan } from './plan.js';
 import type { Registry } from './registry.js';
+import { checkDriftAfterRun, type DriftReport } from './schema/drift-check.js';
 import { toPlaneError, type ProgressEvent, type PlannedMigration, type AppliedMigration, type PendingMigration, type PlaneError, type PlaneReport, type RunMode, type UnverifiedMigration } from './report.js';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
@@ -36,6 +37,7 @@ class PlaneReportBuilder {
   unknownApplied: number[] = [];
   outOfOrder: number[] = [];
   unverified: UnverifiedMigration[] = [];
+  drift: DriftReport | null = null;
   error: PlaneError | null = null;
   planned: PlannedMigration[] | undefined;
 
@@ -67,6 +69,7 @@ class PlaneReportBuilder {
       unknownApplied: this.unknownApplied,
       outOfOrder: this.outOfOrder,
       unverified: this.unverified,
+      drift: this.drift,
       error: this.error,
       ...(this.planned ? { planned: this.planned } : {}),
     });
@@ -137,6 +140,8 @@ async function migrateUnderLock(session: Session, options: RunOptions, report: P
   } finally {
     report.pending = report.pending.filter((p) => !done.has(p.version));
   }
+  // Still under the lock: no other run changes the schema while it is compared with the snapshot.
+  report.drift = await checkDriftAfterRun(session, registry, { all: [...plan.alreadyApplied, ...done], now: [...done] }, logger);
 }
 
 /**

@@ -19,6 +19,8 @@ import {
 import { MigratorError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MigrationScript } from '../migration.js';
+import { readPostgresSchema } from '../schema/postgres-catalog.js';
+import type { SchemaObject } from '../schema/schema-object.js';
 import { describePgObject, existenceQuery, splitPostgresScript, type PgObject, type PgStatement } from './postgres-statements.js';
 
 /** SQLSTATEs that mean "the object is already there": duplicate column, table, object, schema, function. */
@@ -358,6 +360,10 @@ class PostgresSession implements Session {
       record.newChecksum,
       record.reason,
     ]);
+  }
+
+  async readSchema(): Promise<readonly SchemaObject[]> {
+    return readPostgresSchema(<R,>(text: string, values?: unknown[]) => this.query(text, values).then((result) => result.rows as R[]), this.schema);
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,8 @@ import {
 import { MigratorError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MigrationScript } from '../migration.js';
+import { readSqliteSchema } from '../schema/sqlite-catalog.js';
+import type { SchemaObject } from '../schema/schema-object.js';
 import { splitSqliteScript, sqliteCreatedObject, type SqliteObject } from './sqlite-script.js';
 
 const ALREADY_EXISTS = /^(duplicate column name:|.* already exists$)/;
@@ -245,6 +247,10 @@ class SqliteSession implements Session {
     this.db
       .prepare('INSERT INTO schema_migrations_audit (version, action, old_checksum, new_checksum, reason) VALUES (?, ?, ?, ?, ?)')
       .run(record.version, record.action, record.oldChecksum, record.newChecksum, record.reason);
+  }
+
+  async readSchema(): Promise<readonly SchemaObject[]> {
+    return readSqliteSchema(this.db);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { registry } from '@atlasai/control-migrations';
+import { snapshotProofs } from '../../../test/support/snapshot-proofs.js';
+
+snapshotProofs(registry, fileURLToPath(new URL('..', import.meta.url)));
