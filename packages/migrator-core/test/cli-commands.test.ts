@@ -24,6 +24,13 @@ describe('atlas-migrate as a command line', () => {
     expect((await atlasMigrate(['help', 'repair'])).stdout).toContain('--reason <text>');
   });
 
+  it('a registry’s sql/ folder is its plane by default: the guide’s own --dir prints [CONTROL], not [SQL]', async () => {
+    const dbFile = join(migrationFolder({}), 'control.db');
+    const result = await atlasMigrate(['plan', '--url', `sqlite:${dbFile}`, '--dir', 'packages/control-migrations/sql']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('[CONTROL] Would apply 7 migration(s): 1001, 1002, 1003, 1004, 1005, 1006, 1007\n');
+  });
+
   it('refuses another tool’s down section or no-transaction directive, naming this tool’s way (exit 2)', async () => {
     const cases: [string, string][] = [
       ['-- migrate:up\nCREATE TABLE IF NOT EXISTS t (id integer);\n-- migrate:down\nDROP TABLE t;\n', `line 3: "-- migrate:down" is dbmate's down section: it would run right after the up part. This tool is forward-only: delete the down section`],
