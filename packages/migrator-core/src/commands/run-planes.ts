@@ -45,10 +45,11 @@ async function statusCommand(planes: readonly PlaneTarget[], targets: readonly D
   const statuses: PlaneStatus[] = [];
   for (const [i, plane] of planes.entries()) {
     const dialect = await createDialect(targets[i]!, logger, options.schema === undefined ? {} : { schema: options.schema });
-    statuses.push(await inspectMigrations({ registry: plane.registry, dialect }));
+    statuses.push(await inspectMigrations({ registry: plane.registry, dialect, drift: true }));
   }
   const readable = statuses.every((s) => s.ok && s.entries.every((e) => e.state !== 'changed'));
-  const upToDate = statuses.every((s) => s.entries.every((e) => e.state === 'applied' || e.state === 'unknown'));
+  // Drift counts against being up to date (the CI gate), not against being readable.
+  const upToDate = statuses.every((s) => s.entries.every((e) => e.state === 'applied' || e.state === 'unknown') && (s.drift?.ok ?? true));
   if (options.json) out([JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ok: readable, upToDate, planes: statuses }, null, 2)]);
   else out(renderStatus(statuses));
   if (!readable || (options.exitCode && !upToDate)) return EXIT.failed;
