@@ -55,18 +55,23 @@ const firstLine = (statement: Statement) => statement.text.split('\n', 1)[0]!.tr
 /**
  * The statements the engine runs for a migration. In a transaction, transaction control would commit
  * half a migration behind the engine's back: it is refused before anything runs. The one exception is
- * a file wrapped whole in a plain BEGIN … COMMIT (Prisma's shape): the engine's own transaction gives
+ * a file wrapped whole in a plain BEGIN … COMMIT (Prisma's shape, and SQLite's documented table-rebuild
+ * procedure, which puts `PRAGMA foreign_keys` outside the wrapper): the engine's own transaction gives
  * exactly the atomicity the wrapper asks for, with the history row inside it, so the two wrapper
- * statements are dropped and the rest runs unchanged.
+ * statements are dropped and the rest runs unchanged. Only session settings may stand outside the
+ * wrapper: running them inside the engine's transaction changes nothing they do.
  */
 export function statementsToRun(plane: string, migration: Migration, session: Session, statements: readonly Statement[], inTransaction: boolean): readonly Statement[] {
   const control = statements.filter((s) => s.transactionControl);
   if (control.length === 0 || !inTransaction) return statements;
-  const first = statements[0]!;
-  const last = statements.at(-1)!;
-  const wrapped = first.transactionControl === 'begin' && last.transactionControl === 'commit';
-  if (wrapped && control.length === 2) return statements.slice(1, -1);
-  const offending = control.find((s) => !(wrapped && (s === first || s === last)))!;
+  const [begin, commit] = control;
+  const wrapped =
+    control.length === 2 &&
+    begin!.transactionControl === 'begin' &&
+    commit!.transactionControl === 'commit' &&
+    statements.every((s) => s === begin || s === commit || s.sessionSetting || (s.index > begin!.index && s.index < commit!.index));
+  if (wrapped) return statements.filter((s) => s !== begin && s !== commit);
+  const offending = control.find((s) => s.transactionControl === 'other') ?? (begin!.transactionControl === 'begin' && commit?.transactionControl === 'commit' ? begin! : control[0]!);
   const way = session.canRunOutsideTransaction
     ? 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it (the engine already runs each migration in a transaction, together with its schema_migrations row), or make its first line "-- atlas:no-transaction" to manage transactions yourself.'
     : 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it: on SQLite the engine runs every migration in its own transaction, together with its schema_migrations row.';

@@ -16,6 +16,8 @@ export interface Statement {
    * (`ROLLBACK`, `SAVEPOINT`, `RELEASE`, `COMMIT AND CHAIN`, a `BEGIN` with options, …).
    */
   readonly transactionControl?: 'begin' | 'commit' | 'other';
+  /** A statement that only sets a session setting (PostgreSQL `SET`/`RESET`, SQLite `PRAGMA`). */
+  readonly sessionSetting?: boolean;
 }
 
 /**

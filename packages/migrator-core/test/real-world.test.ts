@@ -89,6 +89,20 @@ describe.each(DIALECTS)('real-world SQL on $name', ({ create }) => {
     expect(report.applied).toMatchObject([{ version: 101, outcome: 'applied' }]);
     expect(await db.columns('Member')).toEqual(['id', 'role']);
     expect(await versions(db)).toEqual([101]);
+ 
+    // Session settings may stand outside the wrapper: SQLite's documented rebuild procedure puts
+    // PRAGMA foreign_keys there, and dumps put SET lines before BEGIN.
+    const outside =
+      db.dialect === 'postgres'
+        ? "SET statement_timeout = 0;\nBEGIN;\nCREATE TABLE IF NOT EXISTS outside_ok (id integer);\nCOMMIT;\nRESET statement_timeout;\n"
+        : 'PRAGMA foreign_keys = OFF;\nBEGIN TRANSACTION;\nCREATE TABLE IF NOT EXISTS outside_ok (id integer);\nCOMMIT;\nPRAGMA foreign_keys = ON;\n';
+    const second = await migrate({ '101_prisma.sql': wrapped, '102_outside.sql': outside });
+    expect(second.error).toBeNull();
+    expect(second.applied.map((m) => m.version)).toEqual([102]);
+    expect(await db.tableExists('outside_ok')).toBe(true);
+    // Anything else outside the wrapper is not a wrapper: refused.
+    const refused = await migrate({ '101_prisma.sql': wrapped, '102_outside.sql': outside, '103_not_wrapped.sql': 'CREATE TABLE IF NOT EXISTS before_it (id integer);\nBEGIN;\nSELECT 1;\nCOMMIT;\n' });
+    expect(refused.error).toMatchObject({ code: 'TRANSACTION_CONTROL', version: 103, statement: 2 });
   });
 
   it('a statement with several actions whose object is partly present fails, naming what exists, and creates nothing', async () => {

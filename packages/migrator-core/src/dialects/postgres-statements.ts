@@ -95,10 +95,12 @@ function alterTableAction(rel: { schema: string | null; table: string }, cmd: No
 }
 
 /** What a parsed statement creates, or its actions when it has several. */
-function classify(type: string, node: Node): Pick<PgStatement, 'creates' | 'actions' | 'transactionControl'> {
+function classify(type: string, node: Node): Pick<PgStatement, 'creates' | 'actions' | 'transactionControl' | 'sessionSetting'> {
   switch (type) {
     case 'TransactionStmt':
       return { transactionControl: transactionControl(node) };
+    case 'VariableSetStmt':
+      return { sessionSetting: true };
     case 'CreateStmt': {
       const rv = node.relation as RangeVar;
       return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname } };
