@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { createDialect } from './dialects/index.js';
+import { createDialect, type DialectOptions } from './dialects/index.js';
 import { isMigratorError, messageOf } from './errors.js';
 import { lintCommand } from './lint/lint-command.js';
 import type { Logger } from './logger.js';
@@ -9,7 +9,7 @@ import { renderFooter, renderHeader, renderPlane, renderStatus } from './render-
 import { reportToJson, type MigrationReport, type PlaneReport, type RunMode } from './report.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, runMigrations } from './runner.js';
 import { inspectMigrations, type PlaneStatus } from './status.js';
-import { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './target.js';
+import { parseDatabaseUrl, redactUrl, scrubSecrets, type DatabaseTarget } from './target.js';
 
 /** Where a command reads its environment and writes its output; `process` in production, buffers in tests. */
 export interface CliIo {
@@ -51,6 +51,8 @@ export interface CommandOptions {
   readonly lockTimeoutMs: number;
   /** PostgreSQL: the schema each plane owns (default `public`). */
   readonly schema: string | undefined;
+  /** PostgreSQL lock and connection bounds (--ddl-lock-timeout, --lock-retries, --concurrent-lock-timeout, --wait); unset: the engine's defaults. */
+  readonly postgres?: Pick<DialectOptions, 'ddlLockTimeoutMs' | 'lockRetries' | 'concurrentLockTimeoutMs' | 'connectWaitMs'>;
 }
 
 class UsageError extends Error {}
@@ -68,8 +70,13 @@ const USAGE = `Usage: atlas-migrate --url <url> --dir <folder> [--label NAME] [-
   --schema        PostgreSQL: the schema the plane owns, where schema_migrations lives and every migration
                   starts with search_path set to it alone (default public; created if missing)
   --status        list every migration with its state (applied, pending, changed, unknown)
+  --ddl-lock-timeout <seconds>         PostgreSQL: lock_timeout of migration statements (default 5)
+  --lock-retries <n>                   PostgreSQL: retries of a migration that could not get its locks (default 5)
+  --concurrent-lock-timeout <seconds>  PostgreSQL: lock_timeout of CONCURRENTLY statements (default 600)
+  --wait <seconds>                     PostgreSQL: keep trying an unreachable database this long (default 30)
 
-Exit codes: 0 success, 1 a migration failed, 2 bad usage or configuration, 3 the lock wait timed out.
+Exit codes: 0 success, 1 a migration failed, 2 bad usage or configuration (a transaction-pooling URL included),
+3 the lock wait timed out.
 `;
 
 const COMMON_FLAGS = {
@@ -79,6 +86,10 @@ const COMMON_FLAGS = {
   to: { type: 'string' },
   'lock-timeout': { type: 'string' },
   schema: { type: 'string' },
+  'ddl-lock-timeout': { type: 'string' },
+  'lock-retries': { type: 'string' },
+  'concurrent-lock-timeout': { type: 'string' },
+  wait: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -89,7 +100,22 @@ function positiveInteger(flag: string, raw: string): number {
 
 const SCHEMA_PATTERN = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 
-function commandOptions(values: { 'dry-run'?: boolean; json?: boolean; status?: boolean; to?: string; 'lock-timeout'?: string; schema?: string }): CommandOptions {
+type PostgresFlags = { 'ddl-lock-timeout'?: string; 'lock-retries'?: string; 'concurrent-lock-timeout'?: string; wait?: string };
+
+/** The PostgreSQL bounds given on the command line; the engine's defaults for the rest. */
+function postgresOptions(values: PostgresFlags): NonNullable<CommandOptions['postgres']> {
+  const seconds = (flag: keyof PostgresFlags) => (values[flag] === undefined ? undefined : positiveInteger(flag, values[flag]!) * 1000);
+  const options = {
+    ddlLockTimeoutMs: seconds('ddl-lock-timeout'),
+    lockRetries: values['lock-retries'] === undefined ? undefined : positiveInteger('lock-retries', values['lock-retries']),
+    concurrentLockTimeoutMs: seconds('concurrent-lock-timeout'),
+    connectWaitMs: seconds('wait'),
+  };
+  if (options.ddlLockTimeoutMs === 0) throw new UsageError('--ddl-lock-timeout must be at least 1 second (0 would let DDL wait forever)');
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+}
+
+function commandOptions(values: { 'dry-run'?: boolean; json?: boolean; status?: boolean; to?: string; 'lock-timeout'?: string; schema?: string } & PostgresFlags): CommandOptions {
   if (values.status && values['dry-run']) throw new UsageError('--status and --dry-run cannot be combined');
   if (values.schema !== undefined && !SCHEMA_PATTERN.test(values.schema)) throw new UsageError(`--schema takes a schema name ([A-Za-z_][A-Za-z0-9_$]*), got "${values.schema}"`);
   return {
@@ -99,6 +125,7 @@ function commandOptions(values: { 'dry-run'?: boolean; json?: boolean; status?: 
     to: values.to === undefined ? undefined : positiveInteger('to', values.to),
     lockTimeoutMs: values['lock-timeout'] === undefined ? DEFAULT_LOCK_TIMEOUT_MS : positiveInteger('lock-timeout', values['lock-timeout']) * 1000,
     schema: values.schema,
+    postgres: postgresOptions(values),
   };
 }
 
@@ -119,7 +146,8 @@ function stderrLogger(io: CliIo, redact: (text: string) => string): Logger {
 function exitCodeOf(planes: readonly PlaneReport[]): number {
   const failures = planes.filter((p) => !p.ok);
   if (failures.length === 0) return EXIT.ok;
-  if (failures.some((p) => p.error?.code === 'CONFIG_INVALID' || p.error?.code === 'REGISTRY_INVALID')) return EXIT.usage;
+  // A transaction-pooling URL is configuration: the fix is another URL, not another run.
+  if (failures.some((p) => p.error?.code === 'CONFIG_INVALID' || p.error?.code === 'REGISTRY_INVALID' || p.error?.code === 'TRANSACTION_POOLER')) return EXIT.usage;
   if (failures.every((p) => p.error?.code === 'LOCK_TIMEOUT')) return EXIT.lockTimeout;
   return EXIT.failed;
 }
@@ -136,10 +164,14 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
     io.stderr.write(`atlas-migrate: ${redactUrl(messageOf(error))}\n`);
     return EXIT.usage;
   }
-  // Targets are already redacted; this also catches a URL that a driver's message might quote.
-  const out = (lines: string[]) => io.stdout.write(redactUrl(lines.map((l) => `${l}\n`).join('')));
-  const logger = stderrLogger(io, redactUrl);
-  const dialects = await Promise.all(targets.map((t) => createDialect(t, logger, options.schema === undefined ? {} : { schema: options.schema })));
+  // Targets are already redacted; this also catches a URL that a driver's message might quote, and,
+  // last, any spelling of a known password wherever it came from.
+  const secrets = targets.flatMap((t) => t.secrets);
+  const redact = (text: string) => scrubSecrets(redactUrl(text), secrets);
+  const out = (lines: string[]) => io.stdout.write(redact(lines.map((l) => `${l}\n`).join('')));
+  const logger = stderrLogger(io, redact);
+  const dialectOptions: DialectOptions = { ...options.postgres, ...(options.schema === undefined ? {} : { schema: options.schema }) };
+  const dialects = await Promise.all(targets.map((t) => createDialect(t, logger, dialectOptions)));
 
   if (options.status) {
     const statuses: PlaneStatus[] = [];

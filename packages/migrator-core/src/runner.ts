@@ -24,7 +24,7 @@ export interface RunOptions {
 function toPlaneError(error: unknown, migration: FailedMigration | null = null): PlaneError {
   const e = isMigratorError(error) ? error : undefined;
   // A statement failure's fields say where; its message is the database's own words.
-  const located = e?.code === 'STATEMENT_FAILED' && e.cause instanceof StatementError;
+  const located = (e?.code === 'STATEMENT_FAILED' || e?.code === 'PERMISSION_DENIED') && e.cause instanceof StatementError;
   return {
     code: e?.code ?? 'DATABASE_ERROR',
     message: messageOf(located ? e.cause : error),
@@ -164,7 +164,7 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     if (mode === 'dry-run') await prepareStatements(session, plane, plan.pending);
     // Nothing pending costs one query and no lock: replicas booting together never queue for it.
     if (mode === 'apply' && plan.pending.length > 0) {
-      await session.withLock(`atlas-migrations:${plane}`, lockTimeoutMs, () => migrateUnderLock(session, options, report));
+      await session.withLock(lockTimeoutMs, () => migrateUnderLock(session, options, report));
     }
   } catch (error) {
     report.error = error instanceof MigrationFailure ? toPlaneError(error.error, error.migration) : toPlaneError(error);
