@@ -170,7 +170,7 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
     return Object.freeze({ kind: 'sqlite', path, redacted: path, secrets: Object.freeze([]) });
   }
   // A single-letter "scheme" is a Windows drive letter; anything else with :// is a database we do not speak.
-  if (scheme !== undefined && (scheme.length > 1 || url.includes('://'))) {
+  if (url.includes('://')) {
     throw new MigratorError('CONFIG_INVALID', `Unsupported database URL ${redactUrl(url)}: expected postgres://, postgresql://, sqlite:<path>, file:<path> or a file path`);
   }
   // A bare value is a SQLite file only when it clearly is one: never a misread connection string.
