@@ -258,7 +258,9 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
     db = await createPostgresDatabase();
     // A role whose password really is SECRET, so this holds under password authentication too (the
     // throwaway server), not only where the server trusts every connection.
-    await db.query(`DO $$ BEGIN CREATE ROLE atlas_redaction_probe LOGIN SUPERUSER PASSWORD '${SECRET}'; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+    // Least privilege: never a superuser on the server the tests find, only what the migrations need.
+    await db.query(`DO $$ BEGIN CREATE ROLE atlas_redaction_probe LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${SECRET}'; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+    await db.query('GRANT USAGE, CREATE ON SCHEMA public TO atlas_redaction_probe');
     const withPassword = new URL(db.url);
     withPassword.username = 'atlas_redaction_probe';
     withPassword.password = SECRET;

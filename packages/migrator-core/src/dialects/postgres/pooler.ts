@@ -18,6 +18,9 @@ import { MigratorError, messageOf } from '../../errors.js';
 
 export type Path = 'direct' | 'session-pooled';
 
+/** Probe rounds behind a proxy; a session pooler passes all of them, a transaction pooler fails one. */
+const ROUNDS = 8;
+
 export const POOLER_ADVICE =
   'Give the migration a direct PostgreSQL URL or a session-pooled one (PgBouncer pool_mode = session); for the services, set MIGRATION_DATABASE_URL to it.';
 
@@ -27,16 +30,20 @@ export async function checkConnectionPath(client: pg.Client, backendPid: number,
   let probe: pg.Client | undefined;
   try {
     probe = await openProbe();
-    const probed = await probe.query<{ pid: number }>('BEGIN; SELECT pg_backend_pid() AS pid');
-    const probePid = (probed as unknown as pg.QueryResult<{ pid: number }>[])[1]!.rows[0]!.pid;
-    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    const again = rows[0]!.pid;
-    await probe.query('ROLLBACK');
-    if (probePid === backendPid || again !== backendPid) {
-      throw new MigratorError(
-        'TRANSACTION_POOLER',
-        `${target} goes through a transaction-pooling proxy (such as PgBouncer in pool_mode = transaction): statements of one session reach different PostgreSQL backends (backend ${backendPid}, then ${again}), so the migration lock could not protect anything and would leak into the pool. Nothing was run. ${POOLER_ADVICE}`,
-      );
+    // Other clients of a busy pool may take the backend we released before the probe does, and hand it
+    // back to us: one clean round proves little, so several are made and any change refuses.
+    for (let round = 0; round < ROUNDS; round++) {
+      const probed = await probe.query<{ pid: number }>('BEGIN; SELECT pg_backend_pid() AS pid');
+      const probePid = (probed as unknown as pg.QueryResult<{ pid: number }>[])[1]!.rows[0]!.pid;
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const again = rows[0]!.pid;
+      await probe.query('ROLLBACK');
+      if (probePid === backendPid || again !== backendPid) {
+        throw new MigratorError(
+          'TRANSACTION_POOLER',
+          `${target} goes through a transaction-pooling proxy (such as PgBouncer in pool_mode = transaction): statements of one session reach different PostgreSQL backends (backend ${backendPid}, then ${probePid === backendPid ? `another client's transaction on ${probePid}` : again}), so the migration lock could not protect anything and would leak into the pool. Nothing was run. ${POOLER_ADVICE}`,
+        );
+      }
     }
     return 'session-pooled';
   } catch (error) {
