@@ -159,7 +159,7 @@ describe('tenant API on PostgreSQL', () => {
     const holder = new pg.Client({ connectionString: db.url, application_name: 'test-lock-holder' });
     await holder.connect();
     try {
-      await holder.query('SELECT pg_advisory_lock($1::bigint)', [migrationLockKey('tenant')]);
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [migrationLockKey()]);
       service = await start({ TENANT_PLANE_DATABASE_URL: db.url, INTERNAL_SERVICE_SECRET: SECRET, MIGRATION_LOCK_TIMEOUT_SECONDS: '1' });
       const response = await http(`${service.url}/api/db/migrate`, { method: 'POST', secret: SECRET });
       expect(response.status).toBe(409);
@@ -186,11 +186,13 @@ describe('tenant plane configuration', () => {
       port: 3000,
       host: '0.0.0.0',
       databaseUrl: 'sqlite:/srv/data/tenant-plane.db',
-      database: { kind: 'sqlite', path: '/srv/data/tenant-plane.db', redacted: '/srv/data/tenant-plane.db' },
+      database: { kind: 'sqlite', path: '/srv/data/tenant-plane.db', redacted: '/srv/data/tenant-plane.db', secrets: [] },
       internalServiceSecret: null,
       migrateOnStartup: true,
       lockTimeoutMs: 60_000,
       logLevel: 'info',
+      migrationDatabase: { kind: 'sqlite', path: '/srv/data/tenant-plane.db', redacted: '/srv/data/tenant-plane.db', secrets: [] },
+      migration: {},
     });
   });
 });

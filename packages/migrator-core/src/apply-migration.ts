@@ -14,14 +14,18 @@ export function failure(plane: string, migration: Migration, variant: SqlVariant
   const base = { plane, version: migration.version, name: migration.name, file, cause: error };
   if (isMigratorError(error)) {
     // A dialect's own refusal (a foreign-key check) learns which migration it was about.
-    return error.version === undefined ? new MigratorError(error.code, error.message, { ...base, ...(error.sqlstate ? { sqlstate: error.sqlstate } : {}), cause: error.cause ?? error }) : error;
+    if (error.version !== undefined) return error;
+    const { statement, line, column, sqlstate, detail, hint } = error;
+    const located = Object.fromEntries(Object.entries({ statement, line, column, sqlstate, detail, hint }).filter(([, v]) => v !== undefined));
+    return new MigratorError(error.code, error.message, { ...base, ...located, cause: error.cause ?? error });
   }
   if (!(error instanceof StatementError)) {
     return new MigratorError('DATABASE_ERROR', `Migration ${migration.version} (${migration.name}) failed: ${messageOf(error)}`, base);
   }
   const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : error.dbCode ?? 'error';
   return new MigratorError(
-    'STATEMENT_FAILED',
+    // 42501: the message says which privilege is missing, the hint the GRANTs that give it.
+    error.sqlstate === '42501' ? 'PERMISSION_DENIED' : 'STATEMENT_FAILED',
     `Migration ${migration.version} (${migration.name}) failed at ${error.statementIndex === null ? 'parsing' : `statement ${error.statementIndex}`} (${file}, line ${error.line}, column ${error.column}): ${code}: ${error.message}`,
     {
       ...base,
@@ -148,6 +152,8 @@ async function runStatements(session: Session, statements: readonly Statement[],
 
 /** The history write failed: say so, not "at parsing". */
 function recordFailure(plane: string, migration: Migration, file: string, error: unknown): MigratorError {
+  // A refusal the dialect already explained (a missing privilege, a lock it could not get) keeps its code.
+  if (isMigratorError(error)) return error;
   const code = (error as { code?: unknown }).code;
   return new MigratorError('DATABASE_ERROR', `Recording migration ${migration.version} (${migration.name}) in schema_migrations failed: ${messageOf(error)}`, {
     plane,
@@ -170,7 +176,10 @@ export async function applyMigration(session: Session, plane: string, migration:
   const progress = new MigrationProgress();
   const refuse: Refuse = (statement, message) => statementRefusal('TRANSACTION_CONTROL', plane, migration, session.sqlVariant, statement, message);
   const body = async (): Promise<AppliedMigration> => {
+    // A dialect may run this again after a lock timeout rolled the first attempt back.
     progress.started = true;
+    progress.executed = [];
+    progress.committed = [];
     const started = performance.now();
     const { skippedStatements, alreadyPresent } = await runStatements(session, statements, inTransaction, progress, refuse, heartbeat);
     const outcome = statements.length > 0 && skippedStatements.length === statements.length ? 'skipped' : 'applied';

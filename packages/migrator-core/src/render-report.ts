@@ -34,7 +34,7 @@ function renderAftermath(tag: string, version: number, failed: FailedMigration):
 
 function renderError(tag: string, plane: PlaneReport): string[] {
   const error = plane.error!;
-  if (error.migration === null || error.version === null) return [`${tag} Error: ${error.code}: ${error.message}`];
+  if (error.migration === null || error.version === null) return [`${tag} Error: ${error.code}: ${error.message}`, ...(error.hint ? [`${tag}   Hint: ${error.hint}`] : [])];
   const at = [error.statement === null ? (error.line === null ? null : 'parsing') : `statement ${error.statement}`, error.line === null ? null : `line ${error.line}`, error.column === null ? null : `column ${error.column}`].filter(Boolean);
   const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : error.dbCode ?? error.code;
   const lines = [

@@ -171,20 +171,20 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     report.takePlan(plan);
     if (plan.mismatch) throw plan.mismatch;
     if (plan.unknownApplied.length > 0) {
-      logger.warn('schema_migrations has versions this release does not know (a newer release ran); leaving them alone', { plane, versions: plan.unknownApplied });
+      logger.info('schema_migrations has versions this release does not know (a newer release ran); leaving them alone', { plane, versions: plan.unknownApplied });
     }
     if (plan.outOfOrder.length > 0) {
-      logger.warn('pending versions are lower than the highest applied one (merged late); they are applied, not skipped', { plane, versions: plan.outOfOrder });
+      logger.info('pending versions are lower than the highest applied one (merged late); they are applied, not skipped', { plane, versions: plan.outOfOrder });
     }
     if (plan.unverified.some((row) => row.reason !== 'no checksum recorded')) {
-      logger.warn('applied migrations whose checksum this release cannot verify', { plane, rows: plan.unverified });
+      logger.info('applied migrations whose checksum this release cannot verify', { plane, rows: plan.unverified });
     }
     // A dry run refuses what the real run would refuse before running anything (syntax, transaction control).
     if (mode === 'dry-run') report.planned = planned(session, plan.pending, await prepareStatements(session, plane, plan.pending, true));
     // Nothing pending costs one query and no lock: replicas booting together never queue for it.
     if (mode === 'apply' && plan.pending.length > 0) {
       const onWait = (holder: string) => progress({ kind: 'lock-wait', plane, holder });
-      await session.withLock(`atlas-migrations:${plane}`, lockTimeoutMs, () => migrateUnderLock(session, options, report), onWait);
+      await session.withLock(lockTimeoutMs, () => migrateUnderLock(session, options, report), onWait);
     }
   } catch (error) {
     report.error = error instanceof MigrationFailure ? toPlaneError(error.error, error.migration) : toPlaneError(error);

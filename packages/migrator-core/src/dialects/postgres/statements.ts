@@ -1,6 +1,6 @@
 import { loadModule, parseSync } from 'libpg-query';
-import { StatementError, locateInText, locateStatements, type Statement } from '../dialect.js';
-import { messageOf } from '../errors.js';
+import { StatementError, locateInText, locateStatements, type Statement } from '../../dialect.js';
+import { messageOf } from '../../errors.js';
 
 /**
  * PostgreSQL statements, read with PostgreSQL's own parser (libpg-query): where each one is, whether it
@@ -35,6 +35,11 @@ export interface PgStatement extends Statement {
   readonly actions?: readonly PgAction[];
   /** Set for CREATE INDEX CONCURRENTLY: the index a failed earlier build may have left INVALID. */
   readonly concurrentIndex?: { readonly name: string; readonly schema: string | null };
+  /**
+   * Set for a statement that works CONCURRENTLY (index builds, drops, reindexes): it waits for older
+   * transactions by design, so it gets the longer lock bound instead of the DDL one.
+   */
+  readonly concurrently?: boolean;
 }
 
 interface RangeVar {
@@ -186,7 +191,8 @@ export async function splitPostgresScript(sql: string): Promise<PgStatement[]> {
   // Comment-only chunks were dropped; the parser never yields those, so indexes still line up.
   return located.map((statement, i) => {
     const [type, node] = Object.entries(stmts[i]?.stmt ?? {})[0] ?? ['', {}];
-    const classified: PgStatement = { ...statement, ...classify(type, node) };
+    const concurrently = Boolean(node.concurrent) || (type === 'ReindexStmt' && JSON.stringify(node.params ?? []).includes('"concurrently"'));
+    const classified: PgStatement = { ...statement, ...classify(type, node), ...(concurrently ? { concurrently } : {}) };
     if (type !== 'IndexStmt' || !node.concurrent || !node.idxname) return classified;
     return { ...classified, concurrentIndex: { name: String(node.idxname), schema: (node.relation as RangeVar).schemaname ?? null } };
   });
