@@ -160,7 +160,8 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     session = await dialect.connect({ applicationName: `atlas-migrate:${plane}`, readOnly: mode === 'dry-run', lockTimeoutMs });
   } catch (error) {
     report.error = toPlaneError(error);
-    logger.error('connection failed', { plane, target: dialect.target, error: report.error.message });
+    // The report carries the failure (the CLI prints it, a service logs it): the log only narrates it.
+    logger.info('connection failed', { plane, target: dialect.target, error: report.error.message });
     return report.build();
   }
   report.connected = true;
@@ -188,7 +189,7 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     }
   } catch (error) {
     report.error = error instanceof MigrationFailure ? toPlaneError(error.error, error.migration) : toPlaneError(error);
-    logger.error('migration run failed', { plane, code: report.error.code, error: report.error.message });
+    logger.info('migration run failed', { plane, code: report.error.code, error: report.error.message });
   } finally {
     await session.close().catch((error: unknown) => logger.warn('closing the connection failed', { plane, error: messageOf(error) }));
   }
