@@ -1,6 +1,7 @@
 import type { ConnectOptions, Dialect, Session } from '../../dialect.js';
 import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import type { DialectOptions } from '../index.js';
 import { BlockerWatch } from './blockers.js';
 import { openPlainClient, openSession, settingsAsSql, type ConnectionTarget, type SessionSettings } from './connect.js';
 import { checkConnectionPath } from './pooler.js';
@@ -23,18 +24,13 @@ export const DEFAULT_CONNECT_WAIT_MS = 30_000;
 /** `client_connection_check_interval` (PostgreSQL 14+): a killed runner's backend stops waiting within this. */
 export const CONNECTION_CHECK_INTERVAL_MS = 2_000;
 
-export interface PostgresDialectOptions {
+/** The parsed target and the engine's DialectOptions (documented there). */
+export interface PostgresDialectOptions extends DialectOptions {
   readonly url: string;
   readonly redacted: string;
   readonly host: string;
   readonly logger: Logger;
   readonly connectTimeoutMs?: number;
-  readonly schema?: string;
-  readonly ddlLockTimeoutMs?: number;
-  readonly lockRetries?: number;
-  readonly lockRetryBaseMs?: number;
-  readonly concurrentLockTimeoutMs?: number;
-  readonly connectWaitMs?: number;
 }
 
 /** PostgreSQL through one pinned `pg.Client` per run. */
