@@ -83,7 +83,7 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
   try {
     targets = planes.map((p) => parseDatabaseUrl(p.url));
     redact = redactorOf(targets);
-    logger = cliLogger(io, logLevel(io.env), redact);
+    logger = await cliLogger(io, logLevel(io.env), redact);
   } catch (error) {
     return usageFailure(error, io);
   }
