@@ -1,0 +1,24 @@
+// atlas-migrate in process: load the folder (or the embedded registries) and run, timing the engine's part.
+// argv: <engine dist/index.js> <url> <folder | "embedded">
+const started = performance.now();
+const engine = await import(process.argv[2]);
+const imported = performance.now();
+const url = process.argv[3];
+const source = process.argv[4];
+const t0 = performance.now();
+let registry;
+if (source === 'embedded') {
+  const [{ registry: control }, { registry: tenant }] = await Promise.all([import('@atlasai/control-migrations'), import('@atlasai/tenant-migrations')]);
+  registry = engine.defineRegistry({ plane: 'w1', range: { min: 1, max: Number.MAX_SAFE_INTEGER }, migrations: [...control.migrations, ...tenant.migrations] });
+} else {
+  registry = await engine.loadRegistryFromDir(source, { plane: 'bench' });
+}
+const t1 = performance.now();
+const dialect = await engine.createDialect(url, engine.silentLogger);
+const report = await engine.runMigrations({ registry, dialect, mode: 'apply', logger: engine.silentLogger });
+const t2 = performance.now();
+if (!report.ok) {
+  console.error(JSON.stringify(report.error));
+  process.exit(1);
+}
+process.stdout.write(JSON.stringify({ importMs: imported - started, loadMs: t1 - t0, runMs: t2 - t1, inProcessMs: t2 - t0, applied: report.applied.length }));
