@@ -223,9 +223,9 @@ async function runGroup(group) {
   const sqliteDir = join(SCRATCH, 'sqlite');
   mkdirSync(sqliteDir, { recursive: true });
   let fileCounter = 0;
-  const fresh = async () => (dialect === 'postgres' ? await freshDatabase() : join(sqliteDir, `f${++fileCounter}.db`));
+  const fresh = async () => (dialect === 'none' ? null : dialect === 'postgres' ? await freshDatabase() : join(sqliteDir, `f${++fileCounter}.db`));
   const urlOf = (target) => (dialect === 'postgres' ? dbUrl(target) : target);
-  const cleanup = async (target) => (dialect === 'postgres' ? dropDatabase(target) : rmSync(target, { force: true }));
+  const cleanup = async (target) => (dialect === 'none' ? undefined : dialect === 'postgres' ? dropDatabase(target) : rmSync(target, { force: true }));
   const fingerprint = async (target) => (dialect === 'postgres' ? pgFingerprint(target) : sqliteFingerprint(target));
   if (kind === 'noop') {
     for (const c of cases) {
@@ -287,6 +287,14 @@ function summarise(group, samples, fingerprints, counts) {
 function groups(workloads) {
   const all = [];
   const { w1, w2_1000, w2_5000, w3_1, w3_5, w3_50 } = workloads;
+  // Start-up: the CLI's own import cost above Node's boot (`--version` loads the CLI and exits).
+  const startup = [
+    { id: 'node -e 0', role: 'floor', argv: () => ['node', '-e', '0'] },
+    { id: 'atlas-migrate --version', role: 'atlas', argv: () => node(CURRENT_BIN, '--version') },
+    { id: 'atlas-migrate --help', role: 'atlas', argv: () => node(CURRENT_BIN, '--help') },
+  ];
+  if (WITH_BASELINE) startup.push({ id: 'atlas-migrate --version (before)', role: 'before', argv: () => node(BASELINE_BIN, '--version') });
+  all.push({ title: 'Start-up (no database)', dialect: 'none', kind: 'noop', w: { root: SCRATCH, count: 1 }, cases: startup });
   all.push({ title: 'PostgreSQL W1 (25 real migrations) apply', dialect: 'postgres', kind: 'apply', w: w1, cases: pgApplyCases(w1, { embedded: true }) });
   all.push({ title: 'PostgreSQL W1 no-op', dialect: 'postgres', kind: 'noop', w: w1, cases: pgNoopCases(w1, { embedded: true }) });
   all.push({ title: 'SQLite W1 apply', dialect: 'sqlite', kind: 'apply', w: w1, cases: sqliteApplyCases(w1) });

@@ -1,14 +1,11 @@
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { newMigration } from './commands/new-migration.js';
 import { EXIT, UsageError, lineWriter, usageFailure, type CliIo } from './commands/io.js';
 import { cliLogger, logLevel } from './commands/logging.js';
 import { runPlanesCommand, type CommandOptions, type PlaneTarget, type PlanesCommand } from './commands/run-planes.js';
 import { createDialect } from './dialects/index.js';
-import { lintCommand } from './lint/lint-command.js';
-import { verifyCommand } from './schema/verify-command.js';
-import { baselineMigrations, repairChecksum, type RecoveryReport } from './recovery.js';
+import type { RecoveryReport } from './recovery.js';
 import { loadRegistryFromDir, readRegistryManifest, type Registry } from './registry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './runner.js';
 import { parseDatabaseUrl, redactUrl } from './target.js';
@@ -136,6 +133,7 @@ function program(io: CliIo, result: { code: number }): Command {
     .requiredOption('--dir <folder>', 'the migration folder (a registry\'s sql/ folder takes its range from the package)')
     .action(async (name: string, flags: { dir: string }) => {
       const manifest = await readRegistryManifest(flags.dir);
+      const { newMigration } = await import('./commands/new-migration.js');
       const files = await newMigration(flags.dir, name, manifest?.range ?? { min: 1, max: Number.MAX_SAFE_INTEGER });
       lineWriter(io.stdout)(files.map((f) => `Created ${f}`));
       result.code = EXIT.ok;
@@ -145,13 +143,15 @@ function program(io: CliIo, result: { code: number }): Command {
     const registry = await folderRegistry(flags);
     result.code = printRecovery(await work(registry, databaseUrl(flags, io)), io, flags.json ?? false);
   };
-  const dialectOf = async (url: string, flags: DatabaseFlags) => createDialect(url, cliLogger(io, logLevel(io.env)), flags.schema === undefined ? {} : { schema: flags.schema });
+  const dialectOf = async (url: string, flags: DatabaseFlags) => createDialect(url, await cliLogger(io, logLevel(io.env)), flags.schema === undefined ? {} : { schema: flags.schema });
+  // baseline and repair are rare: their module is loaded only for them.
+  const recoveryModule = () => import('./recovery.js');
   withDatabaseFlags(root.command('baseline').description('record the migrations up to --to as applied without running them (outcome baselined), for a database made by other means'))
     .requiredOption('--to <version>', 'the last version the database already has', wholeNumber('--to'))
     .option('--reason <text>', 'kept in schema_migrations_audit')
     .action(async (flags: DatabaseFlags & { to: number; reason?: string }) =>
       recovery(flags, async (registry, url) =>
-        baselineMigrations({ registry, dialect: await dialectOf(url, flags), logger: cliLogger(io, logLevel(io.env)), to: flags.to, lockTimeoutMs: (flags.lockTimeout ?? 60) * 1000, ...(flags.reason ? { reason: flags.reason } : {}) }),
+        (await recoveryModule()).baselineMigrations({ registry, dialect: await dialectOf(url, flags), logger: await cliLogger(io, logLevel(io.env)), to: flags.to, lockTimeoutMs: (flags.lockTimeout ?? 60) * 1000, ...(flags.reason ? { reason: flags.reason } : {}) }),
       ),
     );
   withDatabaseFlags(root.command('repair').description("re-record an applied migration's checksum after a deliberate edit, with the reason, in schema_migrations_audit"))
@@ -159,7 +159,7 @@ function program(io: CliIo, result: { code: number }): Command {
     .requiredOption('--reason <text>', 'why the file changed (kept with the old and new checksum)')
     .action(async (flags: DatabaseFlags & { version: number; reason: string }) =>
       recovery(flags, async (registry, url) =>
-        repairChecksum({ registry, dialect: await dialectOf(url, flags), logger: cliLogger(io, logLevel(io.env)), version: flags.version, reason: flags.reason, lockTimeoutMs: (flags.lockTimeout ?? 60) * 1000 }),
+        (await recoveryModule()).repairChecksum({ registry, dialect: await dialectOf(url, flags), logger: await cliLogger(io, logLevel(io.env)), version: flags.version, reason: flags.reason, lockTimeoutMs: (flags.lockTimeout ?? 60) * 1000 }),
       ),
     );
   // Listed for help; `lint` and `verify` parse their own arguments (main hands them over before commander).
@@ -170,8 +170,9 @@ function program(io: CliIo, result: { code: number }): Command {
 
 /** The `atlas-migrate` command. Returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  if (argv[0] === 'lint') return lintCommand(argv.slice(1), io);
-  if (argv[0] === 'verify') return verifyCommand(argv.slice(1), io);
+  // Each command loads only what it needs: lint and verify (and the parser they use) are never loaded for up.
+  if (argv[0] === 'lint') return (await import('./lint/lint-command.js')).lintCommand(argv.slice(1), io);
+  if (argv[0] === 'verify') return (await import('./schema/verify-command.js')).verifyCommand(argv.slice(1), io);
   // No command (or only flags, as before subcommands): "up".
   const args = argv.length === 0 || argv[0]!.startsWith('-') ? (argv.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version') ? [...argv] : ['up', ...argv]) : [...argv];
   const result = { code: EXIT.ok };

@@ -254,14 +254,39 @@ export function skipLeadingComments(text: string): number {
   }
 }
 
+/**
+ * Line and column of ascending offsets in a text, counting lines once, front to back: locating every
+ * statement of a file is linear in its size (an offset before the last one starts the count over).
+ */
+export function lineCursor(text: string): (offset: number) => { line: number; column: number } {
+  let position = 0;
+  let line = 1;
+  let lineStart = 0;
+  return (offset) => {
+    if (offset < position) {
+      position = 0;
+      line = 1;
+      lineStart = 0;
+    }
+    for (; position < offset; position++) {
+      if (text.charCodeAt(position) === 10) {
+        line++;
+        lineStart = position + 1;
+      }
+    }
+    return { line, column: offset - lineStart + 1 };
+  };
+}
+
 /** Builds located statements from (text, offset in file) chunks, dropping chunks that hold only comments. */
 export function locateStatements(fileText: string, chunks: readonly { text: string; offset: number }[]): Statement[] {
   const statements: Statement[] = [];
+  const locate = lineCursor(fileText);
   for (const chunk of chunks) {
     const skip = skipLeadingComments(chunk.text);
     const text = chunk.text.slice(skip).trimEnd();
     if (text === '' || text === ';') continue;
-    const { line, column } = locateInText(fileText, chunk.offset + skip);
+    const { line, column } = locate(chunk.offset + skip);
     statements.push({ index: statements.length + 1, text, line, column });
   }
   return statements;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeMigrationFile, migrationsFromFiles, type MigrationFile } from './migration.js';
+import { decodeMigrationFile, migrationsFromFiles, precomputeMigrationFile, type MigrationFile } from './migration.js';
 
 /** The module id a registry package imports its embedded SQL files from. */
 export const EMBEDDED_SQL_MODULE = 'virtual:atlas-sql';
@@ -13,7 +13,7 @@ interface EsbuildLikeBuild {
 /**
  * An esbuild (tsup) plugin that embeds every `.sql` file of `dir` into the bundle as
  * `virtual:atlas-sql`, so a built registry reads no file at run time. The files are validated at build
- * time: a malformed name or duplicate version fails the build.
+ * time: a malformed name or duplicate version fails the build. Each file carries its precomputed checksum.
  */
 export function embedSqlPlugin(dir: string): { name: string; setup(build: EsbuildLikeBuild): void } {
   return {
@@ -27,7 +27,8 @@ export function embedSqlPlugin(dir: string): { name: string; setup(build: Esbuil
           .sort()
           .map((fileName) => decodeMigrationFile(fileName, readFileSync(join(dir, fileName))));
         migrationsFromFiles(files);
-        return { contents: `export default ${JSON.stringify(files)};`, loader: 'js', watchDirs: [dir] };
+        // Each file carries its checksum and transaction mode, computed here: a built registry hashes nothing at boot.
+        return { contents: `export default ${JSON.stringify(files.map(precomputeMigrationFile))};`, loader: 'js', watchDirs: [dir] };
       });
     },
   };

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { MigratorError } from './errors.js';
 
@@ -32,6 +33,12 @@ export interface Migration {
 export interface MigrationFile {
   readonly fileName: string;
   readonly text: string;
+  /**
+   * What the build already computed for this text (the embed plugin): its checksum under
+   * `checksumAlgorithm`, and whether it runs in a transaction. Used only when the algorithm is this
+   * release's; otherwise the text is normalised and hashed again.
+   */
+  readonly precomputed?: { readonly checksum: string; readonly checksumAlgorithm: string; readonly transactional: boolean };
 }
 
 const NAME_PATTERN = /^[a-z0-9_]+$/;
@@ -42,22 +49,28 @@ const FILE_PATTERN = /^(\d+)_(.+?)(?:\.(postgres|sqlite))?\.sql$/;
  * trailing blank lines are not changes.
  */
 export function normalizeSql(sql: string): string {
-  return sql
-    .replace(/^\uFEFF/, '')
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((line) => line.replace(/[ \t\f\v]+$/, ''))
-    .join('\n')
-    .replace(/\n+$/, '');
+  // One pass per rule over the whole text (linear in size), no per-line arrays. Each step returns its
+  // input unchanged when it finds nothing, so a clean file is not copied.
+  const noBom = sql.charCodeAt(0) === 0xfeff ? sql.slice(1) : sql;
+  const lf = noBom.includes('\r') ? noBom.replace(/\r\n?/g, '\n') : noBom;
+  const trimmed = /[ \t\f\v](?:\n|$)/.test(lf) ? lf.replace(/[ \t\f\v]+(?=\n|$)/g, '') : lf;
+  let end = trimmed.length;
+  while (end > 0 && trimmed.charCodeAt(end - 1) === 10) end--;
+  return end === trimmed.length ? trimmed : trimmed.slice(0, end);
 }
 
 export function checksumSql(sql: string): string {
-  return createHash('sha256').update(normalizeSql(sql), 'utf8').digest('hex');
+  return checksumOfNormalized(normalizeSql(sql));
 }
 
-function isTransactional(sql: string): boolean {
-  const firstLine = normalizeSql(sql).split('\n', 1)[0] ?? '';
-  return firstLine.trim() !== NO_TRANSACTION_MARKER;
+function checksumOfNormalized(normalized: string): string {
+  return createHash('sha256').update(normalized, 'utf8').digest('hex');
+}
+
+/** Whether normalised SQL runs in a transaction: its first line is not the no-transaction marker. */
+function transactionalOfNormalized(normalized: string): boolean {
+  const newline = normalized.indexOf('\n');
+  return (newline === -1 ? normalized : normalized.slice(0, newline)).trim() !== NO_TRANSACTION_MARKER;
 }
 
 /**
@@ -72,17 +85,38 @@ const FOREIGN_DIRECTIVES: readonly { pattern: RegExp; says: string }[] = [
   { pattern: /^--\s*\+goose\s+no\s+transaction\b/i, says: `is goose's no-transaction directive; this tool's is a first line "${NO_TRANSACTION_MARKER}"` },
 ];
 
-function refuseForeignDirectives(file: string, sql: string): void {
-  const lines = normalizeSql(sql).split('\n');
-  for (const [i, line] of lines.entries()) {
-    const found = FOREIGN_DIRECTIVES.find((d) => d.pattern.test(line.trim()));
-    if (found) throw invalidFile(file, `line ${i + 1}: "${line.trim()}" ${found.says}`);
+function refuseForeignDirectives(file: string, normalized: string): void {
+  // Every directive starts with "--": only the lines holding one are looked at, and lines are counted
+  // once, front to back (linear in the file's size).
+  let lineNumber = 1;
+  let counted = 0;
+  for (let at = normalized.indexOf('--'); at !== -1; ) {
+    const start = normalized.lastIndexOf('\n', at) + 1;
+    let end = normalized.indexOf('\n', at);
+    if (end === -1) end = normalized.length;
+    for (; counted < start; counted++) if (normalized.charCodeAt(counted) === 10) lineNumber++;
+    const line = normalized.slice(start, end).trim();
+    const found = FOREIGN_DIRECTIVES.find((d) => d.pattern.test(line));
+    if (found) throw invalidFile(file, `line ${lineNumber}: "${line}" ${found.says}`);
+    at = normalized.indexOf('--', end);
   }
 }
 
-function scriptOf(file: string, sql: string): MigrationScript {
-  refuseForeignDirectives(file, sql);
-  return Object.freeze({ file, sql, transactional: isTransactional(sql), checksum: checksumSql(sql) });
+/** Normalises and hashes a file once, whichever dialects share it; the build may have done it already. */
+function scriptOf(file: MigrationFile): MigrationScript {
+  const { fileName: name, text: sql, precomputed } = file;
+  if (precomputed && precomputed.checksumAlgorithm === CHECKSUM_ALGORITHM) {
+    return Object.freeze({ file: name, sql, transactional: precomputed.transactional, checksum: precomputed.checksum });
+  }
+  const normalized = normalizeSql(sql);
+  refuseForeignDirectives(name, normalized);
+  return Object.freeze({ file: name, sql, transactional: transactionalOfNormalized(normalized), checksum: checksumOfNormalized(normalized) });
+}
+
+/** What the embed plugin stores with each file, so that a built registry hashes nothing at run time. */
+export function precomputeMigrationFile(file: MigrationFile): MigrationFile {
+  const script = scriptOf({ fileName: file.fileName, text: file.text });
+  return { fileName: file.fileName, text: file.text, precomputed: { checksum: script.checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, transactional: script.transactional } };
 }
 
 interface FileGroup {
@@ -120,6 +154,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
  * byte offset: decoding it anyway would store replacement characters in the database and exit 0.
  */
 export function decodeMigrationFile(fileName: string, bytes: Uint8Array): MigrationFile {
+  // The native check is fast; the byte-by-byte one runs only to name the offset of a bad file.
+  if (isUtf8(bytes)) return { fileName, text: new TextDecoder('utf-8').decode(bytes) };
   const bad = firstInvalidUtf8(bytes);
   if (bad !== -1) {
     const shown = Array.from(bytes.subarray(bad, bad + 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -161,13 +197,15 @@ export function migrationsFromFiles(files: readonly MigrationFile[]): Migration[
   const migrations: Migration[] = [];
   for (const group of groupFiles(sqlFiles).values()) {
     const scripts = {} as Record<SqlVariant, MigrationScript>;
+    // A file shared by both dialects is one script: normalised and hashed once.
+    const shared = group.shared ? scriptOf(group.shared) : undefined;
     for (const variant of SQL_VARIANTS) {
       const file = group.variants[variant] ?? group.shared;
       if (!file) {
         const present = Object.values(group.variants)[0]?.fileName ?? String(group.version);
         throw invalidFile(present, `no ${variant} file for version ${group.version} (expected ${group.stem}.${variant}.sql)`);
       }
-      scripts[variant] = scriptOf(file.fileName, file.text);
+      scripts[variant] = file === group.shared ? shared! : scriptOf(file);
     }
     migrations.push(Object.freeze({ version: group.version, name: group.name, scripts: Object.freeze(scripts) }));
   }

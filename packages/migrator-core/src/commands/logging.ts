@@ -1,5 +1,4 @@
-import pino from 'pino';
-import type { Logger } from '../logger.js';
+import { silentLogger, type Logger } from '../logger.js';
 import { redactUrl } from '../target.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -18,8 +17,12 @@ export function logLevel(env: CliIo['env']): Level {
 /**
  * The engine's narration as NDJSON on stderr (pino: `level`, `time` in ISO-8601, `msg`, fields), every
  * line redacted of passwords. Written synchronously, so a line is out before a blocking SQLite wait.
+ * Silent (the default) loads no logging library at all.
  */
-export function cliLogger(io: CliIo, level: Level): Logger {
+export async function cliLogger(io: CliIo, level: Level): Promise<Logger> {
+  // Silent is the default: pino (and its dependencies) is loaded only when a log line can be written.
+  if (level === 'silent') return silentLogger;
+  const { default: pino } = await import('pino');
   const destination = { write: (line: string) => io.stderr.write(redactUrl(line)) };
   const log = pino({ level, base: { name: 'atlas-migrate' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, destination);
   return {

@@ -65,7 +65,7 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
   let logger: Logger;
   try {
     targets = planes.map((p) => parseDatabaseUrl(p.url));
-    logger = cliLogger(io, logLevel(io.env));
+    logger = await cliLogger(io, logLevel(io.env));
   } catch (error) {
     return usageFailure(error, io);
   }

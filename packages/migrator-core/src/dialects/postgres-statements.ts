@@ -1,6 +1,5 @@
-import { loadModule, parseSync } from 'libpg-query';
-import { StatementError, locateInText, locateStatements, type Statement } from '../dialect.js';
-import { messageOf } from '../errors.js';
+import { locateStatements, type Statement } from '../dialect.js';
+import { parsePgScript } from '../pg-parser.js';
 
 /**
  * PostgreSQL statements, read with PostgreSQL's own parser (libpg-query): where each one is, whether it
@@ -42,14 +41,6 @@ interface RangeVar {
   relname: string;
 }
 type Node = Record<string, unknown>;
-interface ParsedStmt {
-  stmt_location?: number;
-  stmt_len?: number;
-  stmt?: Record<string, Node>;
-}
-
-let parserReady: Promise<void> | undefined;
-
 function names(list: unknown): { schema: string | null; name: string } {
   const parts = ((list as { String?: { sval: string } }[] | undefined) ?? []).map((n) => n.String?.sval ?? '');
   const name = parts.at(-1) ?? '';
@@ -162,24 +153,9 @@ function classify(type: string, node: Node): Pick<PgStatement, 'creates' | 'acti
 export async function splitPostgresScript(sql: string): Promise<PgStatement[]> {
   // The parser refuses an empty string; an empty migration is a migration that does nothing.
   if (sql.trim() === '') return [];
-  parserReady ??= loadModule();
-  await parserReady;
-  let parsed: { stmts?: ParsedStmt[] };
-  try {
-    parsed = parseSync(sql) as { stmts?: ParsedStmt[] };
-  } catch (error) {
-    const cursor = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
-    const at = cursor === undefined ? { line: 1, column: 1 } : locateInText(sql, Buffer.from(sql).subarray(0, cursor).toString().length);
-    throw new StatementError(messageOf(error), { statementIndex: null, ...at, sqlstate: '42601', cause: error });
-  }
-  // libpg-query reports UTF-8 byte offsets; slice the bytes, then count characters.
-  const bytes = Buffer.from(sql);
-  const stmts = parsed.stmts ?? [];
-  const chunks = stmts.map((s) => {
-    const start = s.stmt_location ?? 0;
-    const end = s.stmt_len === undefined ? bytes.length : start + s.stmt_len;
-    return { text: bytes.subarray(start, end).toString(), offset: bytes.subarray(0, start).toString().length };
-  });
+  // Character offsets, computed in one pass (libpg-query's are UTF-8 byte offsets); large files are parsed in pieces.
+  const stmts = await parsePgScript(sql);
+  const chunks = stmts.map((s) => ({ text: sql.slice(s.start, s.end), offset: s.start }));
   const located = locateStatements(sql, chunks);
   // Comment-only chunks were dropped; the parser never yields those, so indexes still line up.
   return located.map((statement, i) => {

@@ -1,4 +1,4 @@
-import { parsePlPgSQLSync, parseSync } from 'libpg-query';
+import { pgParser } from '../pg-parser.js';
 
 // libpg-query's PL/pgSQL trees have no published types; they are read defensively instead.
 type Tree = any;
@@ -60,7 +60,7 @@ function isExistenceCheck(expression: Tree): boolean {
 /** The expression of a PL/pgSQL condition, parsed as the SQL it is. */
 function parseExpression(text: string): Tree {
   try {
-    return (parseSync(`SELECT ${text}`) as Tree).stmts?.[0]?.stmt?.SelectStmt?.targetList?.[0]?.ResTarget?.val;
+    return (pgParser().parseSync(`SELECT ${text}`) as Tree).stmts?.[0]?.stmt?.SelectStmt?.targetList?.[0]?.ResTarget?.val;
   } catch {
     return undefined;
   }
@@ -133,7 +133,7 @@ class BodyWalker {
  * whether each sits behind an existence guard. Throws the parser's error on invalid PL/pgSQL.
  */
 export function readPlpgsqlBody(statementSql: string): PlpgsqlBody {
-  const parsed = parsePlPgSQLSync(statementSql) as { plpgsql_funcs?: Tree[] };
+  const parsed = pgParser().parsePlPgSQLSync(statementSql) as { plpgsql_funcs?: Tree[] };
   const walker = new BodyWalker();
   for (const fn of parsed.plpgsql_funcs ?? []) walker.walk(fn.PLpgSQL_function?.action, false);
   return walker.body;

@@ -1,4 +1,4 @@
-import { loadModule, parseSync } from 'libpg-query';
+import { loadPgParser, pgParser } from '../pg-parser.js';
 import { locateInText, skipLeadingComments } from '../dialect.js';
 import { messageOf } from '../errors.js';
 import { NO_TRANSACTION_MARKER, normalizeSql } from '../migration.js';
@@ -9,7 +9,6 @@ import { PostgresStatementRules, idempotentAlone, type Scope } from './postgres-
 // libpg-query's JSON trees are read defensively; @pgsql/types is not a dependency of this package.
 type Tree = any;
 
-let parserReady: Promise<void> | undefined;
 
 /** Rules whose finding already says "this statement cannot be run twice". */
 const IDEMPOTENCY_RULES = new Set(['non-idempotent-create', 'non-idempotent-add-column', 'unguarded-add-constraint', 'unguarded-create']);
@@ -94,7 +93,7 @@ class PostgresFileLint {
       const site = siteOf(inner.lineInBody, inner.anchor, inner.sql);
       let parsed: { stmts?: { stmt?: Tree }[] };
       try {
-        parsed = parseSync(inner.sql) as typeof parsed;
+        parsed = pgParser().parseSync(inner.sql) as typeof parsed;
       } catch (error) {
         this.syntaxError(site, error);
         idempotent = false;
@@ -124,13 +123,12 @@ class PostgresFileLint {
  * included. Returns the findings before allowances.
  */
 export async function lintPostgres(text: string): Promise<RawFinding[]> {
-  parserReady ??= loadModule();
-  await parserReady;
+  await loadPgParser();
   const transactional = (normalizeSql(text).split('\n', 1)[0] ?? '').trim() !== NO_TRANSACTION_MARKER;
   const file = new PostgresFileLint(text, transactional);
   let parsed: { stmts?: { stmt?: Tree; stmt_location?: number; stmt_len?: number }[] };
   try {
-    parsed = parseSync(text) as typeof parsed;
+    parsed = pgParser().parseSync(text) as typeof parsed;
   } catch (error) {
     const cursor = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition;
     const offset = cursor === undefined ? 0 : Buffer.from(text).subarray(0, cursor).toString().length;
