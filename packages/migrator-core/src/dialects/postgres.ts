@@ -11,6 +11,7 @@ import {
   type Dialect,
   type History,
   type AuditRecord,
+  type BatchedMigration,
   type HistoryRecord,
   type Session,
   type Statement,
@@ -21,6 +22,7 @@ import type { Logger } from '../logger.js';
 import type { MigrationScript } from '../migration.js';
 import { readPostgresSchema } from '../schema/postgres-catalog.js';
 import type { SchemaObject } from '../schema/schema-object.js';
+import { applyPostgresBatch } from './postgres-batch.js';
 import { describePgObject, existenceQuery, splitPostgresScript, type PgObject, type PgStatement } from './postgres-statements.js';
 
 /** SQLSTATEs that mean "the object is already there": duplicate column, table, object, schema, function. */
@@ -246,8 +248,19 @@ class PostgresSession implements Session {
    * `search_path`; the lock holder's stamped `application_name` is put back.
    */
   async resetState(): Promise<void> {
+    await this.query(this.resetSql());
+  }
+
+  private resetSql(): string {
     const app = this.applicationName === undefined ? '' : `; SELECT set_config('application_name', ${this.client.escapeLiteral(this.applicationName)}, false)`;
-    await this.query(`SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL; DEALLOCATE ALL; UNLISTEN *; DISCARD PLANS; DISCARD SEQUENCES; DISCARD TEMP${app}`);
+    return `SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL; DEALLOCATE ALL; UNLISTEN *; DISCARD PLANS; DISCARD SEQUENCES; DISCARD TEMP${app}`;
+  }
+
+  /** Several transactional migrations in one transaction and three round trips (postgres-batch.ts). */
+  async applyBatch(batch: readonly BatchedMigration[]): Promise<readonly number[] | null> {
+    const query = (text: string, values?: unknown[]) => this.query(text, values) as Promise<pg.QueryResult | pg.QueryResult[]>;
+    const takeNotices = () => this.notices.splice(0);
+    return applyPostgresBatch({ query, transactionStatus: () => this.status, takeNotices, resetSql: this.resetSql(), history: this.history, alreadyExists: ALREADY_EXISTS }, batch);
   }
 
   private async exists(object: PgObject): Promise<boolean> {
