@@ -54,8 +54,8 @@ describe('PostgreSQL batches of migrations', () => {
     expect(report.applied.map((a) => a.outcome)).toEqual(Array(120).fill('applied'));
     expect(await assertEachMigrationWithItsRow(db, 120)).toBe(120);
     // applied_at is the transaction's start: one value per transaction (1, 2, 4, …: 7 for 120).
-    const [{ transactions }] = await db.query<{ transactions: string }>('SELECT count(DISTINCT applied_at) AS transactions FROM schema_migrations');
-    expect(Number(transactions)).toBeLessThanOrEqual(8);
+    const [counted] = await db.query<{ transactions: string }>('SELECT count(DISTINCT applied_at) AS transactions FROM schema_migrations');
+    expect(Number(counted!.transactions)).toBeLessThanOrEqual(8);
     const rows = await db.query<{ execution_ms: number; outcome: string; checksum: string }>('SELECT execution_ms, outcome, checksum FROM schema_migrations');
     expect(rows.every((r) => r.execution_ms >= 0 && r.outcome === 'applied' && /^[0-9a-f]{64}$/.test(r.checksum))).toBe(true);
     // The session was reset after each: a batched migration's SET does not reach the next one.
@@ -105,8 +105,8 @@ describe('PostgreSQL batches of migrations', () => {
       await closed;
       // The server rolls back the killed backend's open transaction when it notices the client is gone.
       for (let i = 0; i < 100; i++) {
-        const [{ n: running }] = await db.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name LIKE 'atlas-migrate:batch%'");
-        if (Number(running) === 0) break;
+        const [running] = await db.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name LIKE 'atlas-migrate:batch%'");
+        if (Number(running!.n) === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       killedAt.push(await assertEachMigrationWithItsRow(db, n));
