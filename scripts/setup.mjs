@@ -15,13 +15,24 @@ const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
 const nodePrefix = dirname(dirname(process.execPath));
 if (!env.npm_config_nodedir && existsSync(join(nodePrefix, 'include', 'node', 'node.h'))) env.npm_config_nodedir = nodePrefix;
 
-function run(command, args) {
+function run(command, args, extraEnv = {}) {
   console.log(`> ${[command, ...args].join(' ')}`);
-  const result = spawnSync(command, args, { cwd: root, env, stdio: 'inherit' });
+  const result = spawnSync(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: 'inherit' });
   if (result.status !== 0) {
     console.error(`setup: "${[command, ...args].join(' ')}" failed (exit ${result.status ?? result.signal})`);
     process.exit(result.status || 1);
   }
+}
+
+// The pooler tests run a real PgBouncer (Debian's); install it where this machine can (root with apt-get).
+const hasPgbouncer = spawnSync('sh', ['-c', 'command -v pgbouncer || test -x /usr/sbin/pgbouncer'], { env }).status === 0;
+if (!hasPgbouncer && process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get'], { env }).status === 0) {
+  run('apt-get', ['update']);
+  run('apt-get', ['install', '-y', 'pgbouncer'], { DEBIAN_FRONTEND: 'noninteractive' });
+  // Only the binary is wanted: the tests start their own instance with a throwaway ini.
+  spawnSync('sh', ['-c', '(service pgbouncer stop || systemctl stop pgbouncer) >/dev/null 2>&1'], { env });
+} else if (!hasPgbouncer) {
+  console.warn('setup: PgBouncer is not installed (apt-get install pgbouncer, as root): the pooler tests of npm test need it');
 }
 
 const onPath = spawnSync('pnpm', ['--version'], { env, encoding: 'utf8' });

@@ -111,6 +111,20 @@ describe.each(DIALECTS)('schema drift on $name', ({ create }) => {
     expect(json.planes[0].findings).toContainEqual({ kind: 'missing', objectKind: 'column', name: 'billing_invoices.notes', version: 1002, expected: pg ? 'text' : 'TEXT', actual: null });
   });
 
+  it('migrate:status shows drift too, and --exit-code fails on it', async () => {
+    expect((await migrate(registry, db)).ok).toBe(true);
+    expect((await npmRun(db, 'migrate:status', ['--exit-code'])).code).toBe(0);
+    await db.query('DROP INDEX ix_billing_invoices_status');
+    const status = await npmRun(db, 'migrate:status');
+    expect(status.code).toBe(0);
+    const index = db.dialect === 'postgres' ? 'USING btree (status)' : '(status)';
+    expect(status.stdout.split('\n').filter((l) => / (Drift|Note): /.test(l))).toEqual([`[CONTROL] Drift: Missing: index billing_invoices.ix_billing_invoices_status (1002): expected \`${index}\``]);
+    expect((await npmRun(db, 'migrate:status', ['--exit-code'])).code).toBe(1);
+    const json = JSON.parse((await npmRun(db, 'migrate:status', ['--json'])).stdout);
+    expect(json).toMatchObject({ schemaVersion: 1, ok: true, upToDate: false, planes: [{ plane: 'control', drift: { ok: false, error: null } }] });
+    expect(json.planes[0].drift.findings).toEqual([{ kind: 'missing', objectKind: 'index', name: 'billing_invoices.ix_billing_invoices_status', version: 1002, expected: index, actual: null }]);
+  });
+
   it('an extra table alone is reported, not an error: exit 0', async () => {
     expect((await migrate(registry, db)).ok).toBe(true);
     await db.query('CREATE TABLE scratch_notes (id integer PRIMARY KEY, body text)');

@@ -143,11 +143,13 @@ describe('control plane configuration', () => {
       port: 3001,
       host: '0.0.0.0',
       databaseUrl: `sqlite:${join(REPO_ROOT, 'data', 'control-plane.db')}`,
-      database: { kind: 'sqlite', path: join(REPO_ROOT, 'data', 'control-plane.db'), redacted: join(REPO_ROOT, 'data', 'control-plane.db') },
+      database: { kind: 'sqlite', path: join(REPO_ROOT, 'data', 'control-plane.db'), redacted: join(REPO_ROOT, 'data', 'control-plane.db'), secrets: [] },
       internalServiceSecret: null,
       migrateOnStartup: true,
       lockTimeoutMs: 60_000,
       logLevel: 'info',
+      migrationDatabase: { kind: 'sqlite', path: join(REPO_ROOT, 'data', 'control-plane.db'), redacted: join(REPO_ROOT, 'data', 'control-plane.db'), secrets: [] },
+      migration: {},
     });
     expect(loadConfig({ CONTROL_PLANE_DATABASE_URL: '  ', INTERNAL_SERVICE_SECRET: '', MIGRATE_ON_STARTUP: 'false', MIGRATION_LOCK_TIMEOUT_SECONDS: '5' }, '/srv/data')).toMatchObject({
       databaseUrl: 'sqlite:/srv/data/control-plane.db',
@@ -155,5 +157,22 @@ describe('control plane configuration', () => {
       migrateOnStartup: false,
       lockTimeoutMs: 5_000,
     });
+    // The migration session's own URL and PostgreSQL bounds, for deployments behind a transaction pooler.
+    const pooled = loadConfig(
+      {
+        CONTROL_PLANE_DATABASE_URL: 'postgresql://app:pw@pgbouncer:6432/atlas',
+        MIGRATION_DATABASE_URL: 'postgresql://migrator:pw@db:5432/atlas',
+        MIGRATION_DDL_LOCK_TIMEOUT_SECONDS: '3',
+        MIGRATION_LOCK_RETRIES: '2',
+        MIGRATION_CONCURRENT_LOCK_TIMEOUT_SECONDS: '120',
+        MIGRATION_CONNECT_WAIT_SECONDS: '10',
+      },
+      '/srv/data',
+    );
+    expect(pooled.migrationDatabase).toMatchObject({ kind: 'postgres', redacted: 'postgresql://migrator:***@db:5432/atlas' });
+    expect(pooled.migration).toEqual({ ddlLockTimeoutMs: 3000, lockRetries: 2, concurrentLockTimeoutMs: 120_000, connectWaitMs: 10_000 });
+    expect(() => loadConfig({ MIGRATION_DATABASE_URL: 'postgresql://db/atlas', MIGRATION_DDL_LOCK_TIMEOUT_SECONDS: '0' }, '/srv/data')).toThrow(
+      /MIGRATION_DDL_LOCK_TIMEOUT_SECONDS must be >= 1.*MIGRATION_DATABASE_URL must name the same kind of database as CONTROL_PLANE_DATABASE_URL/,
+    );
   });
 });

@@ -117,6 +117,10 @@ describe.each(DIALECTS)('tenant API on $name', ({ create }) => {
     expect(status.body.ok).toBe(true);
     expect(status.body.planes).toHaveLength(1);
     expect(status.body.planes[0]).toMatchObject({ plane: 'tenant', ok: true, error: null });
+    // The drift part: the hand-made table is extra (2006 is not applied), not drift; pending keeps it from up to date.
+    expect(status.body).toMatchObject({ schemaVersion: 1, upToDate: false });
+    expect(status.body.planes[0].drift).toMatchObject({ ok: true, error: null });
+    expect(status.body.planes[0].drift.findings).toContainEqual(expect.objectContaining({ kind: 'extra', objectKind: 'table', name: 'vault_credential_rotations', version: 2006 }));
     expect(status.body.planes[0].entries.map((e: { version: number; state: string }) => `${e.version} ${e.state}`)).toEqual(TENANT.map((v) => `${v} ${v === 2001 ? 'applied' : 'pending'}`));
 
     const failed = await http(`${service.url}/api/db/migrate`, { method: 'POST', secret: SECRET });
@@ -155,7 +159,7 @@ describe('tenant API on PostgreSQL', () => {
     const holder = new pg.Client({ connectionString: db.url, application_name: 'test-lock-holder' });
     await holder.connect();
     try {
-      await holder.query('SELECT pg_advisory_lock($1::bigint)', [migrationLockKey('tenant')]);
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [migrationLockKey()]);
       service = await start({ TENANT_PLANE_DATABASE_URL: db.url, INTERNAL_SERVICE_SECRET: SECRET, MIGRATION_LOCK_TIMEOUT_SECONDS: '1' });
       const response = await http(`${service.url}/api/db/migrate`, { method: 'POST', secret: SECRET });
       expect(response.status).toBe(409);
@@ -182,11 +186,13 @@ describe('tenant plane configuration', () => {
       port: 3000,
       host: '0.0.0.0',
       databaseUrl: 'sqlite:/srv/data/tenant-plane.db',
-      database: { kind: 'sqlite', path: '/srv/data/tenant-plane.db', redacted: '/srv/data/tenant-plane.db' },
+      database: { kind: 'sqlite', path: '/srv/data/tenant-plane.db', redacted: '/srv/data/tenant-plane.db', secrets: [] },
       internalServiceSecret: null,
       migrateOnStartup: true,
       lockTimeoutMs: 60_000,
       logLevel: 'info',
+      migrationDatabase: { kind: 'sqlite', path: '/srv/data/tenant-plane.db', redacted: '/srv/data/tenant-plane.db', secrets: [] },
+      migration: {},
     });
   });
 });

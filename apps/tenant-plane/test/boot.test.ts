@@ -1,7 +1,7 @@
 import { createDialect, runMigrations, silentLogger } from '@atlasai/migrator-core';
 import { registry } from '@atlasai/tenant-migrations';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, http, startService, stopAllServices, type ServiceProcess } from '../../../packages/plane-service/test/support/service-process.js';
+import { eventually, freePort, http, startService, stopAllServices, type ServiceProcess } from '../../../packages/plane-service/test/support/service-process.js';
 import { DIALECTS, type TestDatabase } from '../../../test/support/databases.js';
 
 /** The service as a process: boot applies, boot refuses a failed schema, restore, exits. Both dialects. */
@@ -67,6 +67,8 @@ describe.each(DIALECTS)('tenant service on $name', ({ create }) => {
     expect(run.body).toMatchObject({ ok: true, alreadyApplied: TENANT.filter((v) => v <= 2010), pending: [], unknownApplied: [], error: null });
     expect(await versions(db)).toEqual(TENANT);
     expect((await http(`${url}/api/health`)).status).toBe(200);
+    // The log line is written before the reply, but reaches this process through a pipe: wait for it.
+    await eventually(() => service.lines().filter((l) => l.msg === 'migrate call').length === 2);
     expect(service.lines().filter((l) => l.msg === 'migrate call').map((l) => l.mode)).toEqual(['dry-run', 'apply']);
     expect(service.lines().filter((l) => l.msg === 'migrate call').at(-1)).toMatchObject({ plane: 'tenant', mode: 'apply', ok: true, applied: behind, durationMs: expect.any(Number) });
     expect(await stop(service)).toBe(0);

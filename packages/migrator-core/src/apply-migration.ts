@@ -14,14 +14,18 @@ export function failure(plane: string, migration: Migration, variant: SqlVariant
   const base = { plane, version: migration.version, name: migration.name, file, cause: error };
   if (isMigratorError(error)) {
     // A dialect's own refusal (a foreign-key check) learns which migration it was about.
-    return error.version === undefined ? new MigratorError(error.code, error.message, { ...base, ...(error.sqlstate ? { sqlstate: error.sqlstate } : {}), cause: error.cause ?? error }) : error;
+    if (error.version !== undefined) return error;
+    const { statement, line, column, sqlstate, detail, hint } = error;
+    const located = Object.fromEntries(Object.entries({ statement, line, column, sqlstate, detail, hint }).filter(([, v]) => v !== undefined));
+    return new MigratorError(error.code, error.message, { ...base, ...located, cause: error.cause ?? error });
   }
   if (!(error instanceof StatementError)) {
     return new MigratorError('DATABASE_ERROR', `Migration ${migration.version} (${migration.name}) failed: ${messageOf(error)}`, base);
   }
   const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : error.dbCode ?? 'error';
   return new MigratorError(
-    'STATEMENT_FAILED',
+    // 42501: the message says which privilege is missing, the hint the GRANTs that give it.
+    error.sqlstate === '42501' ? 'PERMISSION_DENIED' : 'STATEMENT_FAILED',
     `Migration ${migration.version} (${migration.name}) failed at ${error.statementIndex === null ? 'parsing' : `statement ${error.statementIndex}`} (${file}, line ${error.line}, column ${error.column}): ${code}: ${error.message}`,
     {
       ...base,
@@ -55,18 +59,23 @@ const firstLine = (statement: Statement) => statement.text.split('\n', 1)[0]!.tr
 /**
  * The statements the engine runs for a migration. In a transaction, transaction control would commit
  * half a migration behind the engine's back: it is refused before anything runs. The one exception is
- * a file wrapped whole in a plain BEGIN … COMMIT (Prisma's shape): the engine's own transaction gives
+ * a file wrapped whole in a plain BEGIN … COMMIT (Prisma's shape, and SQLite's documented table-rebuild
+ * procedure, which puts `PRAGMA foreign_keys` outside the wrapper): the engine's own transaction gives
  * exactly the atomicity the wrapper asks for, with the history row inside it, so the two wrapper
- * statements are dropped and the rest runs unchanged.
+ * statements are dropped and the rest runs unchanged. Only session settings may stand outside the
+ * wrapper: running them inside the engine's transaction changes nothing they do.
  */
 export function statementsToRun(plane: string, migration: Migration, session: Session, statements: readonly Statement[], inTransaction: boolean): readonly Statement[] {
   const control = statements.filter((s) => s.transactionControl);
   if (control.length === 0 || !inTransaction) return statements;
-  const first = statements[0]!;
-  const last = statements.at(-1)!;
-  const wrapped = first.transactionControl === 'begin' && last.transactionControl === 'commit';
-  if (wrapped && control.length === 2) return statements.slice(1, -1);
-  const offending = control.find((s) => !(wrapped && (s === first || s === last)))!;
+  const [begin, commit] = control;
+  const wrapped =
+    control.length === 2 &&
+    begin!.transactionControl === 'begin' &&
+    commit!.transactionControl === 'commit' &&
+    statements.every((s) => s === begin || s === commit || s.sessionSetting || (s.index > begin!.index && s.index < commit!.index));
+  if (wrapped) return statements.filter((s) => s !== begin && s !== commit);
+  const offending = control.find((s) => s.transactionControl === 'other') ?? (begin!.transactionControl === 'begin' && commit?.transactionControl === 'commit' ? begin! : control[0]!);
   const way = session.canRunOutsideTransaction
     ? 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it (the engine already runs each migration in a transaction, together with its schema_migrations row), or make its first line "-- atlas:no-transaction" to manage transactions yourself.'
     : 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it: on SQLite the engine runs every migration in its own transaction, together with its schema_migrations row.';
@@ -144,6 +153,8 @@ async function runStatements(session: Session, statements: readonly Statement[],
 
 /** The history write failed: say so, not "at parsing". */
 function recordFailure(plane: string, migration: Migration, file: string, error: unknown): MigratorError {
+  // A refusal the dialect already explained (a missing privilege, a lock it could not get) keeps its code.
+  if (isMigratorError(error)) return error;
   const code = (error as { code?: unknown }).code;
   return new MigratorError('DATABASE_ERROR', `Recording migration ${migration.version} (${migration.name}) in schema_migrations failed: ${messageOf(error)}`, {
     plane,
@@ -166,7 +177,10 @@ export async function applyMigration(session: Session, plane: string, migration:
   const progress = new MigrationProgress();
   const refuse: Refuse = (statement, message) => statementRefusal('TRANSACTION_CONTROL', plane, migration, session.sqlVariant, statement, message);
   const body = async (): Promise<AppliedMigration> => {
+    // A dialect may run this again after a lock timeout rolled the first attempt back.
     progress.started = true;
+    progress.executed = [];
+    progress.committed = [];
     const started = performance.now();
     const { skippedStatements, alreadyPresent } = await runStatements(session, statements, inTransaction, progress, refuse, heartbeat);
     const outcome = statements.length > 0 && skippedStatements.length === statements.length ? 'skipped' : 'applied';

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, UsageError, lineWriter, usageFailure, type CliIo } from './commands/io.js';
 import { cliLogger, logLevel } from './commands/logging.js';
-import { runPlanesCommand, type CommandOptions, type PlaneTarget, type PlanesCommand } from './commands/run-planes.js';
+import { dialectOptions, runPlanesCommand, type CommandOptions, type PlaneTarget, type PlanesCommand, type PostgresBounds } from './commands/run-planes.js';
 import { createDialect } from './dialects/index.js';
 import type { RecoveryReport } from './recovery.js';
 import { loadRegistryFromDir, readRegistryManifest, type Registry } from './registry.js';
@@ -37,6 +37,22 @@ interface DatabaseFlags {
   schema?: string;
   lockTimeout?: number;
   json?: boolean;
+  ddlLockTimeout?: number;
+  lockRetries?: number;
+  concurrentLockTimeout?: number;
+  wait?: number;
+}
+
+/** The PostgreSQL bounds given on the command line; the engine's defaults for the rest. */
+function postgresBounds(flags: Pick<DatabaseFlags, 'ddlLockTimeout' | 'lockRetries' | 'concurrentLockTimeout' | 'wait'>): PostgresBounds {
+  if (flags.ddlLockTimeout === 0) throw new UsageError('--ddl-lock-timeout must be at least 1 second (0 would let DDL wait forever)');
+  const bounds = {
+    ddlLockTimeoutMs: flags.ddlLockTimeout === undefined ? undefined : flags.ddlLockTimeout * 1000,
+    lockRetries: flags.lockRetries,
+    concurrentLockTimeoutMs: flags.concurrentLockTimeout === undefined ? undefined : flags.concurrentLockTimeout * 1000,
+    connectWaitMs: flags.wait === undefined ? undefined : flags.wait * 1000,
+  };
+  return Object.fromEntries(Object.entries(bounds).filter(([, v]) => v !== undefined));
 }
 
 /** The flags every command that opens a database shares. */
@@ -47,6 +63,10 @@ function withDatabaseFlags(command: Command): Command {
     .option('--label <name>', "plane name shown as [NAME] and used for the lock (default: the registry's plane for a registry's sql/ folder, else the folder's name)")
     .option('--schema <name>', 'PostgreSQL: the schema the plane owns (default public)', schemaName)
     .option('--lock-timeout <seconds>', `seconds to wait for another run of the same plane (default ${DEFAULT_LOCK_TIMEOUT_MS / 1000})`, wholeNumber('--lock-timeout'))
+    .option('--ddl-lock-timeout <seconds>', 'PostgreSQL: lock_timeout of migration statements (default 5)', wholeNumber('--ddl-lock-timeout'))
+    .option('--lock-retries <n>', 'PostgreSQL: retries of a migration that could not get its locks (default 5)', wholeNumber('--lock-retries'))
+    .option('--concurrent-lock-timeout <seconds>', 'PostgreSQL: lock_timeout of CONCURRENTLY statements (default 600)', wholeNumber('--concurrent-lock-timeout'))
+    .option('--wait <seconds>', 'PostgreSQL: keep trying an unreachable database this long (default 30)', wholeNumber('--wait'))
     .option('--json', 'print one JSON document instead of text');
 }
 
@@ -78,6 +98,7 @@ function planesOptions(command: PlanesCommand, flags: DatabaseFlags & { to?: num
     schema: flags.schema,
     exitCode: flags.exitCode ?? false,
     sql: flags.sql ?? false,
+    postgres: postgresBounds(flags),
   };
 }
 
@@ -143,7 +164,8 @@ function program(io: CliIo, result: { code: number }): Command {
     const registry = await folderRegistry(flags);
     result.code = printRecovery(await work(registry, databaseUrl(flags, io)), io, flags.json ?? false);
   };
-  const dialectOf = async (url: string, flags: DatabaseFlags) => createDialect(url, await cliLogger(io, logLevel(io.env)), flags.schema === undefined ? {} : { schema: flags.schema });
+  const dialectOf = async (url: string, flags: DatabaseFlags) =>
+    createDialect(url, await cliLogger(io, logLevel(io.env)), dialectOptions({ schema: flags.schema, postgres: postgresBounds(flags) }));
   // baseline and repair are rare: their module is loaded only for them.
   const recoveryModule = () => import('./recovery.js');
   withDatabaseFlags(root.command('baseline').description('record the migrations up to --to as applied without running them (outcome baselined), for a database made by other means'))
@@ -197,6 +219,7 @@ export interface PlaneDefinition {
 }
 
 const PLANES_USAGE = (planes: readonly PlaneDefinition[]) => `Usage: npm run migrate:versioned [-- --plane ${planes.map((p) => p.registry.plane).join('|')}] [--dry-run] [--sql] [--json] [--to <version>] [--lock-timeout <seconds>] [--schema NAME] [--status [--exit-code]]
+       PostgreSQL: [--ddl-lock-timeout <seconds>] [--lock-retries <n>] [--concurrent-lock-timeout <seconds>] [--wait <seconds>]
 
 ${planes.map((p) => `  ${p.urlVariable.padEnd(28)}default: sqlite:data/${p.sqliteFile}`).join('\n')}
 
@@ -225,6 +248,10 @@ export async function runPlanesMain(planes: readonly PlaneDefinition[], argv: re
         to: { type: 'string' },
         'lock-timeout': { type: 'string' },
         schema: { type: 'string' },
+        'ddl-lock-timeout': { type: 'string' },
+        'lock-retries': { type: 'string' },
+        'concurrent-lock-timeout': { type: 'string' },
+        wait: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -254,6 +281,12 @@ export async function runPlanesMain(planes: readonly PlaneDefinition[], argv: re
       schema: values.schema,
       exitCode: values['exit-code'] ?? false,
       sql: values.sql ?? false,
+      postgres: postgresBounds({
+        ddlLockTimeout: number('--ddl-lock-timeout', values['ddl-lock-timeout']),
+        lockRetries: number('--lock-retries', values['lock-retries']),
+        concurrentLockTimeout: number('--concurrent-lock-timeout', values['concurrent-lock-timeout']),
+        wait: number('--wait', values.wait),
+      }),
     };
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -16,6 +16,8 @@ export interface Statement {
    * (`ROLLBACK`, `SAVEPOINT`, `RELEASE`, `COMMIT AND CHAIN`, a `BEGIN` with options, …).
    */
   readonly transactionControl?: 'begin' | 'commit' | 'other';
+  /** A statement that only sets a session setting (PostgreSQL `SET`/`RESET`, SQLite `PRAGMA`). */
+  readonly sessionSetting?: boolean;
 }
 
 /**
@@ -142,17 +144,20 @@ export interface Session {
   /** Creates `schema_migrations`, or adds the columns an older runner did not have. Called under the lock. */
   prepareHistory(history: History | null): Promise<void>;
   /**
-   * Runs `fn` while holding this plane's migration lock, waiting at most `timeoutMs` for it.
+   * Runs `fn` while holding the migration lock of this session's history table (whatever the plane is
+   * called: two runs against one history never overlap), waiting at most `timeoutMs` for it.
    * Throws LOCK_TIMEOUT naming the holder, LOCK_LOST when the release shows the lock was not held.
    */
-  withLock<T>(lockName: string, timeoutMs: number, fn: () => Promise<T>, onWait?: (holder: string) => void): Promise<T>;
+  withLock<T>(timeoutMs: number, fn: () => Promise<T>, onWait?: (holder: string) => void): Promise<T>;
   /** Splits a script into located statements; throws STATEMENT_FAILED on a parse error. */
   split(script: MigrationScript): Promise<readonly Statement[]>;
   /** Has the database check each statement's syntax without running it; throws a StatementError on the first it cannot parse. */
   checkSyntax(statements: readonly Statement[]): Promise<void>;
   /**
    * Runs `fn` in a transaction that commits on return and rolls back on throw. A failed COMMIT whose
-   * outcome cannot be known (the connection was lost) throws a `CommitUnknownError`.
+   * outcome cannot be known (the connection was lost) throws a `CommitUnknownError`. A dialect may run
+   * `fn` again after rolling back, when it failed only for a lock it could not get (PostgreSQL 55P03,
+   * then LOCK_CONTENTION when the retries are spent): `fn` must start from scratch each time.
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** Whether a transaction is open on the session right now, as the database last reported it. */

@@ -5,6 +5,12 @@ export type MigratorErrorCode =
   | 'CONNECTION_FAILED'
   | 'LOCK_TIMEOUT'
   | 'LOCK_LOST'
+  /** PostgreSQL: a migration could not get its locks within lock_timeout on any attempt (55P03); names the blockers. */
+  | 'LOCK_CONTENTION'
+  /** PostgreSQL: the URL goes through a transaction-pooling proxy, where a session lock cannot hold. */
+  | 'TRANSACTION_POOLER'
+  /** PostgreSQL 42501: the role lacks a privilege; says which, on what, and the GRANTs that give it. */
+  | 'PERMISSION_DENIED'
   | 'HISTORY_INVALID'
   | 'CHECKSUM_MISMATCH'
   | 'STATEMENT_FAILED'

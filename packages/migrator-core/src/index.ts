@@ -12,26 +12,41 @@ export {
   type MigrationScript,
   type SqlVariant,
 } from './migration.js';
-export { defineRegistry, defineRegistryFromFiles, loadRegistryFromDir, readMigrationFiles, type Registry, type RegistryDefinition, type VersionRange } from './registry.js';
-export type { ConnectOptions, Dialect, History, HistoryRecord, HistoryRow, Session, Statement, StatementOutcome } from './dialect.js';
+export {
+  defineRegistry,
+  defineRegistryFromFiles,
+  loadRegistryFromDir,
+  readMigrationFiles,
+  readRegistryManifest,
+  type Registry,
+  type RegistryDefinition,
+  type RegistryManifest,
+  type VersionRange,
+} from './registry.js';
+export type { AuditRecord, ConnectOptions, Dialect, History, HistoryOutcome, HistoryRecord, HistoryRow, Session, Statement, StatementOutcome } from './dialect.js';
 export { createDialect, type DialectOptions } from './dialects/index.js';
 export { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './target.js';
 export { silentLogger, type Logger } from './logger.js';
-export { DEFAULT_LOCK_TIMEOUT_MS, runMigrations, type RunOptions } from './runner.js';
+export { DEFAULT_HEARTBEAT_MS, DEFAULT_LOCK_TIMEOUT_MS, runMigrations, type RunOptions } from './runner.js';
+export { baselineMigrations, repairChecksum, type RecoveryReport } from './recovery.js';
 export {
+  JSON_SCHEMA_VERSION,
   assertMigrated,
   reportToJson,
+  toPlaneError,
   type AppliedMigration,
   type FailedMigration,
   type MigrationReport,
   type PendingMigration,
   type PlaneError,
   type PlaneReport,
+  type PlannedMigration,
   type PresentObject,
+  type ProgressEvent,
   type RunMode,
   type UnverifiedMigration,
 } from './report.js';
 export { renderFooter, renderHeader, renderPlane, renderReport, renderStatus } from './render-report.js';
-export { inspectMigrations, type MigrationState, type MigrationStatusEntry, type PlaneStatus } from './status.js';
+export { inspectMigrations, type MigrationState, type MigrationStatusEntry, type PlaneDrift, type PlaneStatus } from './status.js';
 export * from './lint/index.js';
 export * from './schema/index.js';

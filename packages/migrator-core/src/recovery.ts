@@ -49,7 +49,7 @@ async function underLock(
     return { ...base, ok: false, versions: [], changes: [], error: toPlaneError(error) };
   }
   try {
-    const done = await session.withLock(`atlas-migrations:${registry.plane}`, lockTimeoutMs, async () => {
+    const done = await session.withLock(lockTimeoutMs, async () => {
       let history = await session.readHistory();
       if (historyNeedsPreparation(history)) {
         await session.prepareHistory(history);

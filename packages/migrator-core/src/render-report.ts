@@ -1,5 +1,5 @@
 import type { FailedMigration, MigrationReport, PlaneReport, RunMode } from './report.js';
-import { renderDriftWarnings } from './schema/render-drift.js';
+import { renderDriftWarnings, renderFinding } from './schema/render-drift.js';
 import type { PlaneStatus } from './status.js';
 
 /** The operator guide's output format. Pure: lines in, nothing printed. */
@@ -34,7 +34,7 @@ function renderAftermath(tag: string, version: number, failed: FailedMigration):
 
 function renderError(tag: string, plane: PlaneReport): string[] {
   const error = plane.error!;
-  if (error.migration === null || error.version === null) return [`${tag} Error: ${error.code}: ${error.message}`];
+  if (error.migration === null || error.version === null) return [`${tag} Error: ${error.code}: ${error.message}`, ...(error.hint ? [`${tag}   Hint: ${error.hint}`] : [])];
   const at = [error.statement === null ? (error.line === null ? null : 'parsing') : `statement ${error.statement}`, error.line === null ? null : `line ${error.line}`, error.column === null ? null : `column ${error.column}`].filter(Boolean);
   const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : error.dbCode ?? error.code;
   const lines = [
@@ -125,6 +125,8 @@ export function renderStatus(statuses: readonly PlaneStatus[]): string[] {
     for (const e of status.entries) {
       lines.push(`${tag} ${String(e.version).padEnd(8)} ${e.name.padEnd(width)} ${e.state.padEnd(8)} ${e.appliedAt ?? '-'}`);
     }
+    if (status.drift?.error) lines.push(`${tag} Drift: not checked: ${status.drift.error.message}`);
+    for (const finding of status.drift?.findings ?? []) lines.push(`${tag} ${finding.kind === 'extra' ? 'Note' : 'Drift'}: ${renderFinding(finding)}`);
   }
   return lines;
 }

@@ -76,7 +76,7 @@ export interface PlaneError {
 export function toPlaneError(error: unknown, migration: FailedMigration | null = null): PlaneError {
   const e = isMigratorError(error) ? error : undefined;
   // A statement failure's fields say where; its message is the database's own words.
-  const located = e?.code === 'STATEMENT_FAILED' && e.cause instanceof StatementError;
+  const located = (e?.code === 'STATEMENT_FAILED' || e?.code === 'PERMISSION_DENIED') && e.cause instanceof StatementError;
   return {
     code: e?.code ?? 'DATABASE_ERROR',
     message: messageOf(located ? e.cause : error),

@@ -191,7 +191,8 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     session = await dialect.connect({ applicationName: `atlas-migrate:${plane}`, readOnly: mode === 'dry-run', lockTimeoutMs });
   } catch (error) {
     report.error = toPlaneError(error);
-    logger.error('connection failed', { plane, target: dialect.target, error: report.error.message });
+    // The report carries the failure (the CLI prints it, a service logs it): the log only narrates it.
+    logger.info('connection failed', { plane, target: dialect.target, error: report.error.message });
     return report.build();
   }
   report.connected = true;
@@ -202,24 +203,24 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     report.takePlan(plan);
     if (plan.mismatch) throw plan.mismatch;
     if (plan.unknownApplied.length > 0) {
-      logger.warn('schema_migrations has versions this release does not know (a newer release ran); leaving them alone', { plane, versions: plan.unknownApplied });
+      logger.info('schema_migrations has versions this release does not know (a newer release ran); leaving them alone', { plane, versions: plan.unknownApplied });
     }
     if (plan.outOfOrder.length > 0) {
-      logger.warn('pending versions are lower than the highest applied one (merged late); they are applied, not skipped', { plane, versions: plan.outOfOrder });
+      logger.info('pending versions are lower than the highest applied one (merged late); they are applied, not skipped', { plane, versions: plan.outOfOrder });
     }
     if (plan.unverified.some((row) => row.reason !== 'no checksum recorded')) {
-      logger.warn('applied migrations whose checksum this release cannot verify', { plane, rows: plan.unverified });
+      logger.info('applied migrations whose checksum this release cannot verify', { plane, rows: plan.unverified });
     }
     // A dry run refuses what the real run would refuse before running anything (syntax, transaction control).
     if (mode === 'dry-run') report.planned = planned(session, plan.pending, await prepareStatements(session, plane, plan.pending, true));
     // Nothing pending costs one query and no lock: replicas booting together never queue for it.
     if (mode === 'apply' && plan.pending.length > 0) {
       const onWait = (holder: string) => progress({ kind: 'lock-wait', plane, holder });
-      await session.withLock(`atlas-migrations:${plane}`, lockTimeoutMs, () => migrateUnderLock(session, options, report), onWait);
+      await session.withLock(lockTimeoutMs, () => migrateUnderLock(session, options, report), onWait);
     }
   } catch (error) {
     report.error = error instanceof MigrationFailure ? toPlaneError(error.error, error.migration) : toPlaneError(error);
-    logger.error('migration run failed', { plane, code: report.error.code, error: report.error.message });
+    logger.info('migration run failed', { plane, code: report.error.code, error: report.error.message });
   } finally {
     await session.close().catch((error: unknown) => logger.warn('closing the connection failed', { plane, error: messageOf(error) }));
   }

@@ -2,6 +2,8 @@ import type { Dialect, History } from './dialect.js';
 import { CHECKSUM_ALGORITHM, type SqlVariant } from './migration.js';
 import type { Registry } from './registry.js';
 import { toPlaneError, type PlaneError } from './report.js';
+import type { DriftFinding } from './schema/compare-schema.js';
+import { verifySchema } from './schema/verify-schema.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './runner.js';
 
 /**
@@ -27,10 +29,33 @@ export interface PlaneStatus {
   readonly entries: readonly MigrationStatusEntry[];
   /** The same shape as a run's error. */
   readonly error: PlaneError | null;
+  /**
+   * With `{ drift: true }`: the live schema against the registry's snapshot, for the applied versions
+   * (missing and different objects are drift; extra ones are listed, not drift). Null when not checked
+   * or the registry has no snapshot for this database.
+   */
+  readonly drift?: PlaneDrift | null;
 }
 
-/** Reads one plane's `schema_migrations` on a read-only session and compares it with the registry. */
-export async function inspectMigrations(options: { registry: Registry; dialect: Dialect }): Promise<PlaneStatus> {
+/** Schema drift as status reports it. */
+export interface PlaneDrift {
+  readonly ok: boolean;
+  readonly findings: readonly DriftFinding[];
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+/** The live schema against the snapshot; null when the registry has none for this database. */
+async function driftOf(registry: Registry, dialect: Dialect): Promise<PlaneDrift | null> {
+  const verification = await verifySchema({ registry, dialect });
+  if (verification.error?.code === 'CONFIG_INVALID' && !registry.snapshots) return null;
+  return { ok: verification.ok, findings: verification.findings, error: verification.error };
+}
+
+/**
+ * Reads one plane's `schema_migrations` on a read-only session and compares it with the registry; with
+ * `drift`, also the live schema with the registry's snapshot (more catalog reads: not for health checks).
+ */
+export async function inspectMigrations(options: { registry: Registry; dialect: Dialect; drift?: boolean }): Promise<PlaneStatus> {
   const { registry, dialect } = options;
   const base = { plane: registry.plane, target: dialect.target };
   let history: History | null;
@@ -64,5 +89,6 @@ export async function inspectMigrations(options: { registry: Registry; dialect: 
     }
   }
   entries.sort((a, b) => a.version - b.version);
-  return { ...base, ok: true, entries, error: null };
+  if (!options.drift) return { ...base, ok: true, entries, error: null };
+  return { ...base, ok: true, entries, error: null, drift: await driftOf(registry, dialect) };
 }

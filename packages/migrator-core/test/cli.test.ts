@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { redactUrl } from '@atlasai/migrator-core';
-import { advisoryLockKey } from '../src/dialects/postgres.js';
+import { migrationLockKey } from '../src/dialects/postgres/index.js';
 import { PROGRESS, atlasMigrate, migrationFolder, type RunResult } from '../../../test/support/cli.js';
 import { DIALECTS, createPostgresDatabase, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
 
@@ -55,7 +55,7 @@ async function holdLock(db: TestDatabase): Promise<{ pid: number | null; release
   if (db.dialect === 'postgres') {
     const client = new pg.Client({ connectionString: db.url, application_name: 'atlas-test-holder' });
     await client.connect();
-    await client.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('atlas-migrations:demo').toString()]);
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [migrationLockKey().toString()]);
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     return { pid: rows[0]!.pid, release: () => client.end() };
   }
@@ -227,7 +227,7 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     }
     const error =
       db.dialect === 'postgres'
-        ? new RegExp(`^\\[DEMO\\] Error: LOCK_TIMEOUT: Timed out after 1 s waiting for the migration lock "atlas-migrations:demo", held by pid ${holder.pid} \\(atlas-test-holder\\)( from \\S+)?, connected since \\d{4}-\\S+Z, idle$`)
+        ? new RegExp(`^\\[DEMO\\] Error: LOCK_TIMEOUT: Timed out after 1 s waiting for the migration lock on "public".schema_migrations, held by pid ${holder.pid} \\(atlas-test-holder\\)( from \\S+)?, connected since \\d{4}-\\S+Z, idle$`)
         : `[DEMO] Error: LOCK_TIMEOUT: Timed out after 1 s waiting for the write lock on ${sqlitePath(db)}, held by another process migrating or writing this file`;
     const lines = result.stdout.split('\n');
     expect([result.code, result.stderr]).toEqual([3, PROGRESS]);
@@ -268,7 +268,9 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
     db = await createPostgresDatabase();
     // A role whose password really is SECRET, so this holds under password authentication too (the
     // throwaway server), not only where the server trusts every connection.
-    await db.query(`DO $$ BEGIN CREATE ROLE atlas_redaction_probe LOGIN SUPERUSER PASSWORD '${SECRET}'; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+    // Least privilege: never a superuser on the server the tests find, only what the migrations need.
+    await db.query(`DO $$ BEGIN CREATE ROLE atlas_redaction_probe LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${SECRET}'; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+    await db.query('GRANT USAGE, CREATE ON SCHEMA public TO atlas_redaction_probe');
     const withPassword = new URL(db.url);
     withPassword.username = 'atlas_redaction_probe';
     withPassword.password = SECRET;
@@ -305,21 +307,21 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
   it('when the connection fails, showing the redacted target instead (text, --json, --status)', async () => {
     const closed = `postgresql://atlas_redaction_probe:${SECRET}@127.0.0.1:1/${new URL(db.url).pathname.slice(1)}`;
     const reason = `Cannot connect to ${closed.replace(SECRET, '***')}: connect ECONNREFUSED 127.0.0.1:1`;
-    const text = await run(BASE, ['--url', closed]);
+    const text = await run(BASE, ['--url', closed, '--wait', '0']);
     expect({ code: text.code, stdout: text.stdout }).toEqual({ code: 1, stdout: report('APPLY', `Error: CONNECTION_FAILED: ${reason}`, FAILED) });
     // A password on the command line works, with a warning pointing at DATABASE_URL; from the variable, no warning.
     expect(text.stderr).toContain('atlas-migrate: warning: the --url carries a password, visible in the process list and shell history; set DATABASE_URL instead\n');
-    const fromEnv = await run(BASE, [], { DATABASE_URL: closed });
+    const fromEnv = await run(BASE, ['--wait', '0'], { DATABASE_URL: closed });
     expect(fromEnv.stdout).toBe(text.stdout);
     expect(fromEnv.stderr).toEqual(PROGRESS);
-    const json = await run(BASE, ['--url', closed, '--json']);
+    const json = await run(BASE, ['--url', closed, '--json', '--wait', '0']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).planes[0]).toMatchObject({ target: closed.replace(SECRET, '***'), ok: false, error: { code: 'CONNECTION_FAILED', message: reason } });
-    const status = await run(BASE, ['--url', closed, '--status']);
+    const status = await run(BASE, ['--url', closed, '--status', '--wait', '0']);
     expect(status.code).toBe(1);
     expect(status.stdout.split('\n')[2]).toBe(`[DEMO] Error: ${reason}`);
-    const debug = await run(BASE, ['--url', closed], { ATLAS_LOG: 'debug' });
-    expect(logLines(debug.stderr).find((l) => l.msg === 'connection failed')).toMatchObject({ level: 'error', plane: 'demo', target: closed.replace(SECRET, '***') });
+    const debug = await run(BASE, ['--url', closed, '--wait', '0'], { ATLAS_LOG: 'debug' });
+    expect(logLines(debug.stderr).find((l) => l.msg === 'connection failed')).toMatchObject({ level: 'info', plane: 'demo', target: closed.replace(SECRET, '***') });
   });
 
   it('in the ATLAS_LOG=debug narration on stderr', async () => {
@@ -352,7 +354,7 @@ describe('atlas-migrate exits 2 on bad usage or configuration, touching no datab
     ['a mistyped command', ['stauts', ...sqlite, '--dir', good], "atlas-migrate: unknown command 'stauts'"],
     ['--status with --dry-run', [...sqlite, '--dir', good, '--status', '--dry-run'], 'atlas-migrate: --status and --dry-run cannot be combined'],
     ['an unsupported URL', ['--url', 'mysql://u:p@h/db', '--dir', good], 'atlas-migrate: Unsupported database URL mysql://u:***@h/db: expected postgres://, postgresql://, sqlite:<path>, file:<path> or a file path'],
-    ['a PostgreSQL URL with a malformed escape', ['--url', 'postgresql://postgres:100%@127.0.0.1:1/db', '--dir', good], /^atlas-migrate: .*postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/db/],
+    ['a PostgreSQL URL pg cannot read', ['--url', 'postgresql://postgres:s3cret@[::1/db', '--dir', good], /^atlas-migrate: Invalid PostgreSQL URL \(.*the URL is not shown because it may hold a password/],
     ['a missing folder', [...sqlite, '--dir', '/nonexistent/atlas'], "atlas-migrate: Cannot read migration folder /nonexistent/atlas: ENOENT: no such file or directory, scandir '/nonexistent/atlas'"],
     ['a folder with an unreadable migration', [...sqlite, '--dir', unreadable], /^atlas-migrate: .*101_a\.sql/],
     ['a badly named file', [...sqlite, '--dir', migrationFolder({ '1_Bad-Name.sql': 'SELECT 1;\n' })], 'atlas-migrate: Invalid migration file 1_Bad-Name.sql: the name "Bad-Name" must match [a-z0-9_]+'],

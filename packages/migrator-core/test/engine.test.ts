@@ -224,10 +224,10 @@ describe.each(DIALECTS)('engine on $name', ({ create }) => {
 async function holdLock(db: TestDatabase): Promise<{ release(): Promise<void> }> {
   if (db.dialect === 'postgres') {
     const { default: pg } = await import('pg');
-    const { advisoryLockKey } = await import('../src/dialects/postgres.js');
+    const { migrationLockKey } = await import('../src/dialects/postgres/index.js');
     const client = new pg.Client({ connectionString: db.url, application_name: 'atlas-test-holder' });
     await client.connect();
-    await client.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('atlas-migrations:demo').toString()]);
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [migrationLockKey().toString()]);
     return { release: () => client.end() };
   }
   const { default: Database } = await import('better-sqlite3');

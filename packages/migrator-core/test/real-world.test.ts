@@ -89,6 +89,20 @@ describe.each(DIALECTS)('real-world SQL on $name', ({ create }) => {
     expect(report.applied).toMatchObject([{ version: 101, outcome: 'applied' }]);
     expect(await db.columns('Member')).toEqual(['id', 'role']);
     expect(await versions(db)).toEqual([101]);
+ 
+    // Session settings may stand outside the wrapper: SQLite's documented rebuild procedure puts
+    // PRAGMA foreign_keys there, and dumps put SET lines before BEGIN.
+    const outside =
+      db.dialect === 'postgres'
+        ? "SET statement_timeout = 0;\nBEGIN;\nCREATE TABLE IF NOT EXISTS outside_ok (id integer);\nCOMMIT;\nRESET statement_timeout;\n"
+        : 'PRAGMA foreign_keys = OFF;\nBEGIN TRANSACTION;\nCREATE TABLE IF NOT EXISTS outside_ok (id integer);\nCOMMIT;\nPRAGMA foreign_keys = ON;\n';
+    const second = await migrate({ '101_prisma.sql': wrapped, '102_outside.sql': outside });
+    expect(second.error).toBeNull();
+    expect(second.applied.map((m) => m.version)).toEqual([102]);
+    expect(await db.tableExists('outside_ok')).toBe(true);
+    // Anything else outside the wrapper is not a wrapper: refused.
+    const refused = await migrate({ '101_prisma.sql': wrapped, '102_outside.sql': outside, '103_not_wrapped.sql': 'CREATE TABLE IF NOT EXISTS before_it (id integer);\nBEGIN;\nSELECT 1;\nCOMMIT;\n' });
+    expect(refused.error).toMatchObject({ code: 'TRANSACTION_CONTROL', version: 103, statement: 2 });
   });
 
   it('a statement with several actions whose object is partly present fails, naming what exists, and creates nothing', async () => {
@@ -292,9 +306,10 @@ describe('real-world SQL on PostgreSQL only', () => {
     expect(await versions(db, 'public.schema_migrations')).toEqual([101, 102, 103, 104, 105]);
     const rows = await db.query<{ version: number; search_path: string; lock_timeout: string; app: string }>('SELECT version, search_path, lock_timeout, app FROM probe ORDER BY version');
     expect(rows.map((r) => [r.version, r.search_path, r.lock_timeout])).toEqual([
-      [101, '"public"', '0'],
-      [103, '"public"', '0'],
-      [105, '"public"', '0'],
+      // The engine's DDL lock_timeout (5 s by default), not the 1 ms migration 102 set.
+      [101, '"public"', '5s'],
+      [103, '"public"', '5s'],
+      [105, '"public"', '5s'],
     ]);
     // The lock holder's stamp survives the reset, so a waiter can still name it.
     expect(rows.every((r) => /^atlas-migrate:demo locked \d{4}-/.test(r.app))).toBe(true);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DEFAULT_LOCK_TIMEOUT_MS, parseDatabaseUrl, redactUrl, type DatabaseTarget } from '@atlasai/migrator-core';
+import { DEFAULT_LOCK_TIMEOUT_MS, parseDatabaseUrl, redactUrl, type DatabaseTarget, type DialectOptions } from '@atlasai/migrator-core';
 import { envSchema } from 'env-schema';
 import type { ServiceDefinition } from './definition.js';
 
@@ -18,6 +18,13 @@ export interface ServiceConfig {
   readonly migrateOnStartup: boolean;
   readonly lockTimeoutMs: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /**
+   * Where migrations run: `MIGRATION_DATABASE_URL` (a direct or session-pooled URL, for when the plane's
+   * own URL goes through a transaction pooler), else the plane's database.
+   */
+  readonly migrationDatabase: DatabaseTarget;
+  /** PostgreSQL bounds of the migration session; unset ones take the engine's defaults. */
+  readonly migration: Pick<DialectOptions, 'ddlLockTimeoutMs' | 'lockRetries' | 'concurrentLockTimeoutMs' | 'connectWaitMs'>;
 }
 
 /** The configuration was invalid; `problems` lists every one of them. */
@@ -39,6 +46,11 @@ function schemaFor(definition: ServiceDefinition) {
       INTERNAL_SERVICE_SECRET: { type: 'string' },
       MIGRATE_ON_STARTUP: { type: 'boolean', default: true },
       MIGRATION_LOCK_TIMEOUT_SECONDS: { type: 'integer', minimum: 0, default: DEFAULT_LOCK_TIMEOUT_MS / 1000 },
+      MIGRATION_DATABASE_URL: { type: 'string' },
+      MIGRATION_DDL_LOCK_TIMEOUT_SECONDS: { type: 'integer', minimum: 1 },
+      MIGRATION_LOCK_RETRIES: { type: 'integer', minimum: 0 },
+      MIGRATION_CONCURRENT_LOCK_TIMEOUT_SECONDS: { type: 'integer', minimum: 1 },
+      MIGRATION_CONNECT_WAIT_SECONDS: { type: 'integer', minimum: 0 },
       LOG_LEVEL: { type: 'string', enum: [...LOG_LEVELS], default: 'info' },
     },
   };
@@ -84,7 +96,25 @@ export function loadConfig(definition: ServiceDefinition, env: Readonly<Record<s
   } catch (error) {
     problems.push(`${urlVariable}: ${redactUrl((error as Error).message)}`);
   }
-  if (problems.length > 0 || !database) throw new ConfigError(problems);
+  let migrationDatabase = database;
+  if (given.MIGRATION_DATABASE_URL) {
+    try {
+      migrationDatabase = parseDatabaseUrl(given.MIGRATION_DATABASE_URL);
+      if (database && migrationDatabase.kind !== database.kind) problems.push(`MIGRATION_DATABASE_URL must name the same kind of database as ${urlVariable}`);
+    } catch (error) {
+      problems.push(`MIGRATION_DATABASE_URL: ${redactUrl((error as Error).message)}`);
+    }
+  }
+  if (problems.length > 0 || !database || !migrationDatabase) throw new ConfigError(problems);
+  const seconds = (name: string) => (values[name] === undefined ? undefined : (values[name] as number) * 1000);
+  const migration = Object.fromEntries(
+    Object.entries({
+      ddlLockTimeoutMs: seconds('MIGRATION_DDL_LOCK_TIMEOUT_SECONDS'),
+      lockRetries: values.MIGRATION_LOCK_RETRIES as number | undefined,
+      concurrentLockTimeoutMs: seconds('MIGRATION_CONCURRENT_LOCK_TIMEOUT_SECONDS'),
+      connectWaitMs: seconds('MIGRATION_CONNECT_WAIT_SECONDS'),
+    }).filter(([, v]) => v !== undefined),
+  );
   return Object.freeze({
     plane: definition.plane.registry.plane,
     port: values.PORT as number,
@@ -95,6 +125,8 @@ export function loadConfig(definition: ServiceDefinition, env: Readonly<Record<s
     migrateOnStartup: values.MIGRATE_ON_STARTUP as boolean,
     lockTimeoutMs: (values.MIGRATION_LOCK_TIMEOUT_SECONDS as number) * 1000,
     logLevel: values.LOG_LEVEL as ServiceConfig['logLevel'],
+    migrationDatabase,
+    migration,
   });
 }
 
@@ -105,6 +137,8 @@ export function describeConfig(config: ServiceConfig): Record<string, unknown> {
     port: config.port,
     host: config.host,
     database: config.database.redacted,
+    migrationDatabase: config.migrationDatabase.redacted,
+    migration: config.migration,
     migrateOnStartup: config.migrateOnStartup,
     lockTimeoutSeconds: config.lockTimeoutMs / 1000,
     serviceSecretConfigured: config.internalServiceSecret !== null,

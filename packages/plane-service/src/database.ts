@@ -56,7 +56,9 @@ export async function openDatabase<DB>(config: ServiceConfig, log: PinoLogger): 
     await db.destroy().catch(() => undefined);
     throw error;
   }
-  const engine = await createDialect(target, engineLogger(log));
+  // Migrations (and the history reads of health and status) may go through their own URL: a direct or
+  // session-pooled connection where the application's goes through a transaction pooler.
+  const engine = await createDialect(config.migrationDatabase, engineLogger(log), config.migration);
   let closed: Promise<void> | undefined;
   return {
     kind: target.kind,

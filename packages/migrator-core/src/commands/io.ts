@@ -35,7 +35,8 @@ export function processIo(): CliIo {
 export function exitCodeOf(planes: readonly PlaneReport[]): number {
   const failures = planes.filter((p) => !p.ok);
   if (failures.length === 0) return EXIT.ok;
-  if (failures.some((p) => p.error?.code === 'CONFIG_INVALID' || p.error?.code === 'REGISTRY_INVALID')) return EXIT.usage;
+  // A transaction-pooling URL is configuration too: the fix is another URL, not another run.
+  if (failures.some((p) => p.error?.code === 'CONFIG_INVALID' || p.error?.code === 'REGISTRY_INVALID' || p.error?.code === 'TRANSACTION_POOLER')) return EXIT.usage;
   if (failures.every((p) => p.error?.code === 'LOCK_TIMEOUT')) return EXIT.lockTimeout;
   return EXIT.failed;
 }
@@ -50,8 +51,8 @@ export function usageFailure(error: unknown, io: CliIo, usage = ''): number {
 }
 
 /** Writes lines to a stream, every URL's password redacted (a driver's message may quote one). */
-export function lineWriter(stream: { write(text: string): unknown }): (lines: readonly string[]) => void {
+export function lineWriter(stream: { write(text: string): unknown }, redact: (text: string) => string = redactUrl): (lines: readonly string[]) => void {
   return (lines) => {
-    if (lines.length > 0) stream.write(redactUrl(lines.map((l) => `${l}\n`).join('')));
+    if (lines.length > 0) stream.write(redact(lines.map((l) => `${l}\n`).join('')));
   };
 }

@@ -5,10 +5,14 @@ import { UsageError, type CliIo } from './io.js';
 const LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 type Level = (typeof LEVELS)[number];
 
-/** `ATLAS_LOG`, case-insensitive; unset means silent (the report says it all). Anything else is a usage error. */
+/**
+ * `ATLAS_LOG`, case-insensitive. Unset means `warn`: what the report cannot say, as it happens (a
+ * migration retried behind a table lock, naming the blockers; a database not reachable yet); everything
+ * the report says is logged at `info`. Anything else is a usage error.
+ */
 export function logLevel(env: CliIo['env']): Level {
   const raw = env.ATLAS_LOG?.trim();
-  if (raw === undefined || raw === '') return 'silent';
+  if (raw === undefined || raw === '') return 'warn';
   const level = raw.toLowerCase();
   if (!(LEVELS as readonly string[]).includes(level)) throw new UsageError(`ATLAS_LOG must be one of ${LEVELS.join(', ')}, got "${raw}"`);
   return level as Level;
@@ -19,11 +23,11 @@ export function logLevel(env: CliIo['env']): Level {
  * line redacted of passwords. Written synchronously, so a line is out before a blocking SQLite wait.
  * Silent (the default) loads no logging library at all.
  */
-export async function cliLogger(io: CliIo, level: Level): Promise<Logger> {
-  // Silent is the default: pino (and its dependencies) is loaded only when a log line can be written.
+export async function cliLogger(io: CliIo, level: Level, redact: (text: string) => string = redactUrl): Promise<Logger> {
+  // pino (and its dependencies) is loaded only when a log line can be written.
   if (level === 'silent') return silentLogger;
   const { default: pino } = await import('pino');
-  const destination = { write: (line: string) => io.stderr.write(redactUrl(line)) };
+  const destination = { write: (line: string) => io.stderr.write(redact(line)) };
   const log = pino({ level, base: { name: 'atlas-migrate' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, destination);
   return {
     debug: (message, fields) => log.debug(fields ?? {}, message),

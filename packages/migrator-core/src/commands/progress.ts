@@ -34,9 +34,9 @@ export function renderProgress(event: ProgressEvent): string | null {
  * Live progress: on the terminal when stdout is one (the report's first lines are then printed live
  * and not again), else on stderr, so that piped output and --json keep exactly the report.
  */
-export function progressPrinter(io: CliIo, json: boolean): { onProgress: (event: ProgressEvent) => void; live: boolean } {
+export function progressPrinter(io: CliIo, json: boolean, redact?: (text: string) => string): { onProgress: (event: ProgressEvent) => void; live: boolean } {
   const live = io.stdout.isTTY === true && !json;
-  const write = lineWriter(live ? io.stdout : io.stderr);
+  const write = lineWriter(live ? io.stdout : io.stderr, redact);
   return {
     live,
     onProgress(event) {

@@ -1,4 +1,4 @@
-import { createDialect } from '../dialects/index.js';
+import { createDialect, type DialectOptions } from '../dialects/index.js';
 import { messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Registry } from '../registry.js';
@@ -6,7 +6,7 @@ import { renderFooter, renderHeader, renderPlane, renderStatus } from '../render
 import { JSON_SCHEMA_VERSION, reportToJson, type MigrationReport, type PlaneReport, type RunMode } from '../report.js';
 import { runMigrations } from '../runner.js';
 import { inspectMigrations, type PlaneStatus } from '../status.js';
-import { parseDatabaseUrl, redactUrl, type DatabaseTarget } from '../target.js';
+import { parseDatabaseUrl, redactUrl, scrubSecrets, type DatabaseTarget } from '../target.js';
 import { EXIT, exitCodeOf, lineWriter, usageFailure, type CliIo } from './io.js';
 import { cliLogger, logLevel } from './logging.js';
 import { renderPlanSql } from './plan-sql.js';
@@ -34,6 +34,21 @@ export interface CommandOptions {
   readonly sql: boolean;
   /** up: how often a long statement reports that it still runs (default 10 s). */
   readonly heartbeatMs?: number;
+  /** PostgreSQL lock and connection bounds (--ddl-lock-timeout, --lock-retries, --concurrent-lock-timeout, --wait); unset: the engine's defaults. */
+  readonly postgres?: PostgresBounds;
+}
+
+export type PostgresBounds = Pick<DialectOptions, 'ddlLockTimeoutMs' | 'lockRetries' | 'concurrentLockTimeoutMs' | 'connectWaitMs'>;
+
+/** The options every dialect of a command is made with. */
+export function dialectOptions(options: Pick<CommandOptions, 'schema' | 'postgres'>): DialectOptions {
+  return { ...options.postgres, ...(options.schema === undefined ? {} : { schema: options.schema }) };
+}
+
+/** Structural redaction of URLs, then every spelling of the targets' passwords: the last line of defence. */
+export function redactorOf(targets: readonly DatabaseTarget[]): (text: string) => string {
+  const secrets = targets.flatMap((t) => t.secrets);
+  return (text) => scrubSecrets(redactUrl(text), secrets);
 }
 
 function historyTable(target: DatabaseTarget, schema: string | undefined): string {
@@ -41,14 +56,15 @@ function historyTable(target: DatabaseTarget, schema: string | undefined): strin
 }
 
 async function statusCommand(planes: readonly PlaneTarget[], targets: readonly DatabaseTarget[], options: CommandOptions, io: CliIo, logger: Logger): Promise<number> {
-  const out = lineWriter(io.stdout);
+  const out = lineWriter(io.stdout, redactorOf(targets));
   const statuses: PlaneStatus[] = [];
   for (const [i, plane] of planes.entries()) {
-    const dialect = await createDialect(targets[i]!, logger, options.schema === undefined ? {} : { schema: options.schema });
-    statuses.push(await inspectMigrations({ registry: plane.registry, dialect }));
+    const dialect = await createDialect(targets[i]!, logger, dialectOptions(options));
+    statuses.push(await inspectMigrations({ registry: plane.registry, dialect, drift: true }));
   }
   const readable = statuses.every((s) => s.ok && s.entries.every((e) => e.state !== 'changed'));
-  const upToDate = statuses.every((s) => s.entries.every((e) => e.state === 'applied' || e.state === 'unknown'));
+  // Drift counts against being up to date (the CI gate), not against being readable.
+  const upToDate = statuses.every((s) => s.entries.every((e) => e.state === 'applied' || e.state === 'unknown') && (s.drift?.ok ?? true));
   if (options.json) out([JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ok: readable, upToDate, planes: statuses }, null, 2)]);
   else out(renderStatus(statuses));
   if (!readable || (options.exitCode && !upToDate)) return EXIT.failed;
@@ -63,23 +79,25 @@ async function statusCommand(planes: readonly PlaneTarget[], targets: readonly D
 export async function runPlanesCommand(planes: readonly PlaneTarget[], options: CommandOptions, io: CliIo): Promise<number> {
   let targets: DatabaseTarget[];
   let logger: Logger;
+  let redact: (text: string) => string;
   try {
     targets = planes.map((p) => parseDatabaseUrl(p.url));
-    logger = await cliLogger(io, logLevel(io.env));
+    redact = redactorOf(targets);
+    logger = await cliLogger(io, logLevel(io.env), redact);
   } catch (error) {
     return usageFailure(error, io);
   }
   if (options.command === 'status') return statusCommand(planes, targets, options, io, logger);
 
   const mode: RunMode = options.command === 'plan' ? 'dry-run' : 'apply';
-  const out = lineWriter(io.stdout);
-  const progress = progressPrinter(io, options.json);
+  const out = lineWriter(io.stdout, redact);
+  const progress = progressPrinter(io, options.json, redact);
   if (!options.json) out(renderHeader(mode));
   const reports: PlaneReport[] = [];
   for (const [i, plane] of planes.entries()) {
     let report: PlaneReport;
     try {
-      const dialect = await createDialect(targets[i]!, logger, options.schema === undefined ? {} : { schema: options.schema });
+      const dialect = await createDialect(targets[i]!, logger, dialectOptions(options));
       report = await runMigrations({
         registry: plane.registry,
         dialect,
@@ -92,7 +110,7 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
       });
     } catch (error) {
       // A missing driver: nothing could be tried on this plane, the next one still is.
-      io.stderr.write(`atlas-migrate: ${redactUrl(messageOf(error))}\n`);
+      io.stderr.write(`atlas-migrate: ${redact(messageOf(error))}\n`);
       return EXIT.usage;
     }
     reports.push(report);

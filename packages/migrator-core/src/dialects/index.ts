@@ -9,6 +9,28 @@ export interface DialectOptions {
    * migration starts with `search_path` set to it alone. SQLite has one schema and ignores it.
    */
   readonly schema?: string;
+  /**
+   * PostgreSQL: `lock_timeout` of every migration statement, in ms (default 5 s): the longest an
+   * application query can queue behind a migration's DDL lock. Services: MIGRATION_DDL_LOCK_TIMEOUT_SECONDS.
+   */
+  readonly ddlLockTimeoutMs?: number;
+  /**
+   * PostgreSQL: how many times a transactional migration that could not get its locks (55P03) is rolled
+   * back and run again, with exponential backoff and jitter (default 5). Services: MIGRATION_LOCK_RETRIES.
+   */
+  readonly lockRetries?: number;
+  /** PostgreSQL: the first backoff delay before a retry, doubled each time, ±50 % jitter (default 500 ms). */
+  readonly lockRetryBaseMs?: number;
+  /**
+   * PostgreSQL: `lock_timeout` of CONCURRENTLY statements in no-transaction migrations, which wait for
+   * older transactions by design (default 10 min). Services: MIGRATION_CONCURRENT_LOCK_TIMEOUT_SECONDS.
+   */
+  readonly concurrentLockTimeoutMs?: number;
+  /**
+   * PostgreSQL: how long to keep trying a database that is not reachable yet (refused, DNS failure,
+   * starting up), with backoff (default 30 s; 0: one try). Services: MIGRATION_CONNECT_WAIT_SECONDS.
+   */
+  readonly connectWaitMs?: number;
 }
 
 /**
@@ -18,8 +40,9 @@ export interface DialectOptions {
 export async function createDialect(target: DatabaseTarget | string, logger: Logger, options: DialectOptions = {}): Promise<Dialect> {
   const parsed = typeof target === 'string' ? parseDatabaseUrl(target) : target;
   if (parsed.kind === 'postgres') {
-    const { createPostgresDialect } = await loadDriver(() => import('./postgres.js'), 'pg', '8.23.1', 'PostgreSQL');
-    return createPostgresDialect({ url: parsed.url, redacted: parsed.redacted, logger, ...(options.schema === undefined ? {} : { schema: options.schema }) });
+    const { createPostgresDialect } = await loadDriver(() => import('./postgres/index.js'), 'pg', '8.23.1', 'PostgreSQL');
+    const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as DialectOptions;
+    return createPostgresDialect({ url: parsed.url, redacted: parsed.redacted, host: parsed.host, logger, ...defined });
   }
   const { createSqliteDialect } = await loadDriver(() => import('./sqlite.js'), 'better-sqlite3', '12.11.1', 'SQLite');
   return createSqliteDialect({ path: parsed.path, logger });

@@ -108,7 +108,8 @@ export function splitSqliteScript(text: string): Statement[] {
   chunks.push({ text: text.slice(start), offset: start });
   return locateStatements(text, chunks).map((statement) => {
     const control = transactionControl(statement.text);
-    return control ? { ...statement, transactionControl: control } : statement;
+    if (control) return { ...statement, transactionControl: control };
+    return upper(leadingWords(statement.text, 1))[0] === 'PRAGMA' ? { ...statement, sessionSetting: true } : statement;
   });
 }
 

@@ -89,7 +89,7 @@ class SqliteSession implements Session {
    * no-op inside a transaction, so it is switched before BEGIN, and each migration is checked with
    * `PRAGMA foreign_key_check` before it is released.
    */
-  async withLock<T>(_lockName: string, timeoutMs: number, fn: () => Promise<T>, onWait?: (holder: string) => void): Promise<T> {
+  async withLock<T>(timeoutMs: number, fn: () => Promise<T>, onWait?: (holder: string) => void): Promise<T> {
     const foreignKeys = this.db.pragma('foreign_keys', { simple: true }) as number;
     this.db.pragma('foreign_keys = OFF');
     try {

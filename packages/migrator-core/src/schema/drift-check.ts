@@ -26,7 +26,7 @@ export async function checkDriftAfterRun(session: Session, registry: Registry, a
   const versions = [...applied.now];
   try {
     const findings = compareSchema(snapshot, await session.readSchema(), { applied: new Set(applied.all), only: new Set(versions) });
-    if (findings.length > 0) logger.warn('the schema differs from the registry snapshot', { plane: registry.plane, findings: findings.length });
+    if (findings.length > 0) logger.info('the schema differs from the registry snapshot', { plane: registry.plane, findings: findings.length });
     return { versions, findings, error: null };
   } catch (error) {
     logger.warn('could not check the schema against the registry snapshot', { plane: registry.plane, error: messageOf(error) });

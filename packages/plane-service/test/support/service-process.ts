@@ -114,8 +114,9 @@ export function freePort(): Promise<number> {
 }
 
 /** The engine's advisory-lock key for a plane (`atlas-migrations:<plane>`), to hold its lock from a test. */
-export function migrationLockKey(plane: string): string {
-  return BigInt.asIntN(64, createHash('sha256').update(`atlas-migrations:${plane}`).digest().readBigUInt64BE(0)).toString();
+export function migrationLockKey(schema = 'public'): string {
+  // The engine's key: the database's history table, whatever the plane (see migrator-core's postgres/lock.ts).
+  return BigInt.asIntN(64, createHash('sha256').update(`atlas-migrations:"${schema.replace(/"/g, '""')}".schema_migrations`).digest().readBigUInt64BE(0)).toString();
 }
 
 /** Polls `check` until it returns true (every 50 ms, up to `timeoutMs`). */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { CommitUnknownError, type BatchedMigration } from '../dialect.js';
+import { CommitUnknownError, type BatchedMigration } from '../../dialect.js';
 
 /**
  * Several transactional migrations in one transaction and three round trips, however many statements
@@ -9,6 +9,8 @@ import { CommitUnknownError, type BatchedMigration } from '../dialect.js';
  * or the server said something already existed, which only the statement-by-statement path can
  * attribute to a statement) rolls the batch back and returns null, and the runner replays its migrations
  * one by one: a failure is reported exactly as without batches, naming the migration and the statement.
+ * The session's DDL lock_timeout applies to the batch as to any statement: a lock not available ends the
+ * batch, and the replay retries it with the blockers named.
  */
 
 /** What the batch needs of the session: its pinned client, transaction state, notices and reset. */

@@ -1,5 +1,5 @@
-import { locateStatements, type Statement } from '../dialect.js';
-import { parsePgScript } from '../pg-parser.js';
+import { locateStatements, type Statement } from '../../dialect.js';
+import { parsePgScript } from '../../pg-parser.js';
 
 /**
  * PostgreSQL statements, read with PostgreSQL's own parser (libpg-query): where each one is, whether it
@@ -34,6 +34,11 @@ export interface PgStatement extends Statement {
   readonly actions?: readonly PgAction[];
   /** Set for CREATE INDEX CONCURRENTLY: the index a failed earlier build may have left INVALID. */
   readonly concurrentIndex?: { readonly name: string; readonly schema: string | null };
+  /**
+   * Set for a statement that works CONCURRENTLY (index builds, drops, reindexes): it waits for older
+   * transactions by design, so it gets the longer lock bound instead of the DDL one.
+   */
+  readonly concurrently?: boolean;
 }
 
 interface RangeVar {
@@ -86,10 +91,12 @@ function alterTableAction(rel: { schema: string | null; table: string }, cmd: No
 }
 
 /** What a parsed statement creates, or its actions when it has several. */
-function classify(type: string, node: Node): Pick<PgStatement, 'creates' | 'actions' | 'transactionControl'> {
+function classify(type: string, node: Node): Pick<PgStatement, 'creates' | 'actions' | 'transactionControl' | 'sessionSetting'> {
   switch (type) {
     case 'TransactionStmt':
       return { transactionControl: transactionControl(node) };
+    case 'VariableSetStmt':
+      return { sessionSetting: true };
     case 'CreateStmt': {
       const rv = node.relation as RangeVar;
       return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname } };
@@ -160,7 +167,8 @@ export async function splitPostgresScript(sql: string): Promise<PgStatement[]> {
   // Comment-only chunks were dropped; the parser never yields those, so indexes still line up.
   return located.map((statement, i) => {
     const [type, node] = Object.entries(stmts[i]?.stmt ?? {})[0] ?? ['', {}];
-    const classified: PgStatement = { ...statement, ...classify(type, node) };
+    const concurrently = Boolean(node.concurrent) || (type === 'ReindexStmt' && JSON.stringify(node.params ?? []).includes('"concurrently"'));
+    const classified: PgStatement = { ...statement, ...classify(type, node), ...(concurrently ? { concurrently } : {}) };
     if (type !== 'IndexStmt' || !node.concurrent || !node.idxname) return classified;
     return { ...classified, concurrentIndex: { name: String(node.idxname), schema: (node.relation as RangeVar).schemaname ?? null } };
   });

@@ -1,0 +1,59 @@
+import pg from 'pg';
+import { MigratorError, messageOf } from '../../errors.js';
+
+/**
+ * Transaction-pooling proxies (PgBouncer `pool_mode = transaction`, and the like) hand each
+ * transaction to whichever server connection is free: a session advisory lock taken through one
+ * stays behind on a pooled backend, and the migrations do not run on the session that holds it.
+ * This is found out before the lock is taken, in two steps:
+ *
+ * 1. Is anything between us and PostgreSQL? The process id the server announced at start-up
+ *    (BackendKeyData) is the backend's own pid on a direct connection; a proxy announces its own.
+ *    One round trip, and a direct connection stops here.
+ * 2. Behind a proxy: does our session keep its backend? A second client opens a transaction (which
+ *    pins a server connection in any pool mode) and our session asks for its backend pid again. In
+ *    transaction mode the probe got the backend we just released, or our next statement lands on
+ *    another one; in session mode our backend is ours for the whole connection.
+ */
+
+export type Path = 'direct' | 'session-pooled';
+
+/** Probe rounds behind a proxy; a session pooler passes all of them, a transaction pooler fails one. */
+const ROUNDS = 8;
+
+export const POOLER_ADVICE =
+  'Give the migration a direct PostgreSQL URL or a session-pooled one (PgBouncer pool_mode = session); for the services, set MIGRATION_DATABASE_URL to it.';
+
+export async function checkConnectionPath(client: pg.Client, backendPid: number, openProbe: () => Promise<pg.Client>, target: string): Promise<Path> {
+  const announced = (client as unknown as { processID: number | null }).processID;
+  if (announced === backendPid) return 'direct';
+  let probe: pg.Client | undefined;
+  try {
+    probe = await openProbe();
+    // Other clients of a busy pool may take the backend we released before the probe does, and hand it
+    // back to us: one clean round proves little, so several are made and any change refuses.
+    for (let round = 0; round < ROUNDS; round++) {
+      const probed = await probe.query<{ pid: number }>('BEGIN; SELECT pg_backend_pid() AS pid');
+      const probePid = (probed as unknown as pg.QueryResult<{ pid: number }>[])[1]!.rows[0]!.pid;
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const again = rows[0]!.pid;
+      await probe.query('ROLLBACK');
+      if (probePid === backendPid || again !== backendPid) {
+        throw new MigratorError(
+          'TRANSACTION_POOLER',
+          `${target} goes through a transaction-pooling proxy (such as PgBouncer in pool_mode = transaction): statements of one session reach different PostgreSQL backends (backend ${backendPid}, then ${probePid === backendPid ? `another client's transaction on ${probePid}` : again}), so the migration lock could not protect anything and would leak into the pool. Nothing was run. ${POOLER_ADVICE}`,
+        );
+      }
+    }
+    return 'session-pooled';
+  } catch (error) {
+    if (error instanceof MigratorError) throw error;
+    throw new MigratorError(
+      'TRANSACTION_POOLER',
+      `${target} goes through a proxy (the server announced process ${announced}, the backend is ${backendPid}), and checking whether it keeps a session on one backend failed: ${messageOf(error)}. Nothing was run. ${POOLER_ADVICE}`,
+      { cause: error },
+    );
+  } finally {
+    await probe?.end().catch(() => undefined);
+  }
+}
