@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { migrationsFromFiles, normalizeSql } from '@atlasai/migrator-core';
 import { describe, expect, it } from 'vitest';
 import { locateInText, locateStatements } from '../src/dialect.js';
-import { splitPostgresScript } from '../src/dialects/postgres-statements.js';
+import { splitPostgresScript } from '../src/dialects/postgres/statements.js';
 import { splitSqliteScript } from '../src/dialects/sqlite-script.js';
 import { parsePgScript, pieceEnds } from '../src/pg-parser.js';
 
