@@ -31,7 +31,8 @@ const option = (name, fallback) => {
 };
 const QUICK = flag('--quick');
 const BIG = flag('--big');
-const ROUNDS = Number(option('--rounds', 5));
+// Quick mode: 3 rounds and the cases that carry the targets; the full run has at least 5 rounds.
+const ROUNDS = Number(option('--rounds', QUICK ? 3 : 5));
 const ONLY = option('--only') ? new RegExp(option('--only')) : null;
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PG_LOG = process.env.BENCH_PG_LOG ?? '/var/log/postgresql/postgresql-15-main.log';

@@ -107,6 +107,12 @@ export interface HistoryRecord {
   readonly outcome: HistoryOutcome;
 }
 
+/** A transactional migration as a batch runs it: its statements and its history row (timed by the dialect). */
+export interface BatchedMigration {
+  readonly statements: readonly Statement[];
+  readonly record: Omit<HistoryRecord, 'executionMs' | 'outcome'>;
+}
+
 /** `applied` ran; `skipped` ran and found every object present; `baselined` recorded without running (`baseline`). */
 export type HistoryOutcome = 'applied' | 'skipped' | 'baselined';
 
@@ -165,6 +171,15 @@ export interface Session {
   execute(statement: Statement, inTransaction: boolean): Promise<StatementOutcome>;
   /** Undoes what a migration may have changed in the session (settings, role, temporary objects). */
   resetState(): Promise<void>;
+  /**
+   * Optional: applies several transactional migrations in one transaction and a constant number of round
+   * trips, each with its history row (outcome `applied`), resetting the session after each. Returns each
+   * migration's duration in ms; or null when the batch did not apply cleanly (a statement failed, or the
+   * database said something already existed, which only `execute` can attribute): then nothing of it
+   * was committed, and the runner replays its migrations one by one. Throws only when the connection
+   * failed (a `CommitUnknownError` when that was during COMMIT).
+   */
+  applyBatch?(batch: readonly BatchedMigration[]): Promise<readonly number[] | null>;
   /** Inserts a history row. */
   record(row: HistoryRecord): Promise<void>;
   /** Re-records an applied migration's checksum (`repair`). */

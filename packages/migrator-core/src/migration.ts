@@ -85,7 +85,11 @@ const FOREIGN_DIRECTIVES: readonly { pattern: RegExp; says: string }[] = [
   { pattern: /^--\s*\+goose\s+no\s+transaction\b/i, says: `is goose's no-transaction directive; this tool's is a first line "${NO_TRANSACTION_MARKER}"` },
 ];
 
+/** Every line any directive could be on (a superset, for a quick first look at the whole file). */
+const MAYBE_DIRECTIVE = /^\s*--(?:!|\s*(?:migrate:|\+goose|atlas:txmode))/im;
+
 function refuseForeignDirectives(file: string, normalized: string): void {
+  if (!MAYBE_DIRECTIVE.test(normalized)) return;
   // Every directive starts with "--": only the lines holding one are looked at, and lines are counted
   // once, front to back (linear in the file's size).
   let lineNumber = 1;

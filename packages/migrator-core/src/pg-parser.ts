@@ -27,7 +27,10 @@ export function pgParser(): LibPgQuery {
   return loaded;
 }
 
-/** A statement of a script as the parser read it, with its place as character offsets in the script. */
+/**
+ * A statement of a script as the parser read it, with its place as character offsets in the script. The
+ * tree of a data statement (INSERT, SELECT, UPDATE, DELETE, MERGE) is reduced to its kind.
+ */
 export interface ParsedPgStatement {
   readonly stmt: Record<string, Record<string, unknown>> | undefined;
   readonly start: number;
@@ -41,12 +44,12 @@ interface RawStmt {
 }
 
 /**
- * Scripts up to twice this size are parsed whole. A larger one is parsed in pieces of about this size,
+ * Scripts up to twice this size (256 KiB) are parsed whole. A larger one is parsed in pieces of about this size,
  * cut after a `;` outside any string, quoted name, dollar-quoted body or comment: the parse tree of a
  * whole 50 MB file does not fit the parser's memory. A cut the parser does not accept (inside a
  * `BEGIN ATOMIC … END` body, say) makes the piece fail; it is then parsed together with the next one.
  */
-const PIECE_CHARS = 1 << 20;
+const PIECE_CHARS = 1 << 17;
 const MAX_MERGES = 8;
 
 /**
@@ -92,6 +95,17 @@ class ByteToChar {
 
 const isIdentChar = (code: number) => (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36 || code >= 0x80;
 const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
+
+/**
+ * Statements that only read or write rows: their trees (every value of a 50-row INSERT) are most of a
+ * data migration's memory, and the engine reads nothing in them but their kind.
+ */
+const DATA_STATEMENTS = new Set(['InsertStmt', 'SelectStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+
+function lighten(stmt: RawStmt['stmt']): RawStmt['stmt'] {
+  const type = stmt && Object.keys(stmt)[0];
+  return type && DATA_STATEMENTS.has(type) ? { [type]: {} } : stmt;
+}
 
 /** Character offsets just after a top-level `;`, about every `every` characters, then the text's end. */
 export function pieceEnds(sql: string, every: number): number[] {
@@ -204,7 +218,7 @@ export async function parsePgScript(sql: string, pieceChars = PIECE_CHARS): Prom
     for (const s of parsed.stmts ?? []) {
       const from = s.stmt_location ?? 0;
       const to = s.stmt_len === undefined ? pieceBytes : from + s.stmt_len;
-      statements.push({ stmt: s.stmt, start: start + chars.offset(from), end: start + chars.offset(to) });
+      statements.push({ stmt: lighten(s.stmt), start: start + chars.offset(from), end: start + chars.offset(to) });
     }
     start = ends[k]!;
   }

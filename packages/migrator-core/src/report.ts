@@ -144,7 +144,9 @@ export type ProgressEvent =
   | { readonly kind: 'migration-start'; readonly plane: string; readonly version: number; readonly name: string }
   | { readonly kind: 'migration-end'; readonly plane: string; readonly version: number; readonly outcome: 'applied' | 'skipped' | 'failed'; readonly durationMs: number }
   /** A heartbeat while one statement runs long (PostgreSQL; a SQLite statement blocks the process). */
-  | { readonly kind: 'statement-running'; readonly plane: string; readonly version: number; readonly statement: number; readonly line: number; readonly text: string; readonly elapsedMs: number };
+  | { readonly kind: 'statement-running'; readonly plane: string; readonly version: number; readonly statement: number; readonly line: number; readonly text: string; readonly elapsedMs: number }
+  /** A heartbeat while a batch of migrations (one transaction, one query) runs long: which statement is running is not known. */
+  | { readonly kind: 'batch-running'; readonly plane: string; readonly versions: readonly number[]; readonly elapsedMs: number };
 
 /** The version of the JSON documents' shape (run, status), raised when a field changes meaning or goes away. */
 export const JSON_SCHEMA_VERSION = 1;

@@ -1,3 +1,4 @@
+import { applyBatch, nextBatchSize, takeBatch } from './apply-batch.js';
 import { MigrationFailure, applyMigration, failure, statementsToRun } from './apply-migration.js';
 import { historyNeedsPreparation, type Dialect, type Session, type Statement } from './dialect.js';
 import { messageOf } from './errors.js';
@@ -121,21 +122,51 @@ async function migrateUnderLock(session: Session, options: RunOptions, report: P
   if (plan.mismatch) throw plan.mismatch;
   const prepared = await prepareStatements(session, registry.plane, plan.pending);
   const done = new Set<number>();
+  const everyMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const recordApplied = (applied: AppliedMigration) => {
+    report.applied.push(applied);
+    done.add(applied.version);
+    logger.info('applied migration', { plane, version: applied.version, outcome: applied.outcome, durationMs: applied.durationMs });
+    progress({ kind: 'migration-end', plane, version: applied.version, outcome: applied.outcome, durationMs: applied.durationMs });
+  };
+  const applyOne = async (migration: Migration) => {
+    const { version, name } = migration;
+    logger.info('applying migration', { plane, version, name });
+    progress({ kind: 'migration-start', plane, version, name });
+    const started = performance.now();
+    const heartbeat = { everyMs, beat: (s: Statement, elapsedMs: number) => progress({ kind: 'statement-running', plane, version, statement: s.index, line: s.line, text: s.text, elapsedMs }) };
+    const applied = await applyMigration(session, plane, migration, prepared.get(version)!, heartbeat).catch((error: unknown) => {
+      progress({ kind: 'migration-end', plane, version, outcome: 'failed', durationMs: Math.round(performance.now() - started) });
+      throw error;
+    });
+    recordApplied(applied);
+  };
   try {
-    for (const migration of plan.pending) {
-      const { version, name } = migration;
-      logger.info('applying migration', { plane, version, name });
-      progress({ kind: 'migration-start', plane, version, name });
-      const started = performance.now();
-      const heartbeat = { everyMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, beat: (s: Statement, elapsedMs: number) => progress({ kind: 'statement-running', plane, version, statement: s.index, line: s.line, text: s.text, elapsedMs }) };
-      const applied = await applyMigration(session, plane, migration, prepared.get(version)!, heartbeat).catch((error: unknown) => {
-        progress({ kind: 'migration-end', plane, version, outcome: 'failed', durationMs: Math.round(performance.now() - started) });
-        throw error;
-      });
-      report.applied.push(applied);
-      done.add(version);
-      logger.info('applied migration', { plane, version, outcome: applied.outcome, durationMs: applied.durationMs });
-      progress({ kind: 'migration-end', plane, version, outcome: applied.outcome, durationMs: applied.durationMs });
+    // Consecutive transactional migrations share a transaction where the dialect can (apply-batch.ts);
+    // a batch that does not apply cleanly is replayed one migration at a time.
+    let size = 1;
+    for (let i = 0; i < plan.pending.length; ) {
+      const batch = takeBatch(session, plan.pending, i, size);
+      if (batch.length === 1) {
+        await applyOne(batch[0]!);
+        size = nextBatchSize(size, 0);
+      } else {
+        const versions = batch.map((m) => m.version);
+        const started = performance.now();
+        const applied = await applyBatch(session, plane, batch, prepared, { everyMs, beat: (elapsedMs) => progress({ kind: 'batch-running', plane, versions, elapsedMs }) });
+        if (applied) {
+          for (const [k, migration] of batch.entries()) {
+            logger.info('applying migration', { plane, version: migration.version, name: migration.name, batch: versions.length });
+            progress({ kind: 'migration-start', plane, version: migration.version, name: migration.name });
+            recordApplied(applied[k]!);
+          }
+        } else {
+          logger.info('a batch of migrations did not apply cleanly; replaying them one by one', { plane, versions });
+          for (const migration of batch) await applyOne(migration);
+        }
+        size = nextBatchSize(size, applied ? performance.now() - started : null);
+      }
+      i += batch.length;
     }
   } finally {
     report.pending = report.pending.filter((p) => !done.has(p.version));

@@ -16,8 +16,11 @@ interface Lexeme {
 }
 
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f';
-// complete.c's IdChar: letters, digits, '_', '$' and every non-ASCII character.
-const isIdChar = (c: string) => /[A-Za-z0-9_$]/.test(c) || c.charCodeAt(0) >= 0x80;
+// complete.c's IdChar: letters, digits, '_', '$' and every non-ASCII character (by code, not a regex: it runs per character).
+const isIdChar = (c: string) => {
+  const code = c.charCodeAt(0);
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36 || code >= 0x80;
+};
 
 /** The lexemes of a script; an unterminated string, name or comment runs to the end of the text. */
 function* lex(text: string): Generator<Lexeme> {

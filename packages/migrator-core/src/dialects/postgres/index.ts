@@ -53,8 +53,10 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
       const waitMs = readOnly ? 0 : (options.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS);
       const { client, settingsBySql } = await openSession(target, applicationName, settings, waitMs, logger);
       try {
+        // One round trip: who this session is, and (PostgreSQL 14+) the connection check interval set.
         const { rows } = await client.query<{ pid: number; database: string; role: string; version: number }>(
-          `SELECT pg_backend_pid() AS pid, current_database() AS database, current_user AS role, current_setting('server_version_num')::int AS version`,
+          `SELECT pg_backend_pid() AS pid, current_database() AS database, current_user AS role, current_setting('server_version_num')::int AS version,
+                  CASE WHEN current_setting('server_version_num')::int >= 140000 THEN set_config('client_connection_check_interval', '${CONNECTION_CHECK_INTERVAL_MS}', false) END AS checked`,
         );
         const { pid, database, role, version } = rows[0]!;
         // Before the lock is ever taken: a transaction pooler would leak it into the pool. A read-only
@@ -68,7 +70,8 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
           // A runner killed while its statement waits: the backend notices the closed socket and gives up.
           ...(version >= 140_000 ? [`SELECT set_config('client_connection_check_interval', '${CONNECTION_CHECK_INTERVAL_MS}', false)`] : []),
         ];
-        if (settingsSql.length > 0) await client.query(settingsSql.join('; '));
+        // The connection check interval was set by the first query; settingsSql is what a reset puts back.
+        if (settingsBySql) await client.query(settingsAsSql(settings));
         const watch = new BlockerWatch(() => openPlainClient(target, `${applicationName} lock monitor`), logger);
         return new PostgresSession({ client, logger, schema, backendPid: pid, privileges: { database, role, schema }, policy, settingsSql, watch });
       } catch (error) {

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { CommitUnknownError, RAN, StatementError, locateInStatement, type AuditRecord, type History, type HistoryRecord, type Session, type Statement, type StatementOutcome } from '../../dialect.js';
+import { CommitUnknownError, RAN, StatementError, locateInStatement, type AuditRecord, type BatchedMigration, type History, type HistoryRecord, type Session, type Statement, type StatementOutcome } from '../../dialect.js';
 import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { MigrationScript } from '../../migration.js';
 import { readPostgresSchema } from '../../schema/postgres-catalog.js';
 import type { SchemaObject } from '../../schema/schema-object.js';
+import { applyPostgresBatch } from './batch.js';
 import { BlockerWatch, describeBlockers, type Blocker } from './blockers.js';
 import { HISTORY_COLUMNS, createHistory, readHistoryResult } from './history.js';
 import { acquireMigrationLock, migrationLockName, releaseMigrationLock } from './lock.js';
@@ -256,9 +257,25 @@ export class PostgresSession implements Session {
    * again, and the lock holder's stamped `application_name` is put back.
    */
   async resetState(): Promise<void> {
+    await this.query(this.resetSql());
+  }
+
+  private resetSql(): string {
     const app = this.applicationName === undefined ? [] : [`SELECT set_config('application_name', ${this.client.escapeLiteral(this.applicationName)}, false)`];
     const again = [...this.ctx.settingsSql, ...app].map((sql) => `; ${sql}`).join('');
-    await this.query(`SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL; DEALLOCATE ALL; UNLISTEN *; DISCARD PLANS; DISCARD SEQUENCES; DISCARD TEMP${again}`);
+    return `SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL; DEALLOCATE ALL; UNLISTEN *; DISCARD PLANS; DISCARD SEQUENCES; DISCARD TEMP${again}`;
+  }
+
+  /**
+   * Several transactional migrations in one transaction and three round trips (batch.ts). A lock that is
+   * not available, a missing privilege or any other failure rolls the batch back: the runner replays it
+   * one migration at a time, where retries, blockers and permission hints work as without batches.
+   */
+  async applyBatch(batch: readonly BatchedMigration[]): Promise<readonly number[] | null> {
+    if (this.lost) throw this.lost;
+    const query = (text: string, values?: unknown[]) => this.query(text, values) as Promise<pg.QueryResult | pg.QueryResult[]>;
+    const takeNotices = () => this.notices.splice(0);
+    return applyPostgresBatch({ query, transactionStatus: () => this.status, takeNotices, resetSql: this.resetSql(), history: this.history, alreadyExists: ALREADY_EXISTS }, batch);
   }
 
   private async exists(object: PgObject): Promise<boolean> {
