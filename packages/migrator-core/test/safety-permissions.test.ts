@@ -1,4 +1,5 @@
 import { createServer, connect as tcpConnect, type Server } from 'node:net';
+import { freePort } from '../../../scripts/postgres-server.mjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
 import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
@@ -68,14 +69,6 @@ describe('connection at start', () => {
     await db.drop();
   });
 
-  async function freePort(): Promise<number> {
-    return new Promise((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const port = (s.address() as { port: number }).port;
-        s.close(() => resolve(port));
-      });
-    });
-  }
 
   it('waits for a database that comes up late, one line per try naming the host', async () => {
     const port = await freePort();

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { migrationLockKey as engineLockKey } from '../../../migrator-core/src/dialects/postgres/lock.js';
+import { freePort } from '../../../../scripts/postgres-server.mjs';
+
+export { freePort };
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 
@@ -101,22 +103,10 @@ export async function http(url: string, options: { method?: string; secret?: str
   return { status: response.status, body: text === '' ? null : JSON.parse(text) };
 }
 
-/** A TCP port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
-/** The engine's advisory-lock key for a plane (`atlas-migrations:<plane>`), to hold its lock from a test. */
+/** The engine's advisory-lock key of the history table in `schema`, to hold its lock from a test. */
 export function migrationLockKey(schema = 'public'): string {
-  // The engine's key: the database's history table, whatever the plane (see migrator-core's postgres/lock.ts).
-  return BigInt.asIntN(64, createHash('sha256').update(`atlas-migrations:"${schema.replace(/"/g, '""')}".schema_migrations`).digest().readBigUInt64BE(0)).toString();
+  return engineLockKey(schema).toString();
 }
 
 /** Polls `check` until it returns true (every 50 ms, up to `timeoutMs`). */
