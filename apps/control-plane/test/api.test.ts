@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { createDialect, runMigrations, silentLogger } from '@atlasai/migrator-core';
 import { registry } from '@atlasai/control-migrations';
-import { afterEach, describe, expect, it } from 'vitest';
-import { DIALECTS, type TestDatabase } from '../../../test/support/databases.js';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { startPgBouncer } from '../../../packages/migrator-core/test/safety-pgbouncer.js';
+import { DIALECTS, createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
 import { listenApp, type InProcessApp } from '../../../packages/plane-service/test/support/in-process-app.js';
 import { http, REPO_ROOT, startService, stopAllServices } from '../../../packages/plane-service/test/support/service-process.js';
 import { createApp, loadConfig, type ControlDatabase } from '../src/index.js';
@@ -174,5 +175,30 @@ describe('control plane configuration', () => {
     expect(() => loadConfig({ MIGRATION_DATABASE_URL: 'postgresql://db/atlas', MIGRATION_DDL_LOCK_TIMEOUT_SECONDS: '0' }, '/srv/data')).toThrow(
       /MIGRATION_DDL_LOCK_TIMEOUT_SECONDS must be >= 1.*MIGRATION_DATABASE_URL must name the same kind of database as CONTROL_PLANE_DATABASE_URL/,
     );
+  });
+});
+
+describe('control plane behind a transaction pooler', () => {
+  // The application's URL goes through PgBouncer in transaction mode, which the migration lock cannot use.
+  it('boots by migrating through MIGRATION_DATABASE_URL (direct), and refuses to migrate through the pooler without it', async () => {
+    const bouncer = await startPgBouncer(inject('pgAdminUrl'), 'transaction');
+    try {
+      db = await createPostgresDatabase();
+      const pooled = bouncer.through(db.url);
+      const refused = startService('control', { CONTROL_PLANE_DATABASE_URL: pooled, INTERNAL_SERVICE_SECRET: SECRET });
+      await expect(refused.ready()).rejects.toThrow(/TRANSACTION_POOLER/);
+      expect(await refused.exited).not.toBe(0);
+      expect(await db.tableExists('schema_migrations')).toBe(false);
+
+      const booted = startService('control', { CONTROL_PLANE_DATABASE_URL: pooled, MIGRATION_DATABASE_URL: db.url, INTERNAL_SERVICE_SECRET: SECRET });
+      const url = await booted.ready();
+      expect(booted.lines().find((l) => l.msg === 'startup migration complete')).toMatchObject({ plane: 'control', applied: CONTROL });
+      expect(await db.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual(CONTROL.map((v) => ({ version: String(v) })));
+      // The application's own queries go through the pooler and see the migrated schema.
+      expect((await http(`${url}/api/admin/leads`, { secret: SECRET })).status).toBe(200);
+    } finally {
+      await stopAllServices();
+      await bouncer.stop();
+    }
   });
 });

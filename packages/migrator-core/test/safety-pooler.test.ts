@@ -33,8 +33,8 @@ describe('through PgBouncer', () => {
 
   const advisoryLocks = async () => (await db.query<{ n: string }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"))[0]!.n;
 
-  // One process after another: the detection is certain when the pool is not busy with other clients. Under
-  // many concurrent clients it is a heuristic (see pooler.ts and the operator guide), not tested as certain.
+  // One process after another: the probe before the lock finds the pooler every time when the pool is not
+  // busy with other clients. Under many concurrent clients the guard (guard.ts) makes it certain: see below.
   it('transaction pooling is refused before the lock is taken (8 runs): exit 2, a clear message, nothing run, no lock left in the pool', async () => {
     const dir = migrationFolder(FILES);
     const runs = [];
@@ -53,6 +53,54 @@ describe('through PgBouncer', () => {
     const direct = await atlasMigrate(['--url', db.url, '--dir', dir, '--label', 'demo', '--lock-timeout', '2']);
     expect(direct.code).toBe(0);
     expect(direct.stdout).toContain('[DEMO] Applied 2 migration(s): 101, 102');
+  });
+
+  it('8 concurrent runs × 3 rounds through transaction pooling: every run is refused, nothing is applied twice or half, no lock is left', async () => {
+    const dir = migrationFolder({ ...FILES, '103_more.sql': 'CREATE TABLE more (id int);\nINSERT INTO more VALUES (1);\n', '104_last.sql': 'CREATE TABLE last (id int);\n' });
+    for (let round = 0; round < 3; round++) {
+      const target = await createPostgresDatabase();
+      try {
+        const runs = await Promise.all(Array.from({ length: 8 }, () => atlasMigrate(['--url', transaction.through(target.url), '--dir', dir, '--label', 'demo', '--json', '--lock-timeout', '30'])));
+        // A run the probe let through is stopped by the guard at its first message that reaches another
+        // backend; what it applied before that ran on the backend holding the lock, with its history row.
+        for (const result of runs) {
+          expect(result.code, result.stdout + result.stderr).toBe(2);
+          expect(JSON.parse(result.stdout).planes[0].error.code).toBe('TRANSACTION_POOLER');
+        }
+        const applied = (await target.tableExists('schema_migrations')) ? await target.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version') : [];
+        for (const [version, table] of [[101, 'jobs'], [102, 'seen'], [103, 'more'], [104, 'last']] as const) {
+          expect(await target.tableExists(table)).toBe(applied.some((r) => Number(r.version) === version));
+        }
+        if (await target.tableExists('more')) expect(await target.query('SELECT * FROM more')).toEqual([{ id: 1 }]);
+        expect((await target.query<{ n: string }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"))[0]!.n).toBe('0');
+      } finally {
+        await target.drop();
+      }
+    }
+  });
+
+  it('8 concurrent runs through session pooling with 4 server connections: all succeed, every migration applied once', async () => {
+    const dir = migrationFolder(FILES);
+    const runs = await Promise.all(Array.from({ length: 8 }, () => atlasMigrate(['--url', session.through(db.url), '--dir', dir, '--label', 'demo', '--json', '--lock-timeout', '60'])));
+    expect(runs.map((r) => r.code)).toEqual(Array(8).fill(0));
+    const applied = runs.flatMap((r) => JSON.parse(r.stdout).planes[0].applied.map((m: { version: number }) => m.version));
+    expect(applied.sort()).toEqual([101, 102]);
+    expect(await db.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: '101' }, { version: '102' }]);
+    expect(await advisoryLocks()).toBe('0');
+  });
+
+  it('behind a proxy, a migration that releases the lock does not commit, nor does anything after it: LOCK_LOST', async () => {
+    const report = await migrateFolder(session.through(db.url), {
+      '101_jobs.sql': FILES['101_jobs.sql'],
+      '102_unlock.sql': 'SELECT pg_advisory_unlock_all();\n',
+      '103_after.sql': 'CREATE TABLE after_unlock (id int);\n',
+    });
+    expect(report.applied.map((m) => m.version)).toEqual([101]);
+    expect(report.error?.code).toBe('LOCK_LOST');
+    expect(report.error?.message).toMatch(/^The migration lock on "public"\.schema_migrations was lost: backend \d+ no longer held it at the run's next check \(a statement released it: pg_advisory_unlock_all\(\), DISCARD ALL\), so nothing more was committed\.$/);
+    expect(await db.tableExists('after_unlock')).toBe(false);
+    expect(await db.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: '101' }]);
+    expect(await advisoryLocks()).toBe('0');
   });
 
   it('the text report says so in one line', async () => {

@@ -67,12 +67,13 @@ export interface OpenedClient {
   readonly settingsBySql: boolean;
 }
 
-async function attempt(target: ConnectionTarget, applicationName: string | undefined, settings: SessionSettings | null): Promise<pg.Client> {
+async function attempt(target: ConnectionTarget, applicationName: string | undefined, settings: SessionSettings | null, queryTimeoutMs?: number): Promise<pg.Client> {
   const url = new URL(target.url);
   const { connectionString, options } = settings ? startupOptions(url, settings) : { connectionString: target.url, options: undefined };
   const client = new pg.Client({
     connectionString,
     connectionTimeoutMillis: target.connectTimeoutMs,
+    ...(queryTimeoutMs === undefined ? {} : { query_timeout: queryTimeoutMs }),
     ...(applicationName === undefined ? {} : { application_name: applicationName }),
     ...(options === undefined ? {} : { options }),
   });
@@ -86,10 +87,15 @@ async function attempt(target: ConnectionTarget, applicationName: string | undef
   }
 }
 
-/** One plain connection (the lock-blocker monitor, the pooler probe): no settings of the migration session. */
-export async function openPlainClient(target: ConnectionTarget, applicationName: string): Promise<pg.Client> {
+/**
+ * One plain connection (the lock-blocker monitor, the pooler probe): no settings of the migration
+ * session. Its queries give up after `queryTimeoutMs`: behind a session pooler whose server
+ * connections are all taken (by this and other runners' sessions), such a helper would otherwise wait
+ * for one as long as the proxy lets it, holding up the run that waits for it.
+ */
+export async function openPlainClient(target: ConnectionTarget, applicationName: string, queryTimeoutMs: number): Promise<pg.Client> {
   const hasAppName = /[?&]application_name=/.test(target.url);
-  return attempt(target, hasAppName ? undefined : applicationName, null);
+  return attempt(target, hasAppName ? undefined : applicationName, null, queryTimeoutMs);
 }
 
 /**

@@ -4,6 +4,8 @@ import type { Logger } from '../../logger.js';
 import type { DialectOptions } from '../index.js';
 import { BlockerWatch } from './blockers.js';
 import { openPlainClient, openSession, settingsAsSql, type ConnectionTarget, type SessionSettings } from './connect.js';
+import { BackendGuard } from './guard.js';
+import { migrationLockName } from './lock.js';
 import { checkConnectionPath } from './pooler.js';
 import { PostgresSession, quoteIdent, type LockPolicy } from './session.js';
 
@@ -23,6 +25,11 @@ export const DEFAULT_CONCURRENT_LOCK_TIMEOUT_MS = 600_000;
 export const DEFAULT_CONNECT_WAIT_MS = 30_000;
 /** `client_connection_check_interval` (PostgreSQL 14+): a killed runner's backend stops waiting within this. */
 export const CONNECTION_CHECK_INTERVAL_MS = 2_000;
+
+/** How long the pooler probe waits for a server connection of the proxy (pooler.ts). */
+const PROBE_TIMEOUT_MS = 3_000;
+/** How long a query of the lock-blocker monitor may take (its connection waits in a full pool). */
+const MONITOR_TIMEOUT_MS = 5_000;
 
 /** The parsed target and the engine's DialectOptions (documented there). */
 export interface PostgresDialectOptions extends DialectOptions {
@@ -61,9 +68,13 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
         const { pid, database, role, version } = rows[0]!;
         // Before the lock is ever taken: a transaction pooler would leak it into the pool. A read-only
         // session (dry run, status) takes no lock and changes nothing, so it may go through one.
+        let guard: BackendGuard | undefined;
         if (!readOnly) {
-          const path = await checkConnectionPath(client, pid, () => openPlainClient(target, `${applicationName} pooler check`), options.redacted);
-          if (path === 'session-pooled') logger.info('connected through a session-pooling proxy', { target: options.redacted });
+          const path = await checkConnectionPath(logger, client, pid, () => openPlainClient(target, `${applicationName} pooler check`, PROBE_TIMEOUT_MS), options.redacted);
+          if (path === 'session-pooled') {
+            logger.info('connected through a session-pooling proxy; every message is checked to reach this backend', { target: options.redacted, backend: pid });
+            guard = new BackendGuard(pid, migrationLockName(schema), options.redacted);
+          }
         }
         const settingsSql = [
           ...(settingsBySql ? [settingsAsSql(settings)] : []),
@@ -72,8 +83,8 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
         ];
         // The connection check interval was set by the first query; settingsSql is what a reset puts back.
         if (settingsBySql) await client.query(settingsAsSql(settings));
-        const watch = new BlockerWatch(() => openPlainClient(target, `${applicationName} lock monitor`), logger);
-        return new PostgresSession({ client, logger, schema, backendPid: pid, privileges: { database, role, schema }, policy, settingsSql, watch });
+        const watch = new BlockerWatch(() => openPlainClient(target, `${applicationName} lock monitor`, MONITOR_TIMEOUT_MS), logger);
+        return new PostgresSession({ client, logger, schema, backendPid: pid, privileges: { database, role, schema }, policy, settingsSql, watch, ...(guard ? { guard } : {}) });
       } catch (error) {
         await client.end().catch(() => undefined);
         if (error instanceof MigratorError) throw error;

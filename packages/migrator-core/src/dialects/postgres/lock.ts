@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { MigratorError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { blockersOf, describeBlockers } from './blockers.js';
+import type { BackendGuard } from './guard.js';
 
 /**
  * The migration lock: a session advisory lock on the one pinned connection that runs the migrations.
@@ -14,6 +15,9 @@ import { blockersOf, describeBlockers } from './blockers.js';
  */
 
 const POLL_MS = 100;
+
+/** Stamps the lock holder's application_name with the time it took the lock (shown to waiters). */
+const STAMP = `set_config('application_name', left(current_setting('application_name'), 32) || ' locked ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), false)`;
 
 /** A bigint advisory-lock key derived from a name, stable across releases. */
 export function advisoryLockKey(lockName: string): bigint {
@@ -37,18 +41,25 @@ type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => 
  * blocked in `pg_advisory_lock` would hold a snapshot that deadlocks the holder's CREATE INDEX
  * CONCURRENTLY. Returns the `application_name` stamped on success (so a waiter can say since when).
  */
-export async function acquireMigrationLock(query: Query, lockName: string, timeoutMs: number, logger: Logger, onWait?: (holder: string) => void): Promise<string | undefined> {
+export async function acquireMigrationLock(
+  query: Query,
+  lockName: string,
+  timeoutMs: number,
+  logger: Logger,
+  onWait?: (holder: string) => void,
+  guard?: BackendGuard,
+): Promise<string | undefined> {
   const key = advisoryLockKey(lockName).toString();
   const deadline = Date.now() + timeoutMs;
   let waitingLogged = false;
   for (;;) {
-    const { rows } = await query<{ locked: boolean; stamped: string | null }>(
-      `SELECT locked, CASE WHEN locked THEN set_config('application_name',
-                left(current_setting('application_name'), 32) || ' locked ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), false) END AS stamped
-         FROM pg_try_advisory_lock($1::bigint) AS locked`,
-      [key],
-    );
-    if (rows[0]?.locked) return rows[0].stamped ?? undefined;
+    const { rows } = guard
+      ? await query<{ here: boolean; mine: boolean; locked: boolean | null; stamped: string | null }>(guard.lockStatement(STAMP))
+      : await query<{ locked: boolean; stamped: string | null }>(`SELECT locked, CASE WHEN locked THEN ${STAMP} END AS stamped FROM pg_try_advisory_lock($1::bigint) AS locked`, [key]);
+    const row = rows[0] as { here?: boolean; mine?: boolean; locked: boolean | null; stamped: string | null } | undefined;
+    if (guard && row?.here === false) throw guard.moved(`the session's backend was ${guard.backendPid}, and the lock request reached another one`);
+    if (guard && row?.mine) throw guard.moved(`the session's backend ${guard.backendPid} already holds the migration lock, taken by another client of the same pooled server connection`);
+    if (row?.locked) return row.stamped ?? undefined;
     if (Date.now() >= deadline) {
       const holder = await describeHolder(query, key);
       throw new MigratorError('LOCK_TIMEOUT', `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the migration lock on ${lockName.replace(/^atlas-migrations:/, '')}, held by ${holder}`);
@@ -67,11 +78,16 @@ export async function acquireMigrationLock(query: Query, lockName: string, timeo
 export async function releaseMigrationLock(query: Query, lockName: string): Promise<void> {
   const { rows } = await query<{ unlocked: boolean }>('SELECT pg_advisory_unlock($1::bigint) AS unlocked', [advisoryLockKey(lockName).toString()]);
   if (!rows[0]?.unlocked) {
-    throw new MigratorError(
-      'LOCK_LOST',
-      `The migration lock on ${lockName.replace(/^atlas-migrations:/, '')} was not held by this session when released: a transaction-pooling proxy (such as PgBouncer in transaction mode) is between this runner and PostgreSQL. Point the migration URL at PostgreSQL directly or at a session-pooling port.`,
+    throw lockLost(
+      lockName,
+      'it was not held by this session when released: a transaction-pooling proxy (such as PgBouncer in transaction mode) is between this runner and PostgreSQL, or a migration released it (pg_advisory_unlock_all(), DISCARD ALL). Point the migration URL at PostgreSQL directly or at a session-pooling port',
     );
   }
+}
+
+/** The lock was gone before the run ended; `why` says how it was found out. */
+export function lockLost(lockName: string, why: string): MigratorError {
+  return new MigratorError('LOCK_LOST', `The migration lock on ${lockName.replace(/^atlas-migrations:/, '')} was lost: ${why}.`);
 }
 
 /**

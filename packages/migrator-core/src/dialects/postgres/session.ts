@@ -8,8 +8,9 @@ import { readPostgresSchema } from '../../schema/postgres-catalog.js';
 import type { SchemaObject } from '../../schema/schema-object.js';
 import { applyPostgresBatch } from './batch.js';
 import { BlockerWatch, describeBlockers, type Blocker } from './blockers.js';
+import { GUARD_SQLSTATE, type BackendGuard } from './guard.js';
 import { HISTORY_COLUMNS, createHistory, readHistoryResult } from './history.js';
-import { acquireMigrationLock, migrationLockName, releaseMigrationLock } from './lock.js';
+import { acquireMigrationLock, lockLost, migrationLockName, releaseMigrationLock } from './lock.js';
 import { INSUFFICIENT_PRIVILEGE, explainPermissionDenied, type PrivilegeContext } from './permissions.js';
 import { describePgObject, existenceQuery, splitPostgresScript, type PgObject, type PgStatement } from './statements.js';
 
@@ -47,6 +48,8 @@ export interface SessionContext {
   /** Statements that restore the session's own settings after RESET ALL (start-up options refused, version-dependent ones). */
   readonly settingsSql: readonly string[];
   readonly watch: BlockerWatch;
+  /** Behind a proxy: every message sent outside a transaction checks it reached the lock holder (guard.ts). */
+  readonly guard?: BackendGuard;
 }
 
 function seconds(ms: number): string {
@@ -106,6 +109,10 @@ export class PostgresSession implements Session {
   readonly canRunOutsideTransaction = true;
   private notices: { code?: string | undefined; message?: string }[] = [];
   private lost: Error | undefined;
+  /** Set once a guard check failed (another backend, or the lock gone): nothing more is sent but rollbacks. */
+  private guardFailure: MigratorError | undefined;
+  /** Whether the guard is on: from taking the lock until releasing it. */
+  private guarding = false;
   private status: TransactionStatus = 'I';
   /** `application_name` as the lock holder stamped it, restored after each migration's reset. */
   private applicationName: string | undefined;
@@ -131,9 +138,24 @@ export class PostgresSession implements Session {
     });
   }
 
-  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  /** `how` says how a guarded session sends the text outside a transaction (guard.ts). */
+  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[], how: 'message' | 'statement' | 'alone' = 'message'): Promise<pg.QueryResult<R>> {
     if (this.lost) throw this.lost;
-    return this.client.query<R>(text, values);
+    if (this.guardFailure && !/^ROLLBACK\b/.test(text)) throw this.guardFailure;
+    const guard = this.guarding ? this.ctx.guard : undefined;
+    if (!guard) return this.client.query<R>(text, values);
+    try {
+      // Inside a transaction the proxy keeps the session on its server connection, so only its COMMIT is
+      // checked: that the lock is still held (a migration may have released it) before anything commits.
+      if (this.status !== 'I') return text === 'COMMIT' ? await guard.commit<R>(this.client) : await this.client.query<R>(text, values);
+      return await guard.send<R>(this.client, text, values, how);
+    } catch (error) {
+      if ((error as pg.DatabaseError).code !== GUARD_SQLSTATE) throw error;
+      this.guardFailure = /no longer holds/.test(messageOf(error))
+        ? lockLost(migrationLockName(this.ctx.schema), `backend ${guard.backendPid} no longer held it at the run's next check (a statement released it: pg_advisory_unlock_all(), DISCARD ALL), so nothing more was committed`)
+        : guard.moved(`a message of this session reached backend ${/backend (\d+)/.exec(messageOf(error))?.[1] ?? '?'} instead of ${guard.backendPid}, which holds the migration lock`, error);
+      throw this.guardFailure;
+    }
   }
 
   /** A 42501 of the engine's own work (history, lock), said with the missing privilege and the GRANTs. */
@@ -183,17 +205,39 @@ export class PostgresSession implements Session {
   /** The lock protects this session's history table, whatever the plane is called (see lock.ts). */
   async withLock<T>(timeoutMs: number, fn: () => Promise<T>, onWait?: (holder: string) => void): Promise<T> {
     const lockName = migrationLockName(this.ctx.schema);
-    const query = this.query.bind(this);
-    this.applicationName = await acquireMigrationLock(query, lockName, timeoutMs, this.logger, onWait);
+    this.applicationName = await acquireMigrationLock(this.query.bind(this), lockName, timeoutMs, this.logger, onWait, this.ctx.guard);
+    this.guarding = this.ctx.guard !== undefined;
     let result: T;
     try {
       result = await fn();
     } catch (error) {
-      await releaseMigrationLock(query, lockName).catch((unlockError: unknown) => this.logger.warn('releasing the migration lock failed', { lock: lockName, error: messageOf(unlockError) }));
+      await this.unlock(lockName).catch((unlockError: unknown) => {
+        if (unlockError !== this.guardFailure) this.logger.warn('releasing the migration lock failed', { lock: lockName, error: messageOf(unlockError) });
+      });
       throw error;
     }
-    await releaseMigrationLock(query, lockName);
+    await this.unlock(lockName);
     return result;
+  }
+
+  private async unlock(lockName: string): Promise<void> {
+    const guard = this.ctx.guard;
+    if (!guard) return releaseMigrationLock(this.query.bind(this), lockName);
+    this.guarding = false;
+    if (this.lost) throw this.lost;
+    if (this.status !== 'I') await this.client.query('ROLLBACK');
+    const released = await guard.release(this.client);
+    if (released === 'unreachable') {
+      throw guard.moved(
+        `the release of the migration lock kept reaching other backends than ${guard.backendPid}, which holds it and was never idle; the lock stays on that server connection of the proxy until the proxy closes it (PgBouncer: server_idle_timeout, or RECONNECT on its admin console)`,
+      );
+    }
+    if (released === 'terminated') this.logger.warn('the migration lock was released by ending its idle backend, which the session could no longer reach', { backend: guard.backendPid });
+    if (this.guardFailure) throw this.guardFailure;
+    if (released === 'released') return;
+    if (released === 'not-held') throw lockLost(lockName, `backend ${guard.backendPid} no longer held it when the run ended (a statement released it: pg_advisory_unlock_all(), DISCARD ALL)`);
+    if (released === 'terminated') throw guard.moved(`releasing the migration lock reached another backend than ${guard.backendPid}, which holds it, so that idle backend was ended to release it`);
+    throw guard.moved(`releasing the migration lock reached another backend than ${guard.backendPid} before it reached that one (it is released)`);
   }
 
   async split(script: MigrationScript): Promise<readonly PgStatement[]> {
@@ -295,7 +339,7 @@ export class PostgresSession implements Session {
         const { rows } = await this.query<{ saved: string }>(`SELECT current_setting('lock_timeout') AS saved, set_config('lock_timeout', $1, false)`, [String(concurrentLockTimeoutMs)]);
         saved = rows[0]!.saved;
       }
-      await this.query(text);
+      await this.query(text, undefined, long ? 'alone' : 'statement');
     } finally {
       this.lastBlockers = await stop();
       if (saved !== undefined) await this.query(`SELECT set_config('lock_timeout', $1, false)`, [saved]).catch(() => undefined);
@@ -381,7 +425,7 @@ export class PostgresSession implements Session {
     const qualified = await this.invalidIndex(index);
     if (!qualified) return;
     this.logger.warn('dropping an INVALID index left by a failed concurrent build, to build it again', { index: qualified });
-    await this.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified}`);
+    await this.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified}`, undefined, 'alone');
   }
 
   private async assertIndexValid(statement: Statement, index: { name: string; schema: string | null }): Promise<void> {
