@@ -19,6 +19,9 @@ const ALREADY_EXISTS = new Set(['42701', '42P07', '42710', '42P06', '42723']);
 /** lock_not_available: `lock_timeout` expired (or a NOWAIT lock was refused). */
 export const LOCK_NOT_AVAILABLE = '55P03';
 
+/** pg's words for a connection that is gone (such errors carry no SQLSTATE). */
+const CONNECTION_LOST = /Connection terminated|Client has encountered a connection error|not queryable|ECONNRESET|EPIPE/i;
+
 /** Connection-level states the server reports after every query (ReadyForQuery). */
 type TransactionStatus = 'I' | 'T' | 'E';
 
@@ -143,14 +146,16 @@ export class PostgresSession implements Session {
     if (this.lost) throw this.lost;
     if (this.guardFailure && !/^ROLLBACK\b/.test(text)) throw this.guardFailure;
     const guard = this.guarding ? this.ctx.guard : undefined;
-    if (!guard) return this.client.query<R>(text, values);
     try {
+      if (!guard) return await this.client.query<R>(text, values);
       // Inside a transaction the proxy keeps the session on its server connection, so only its COMMIT is
       // checked: that the lock is still held (a migration may have released it) before anything commits.
       if (this.status !== 'I') return text === 'COMMIT' ? await guard.commit<R>(this.client) : await this.client.query<R>(text, values);
       return await guard.send<R>(this.client, text, values, how);
     } catch (error) {
-      if ((error as pg.DatabaseError).code !== GUARD_SQLSTATE) throw error;
+      // The server ends a session whose connection is gone, and with it the session's lock and transaction.
+      if (CONNECTION_LOST.test(messageOf(error)) && (error as pg.DatabaseError).code === undefined) this.lost ??= error as Error;
+      if (!guard || (error as pg.DatabaseError).code !== GUARD_SQLSTATE) throw error;
       this.guardFailure = /no longer holds/.test(messageOf(error))
         ? lockLost(migrationLockName(this.ctx.schema), `backend ${guard.backendPid} no longer held it at the run's next check (a statement released it: pg_advisory_unlock_all(), DISCARD ALL), so nothing more was committed`)
         : guard.moved(`a message of this session reached backend ${/backend (\d+)/.exec(messageOf(error))?.[1] ?? '?'} instead of ${guard.backendPid}, which holds the migration lock`, error);
@@ -221,10 +226,11 @@ export class PostgresSession implements Session {
   }
 
   private async unlock(lockName: string): Promise<void> {
+    // A lost connection took the lock with it (the run's error says the connection was lost).
+    if (this.lost) return;
     const guard = this.ctx.guard;
     if (!guard) return releaseMigrationLock(this.query.bind(this), lockName);
     this.guarding = false;
-    if (this.lost) throw this.lost;
     if (this.status !== 'I') await this.client.query('ROLLBACK');
     const released = await guard.release(this.client);
     if (released === 'unreachable') {
