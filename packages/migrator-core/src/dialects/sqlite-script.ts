@@ -9,12 +9,6 @@ import { locateStatements, type Statement } from '../dialect.js';
 
 type LexKind = 'semi' | 'space' | 'word' | 'quoted' | 'other';
 
-interface Lexeme {
-  readonly kind: LexKind;
-  readonly start: number;
-  readonly end: number;
-}
-
 const isSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13 || code === 12;
 // complete.c's IdChar: letters, digits, '_', '$' and every non-ASCII character (by code, not a regex: it runs per character).
 const isIdChar = (code: number) => (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36 || code >= 0x80;
@@ -46,15 +40,6 @@ function scan(text: string, i: number): { kind: LexKind; end: number } {
     return { kind: 'word', end };
   }
   return { kind: 'other', end: i + 1 };
-}
-
-/** The lexemes of a script, front to back. */
-function* lex(text: string): Generator<Lexeme> {
-  for (let i = 0; i < text.length; ) {
-    const { kind, end } = scan(text, i);
-    yield { kind, start: i, end };
-    i = end;
-  }
 }
 
 // complete.c's token classes and transition table, verbatim.
@@ -136,10 +121,10 @@ export function splitSqliteScript(text: string): Statement[] {
 /** The first `count` words and quoted names of a statement, comments and spaces skipped. */
 function leadingWords(text: string, count: number): { kind: LexKind; text: string }[] {
   const words: { kind: LexKind; text: string }[] = [];
-  for (const lexeme of lex(text)) {
-    if (lexeme.kind === 'space') continue;
-    words.push({ kind: lexeme.kind, text: text.slice(lexeme.start, lexeme.end) });
-    if (words.length === count) break;
+  for (let i = 0; i < text.length && words.length < count; ) {
+    const { kind, end } = scan(text, i);
+    if (kind !== 'space') words.push({ kind, text: text.slice(i, end) });
+    i = end;
   }
   return words;
 }
