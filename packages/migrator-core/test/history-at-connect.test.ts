@@ -1,5 +1,6 @@
-import { createDialect, silentLogger } from '@atlasai/migrator-core';
+import { createDialect, loadRegistryFromDir, runMigrations, silentLogger } from '@atlasai/migrator-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrationFolder } from '../../../test/support/cli.js';
 import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
 import { migrateFolder } from './safety-support.js';
 
@@ -54,5 +55,12 @@ describe('the history read at connect (PostgreSQL)', () => {
     } finally {
       await session.close();
     }
+  });
+
+  it('a history table this engine cannot adopt fails the run as before: connected, HISTORY_INVALID, nothing run', async () => {
+    await db.query('CREATE TABLE public.schema_migrations (id integer)');
+    const registry = await loadRegistryFromDir(migrationFolder(ONE), { plane: 'demo' });
+    const report = await runMigrations({ registry, dialect: await createDialect(db.url, silentLogger), mode: 'apply', logger: silentLogger });
+    expect(report).toMatchObject({ ok: false, connected: true, applied: [], error: { code: 'HISTORY_INVALID' } });
   });
 });

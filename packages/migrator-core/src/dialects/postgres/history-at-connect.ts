@@ -7,15 +7,20 @@ import { PostgresSession, type SessionContext } from './session.js';
 const NO_TABLE = new Set(['42P01', '3F000']);
 
 /**
+ * What the set-up round trip read of the history table: its result, `null` when there is no table, or
+ * undefined when the read failed otherwise (then `readHistory` reads again, and says why).
+ */
+export type HistoryRead = pg.QueryResult | null | undefined;
+
+/**
  * Runs the session's set-up query and reads the history table in the same round trip (one simple query
  * of two statements). When the read fails, PostgreSQL rolled the whole query back: the set-up runs again
- * alone, and the history is `null` when there is no table, or left to `readHistory` (undefined), which
- * says what else went wrong.
+ * alone.
  */
-export async function setUpReadingHistory<R extends pg.QueryResultRow>(client: pg.Client, setUpSql: string, historyTable: string): Promise<{ rows: R[]; history: History | null | undefined }> {
+export async function setUpReadingHistory<R extends pg.QueryResultRow>(client: pg.Client, setUpSql: string, historyTable: string): Promise<{ rows: R[]; history: HistoryRead }> {
   try {
     const results = (await client.query(`${setUpSql}; SELECT * FROM ${historyTable}`)) as unknown as pg.QueryResult[];
-    return { rows: results[0]!.rows as R[], history: readHistoryResult(results[1]!) };
+    return { rows: results[0]!.rows as R[], history: results[1]! };
   } catch (error) {
     const code = (error as pg.DatabaseError).code;
     if (code === undefined) throw error;
@@ -24,11 +29,14 @@ export async function setUpReadingHistory<R extends pg.QueryResultRow>(client: p
   }
 }
 
-/** A session whose first `readHistory()` returns the rows read while it was set up (`historyFirst`). */
+/**
+ * A session whose first `readHistory()` returns what was read while it was set up (`historyFirst`),
+ * read into a History only then, so a table this engine cannot adopt fails there, as it would have.
+ */
 export class SessionWithHistory extends PostgresSession {
   constructor(
     ctx: SessionContext,
-    private first: History | null | undefined,
+    private first: HistoryRead,
   ) {
     super(ctx);
   }
@@ -36,7 +44,8 @@ export class SessionWithHistory extends PostgresSession {
   override async readHistory(): Promise<History | null> {
     const first = this.first;
     this.first = undefined;
-    return first === undefined ? super.readHistory() : first;
+    if (first === undefined) return super.readHistory();
+    return first === null ? null : readHistoryResult(first);
   }
 
   /** Rows read before the lock must never stand for a read under it. */
