@@ -124,7 +124,8 @@ function pgApplyCases(w, { peers = true, baseline = WITH_BASELINE, embedded = fa
     { id: 'atlas CLI', role: 'atlas', argv: atlasCli(CURRENT_BIN) },
     { id: 'atlas API', role: 'atlas', argv: atlasApi(CURRENT_INDEX) },
   ];
-  if (embedded && !QUICK) cases.push({ id: 'atlas API (embedded registries)', role: 'atlas', argv: (url) => node(join(CASES, 'atlas-api.mjs'), CURRENT_INDEX, url, 'embedded') });
+  // W1: the two registry packages as built; W2: the folder as a built registry embeds it (workloads.mjs).
+  if (embedded && !QUICK) cases.push({ id: 'atlas API (embedded registries)', role: 'atlas', argv: (url) => node(join(CASES, 'atlas-api.mjs'), CURRENT_INDEX, url, w.embedded ?? 'embedded') });
   if (baseline) {
     cases.push({ id: 'atlas CLI (before)', role: 'before', argv: atlasCli(BASELINE_BIN) });
     if (!QUICK) cases.push({ id: 'atlas API (before)', role: 'before', argv: atlasApi(BASELINE_INDEX) });
@@ -304,10 +305,10 @@ function groups(workloads) {
   const w2Options = QUICK ? { baseline: false } : {};
   const w2Cases = (cases) => (QUICK ? cases.filter((c) => c.role !== 'peer' || c.id === 'knex CLI').filter((c) => c.id !== 'atlas API') : cases);
   all.push({ title: 'PostgreSQL W2 1,000 trivial apply', dialect: 'postgres', kind: 'apply', w: w2_1000, cases: w2Cases(pgApplyCases(w2_1000, w2Options)) });
-  if (!QUICK) all.push({ title: 'PostgreSQL W2 1,000 no-op', dialect: 'postgres', kind: 'noop', w: w2_1000, cases: pgNoopCases(w2_1000) });
+  if (!QUICK) all.push({ title: 'PostgreSQL W2 1,000 no-op', dialect: 'postgres', kind: 'noop', w: w2_1000, cases: pgNoopCases(w2_1000, { embedded: true }) });
   if (w2_5000) {
     all.push({ title: 'PostgreSQL W2 5,000 trivial apply', dialect: 'postgres', kind: 'apply', w: w2_5000, cases: pgApplyCases(w2_5000) });
-    all.push({ title: 'PostgreSQL W2 5,000 no-op', dialect: 'postgres', kind: 'noop', w: w2_5000, cases: pgNoopCases(w2_5000) });
+    all.push({ title: 'PostgreSQL W2 5,000 no-op', dialect: 'postgres', kind: 'noop', w: w2_5000, cases: pgNoopCases(w2_5000, { embedded: true }) });
     all.push({ title: 'SQLite W2 5,000 trivial apply', dialect: 'sqlite', kind: 'apply', w: w2_5000, cases: sqliteApplyCases(w2_5000, { baseline: false }) });
   }
   for (const [label, w] of [['1 MB', w3_1], ['5 MB', w3_5], ['50 MB', w3_50]]) {

@@ -9,6 +9,19 @@ import { join } from 'node:path';
  */
 
 const REPO = new URL('../../', import.meta.url).pathname;
+const { embedSqlPlugin } = await import(join(REPO, 'packages', 'migrator-core', 'dist', 'embed-sql.js'));
+
+/**
+ * The atlas folder as a registry built by tsup embeds it (`embedSqlPlugin`, run here without esbuild):
+ * every file with its checksum precomputed, so loading it reads and hashes nothing.
+ */
+function writeEmbedded(root) {
+  let contents;
+  embedSqlPlugin(join(root, 'atlas')).setup({ onResolve() {}, onLoad(_options, load) { contents = load().contents; } });
+  const path = join(root, 'atlas-embedded.mjs');
+  writeFileSync(path, contents);
+  return path;
+}
 
 /**
  * psql -1 and the peers run a file inside one transaction (or one multi-statement query, which is one),
@@ -77,7 +90,8 @@ function w2(root, n) {
     const sqlite = i % 2 === 1 ? `CREATE TABLE IF NOT EXISTS t_${i}(id int);\n` : `ALTER TABLE t_${table} ADD COLUMN c_${i} int;\n`;
     migrations.push({ version: i, name: `m_${i}`, postgres, sqlite });
   }
-  return writeFormats(root, migrations);
+  const written = writeFormats(root, migrations);
+  return { ...written, embedded: writeEmbedded(root) };
 }
 
 /** W3: one migration of about `mb` MB: a table and multi-row INSERTs of 50 rows each (about 5 KB a statement). */

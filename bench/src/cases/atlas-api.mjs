@@ -1,5 +1,5 @@
 // atlas-migrate in process: load the folder (or the embedded registries) and run, timing the engine's part.
-// argv: <engine dist/index.js> <url> <folder | "embedded">
+// argv: <engine dist/index.js> <url> <folder | "embedded" | a module of embedded files (workloads.mjs)>
 const started = performance.now();
 const engine = await import(process.argv[2]);
 const imported = performance.now();
@@ -10,6 +10,9 @@ let registry;
 if (source === 'embedded') {
   const [{ registry: control }, { registry: tenant }] = await Promise.all([import('@atlasai/control-migrations'), import('@atlasai/tenant-migrations')]);
   registry = engine.defineRegistry({ plane: 'w1', range: { min: 1, max: Number.MAX_SAFE_INTEGER }, migrations: [...control.migrations, ...tenant.migrations] });
+} else if (source.endsWith('.mjs')) {
+  const { default: files } = await import(source);
+  registry = engine.defineRegistryFromFiles({ plane: 'bench', range: { min: 1, max: Number.MAX_SAFE_INTEGER }, files });
 } else {
   registry = await engine.loadRegistryFromDir(source, { plane: 'bench' });
 }

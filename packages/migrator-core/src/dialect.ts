@@ -139,7 +139,10 @@ export interface Session {
   readonly sqlVariant: SqlVariant;
   /** Whether a migration may run outside a transaction (`-- atlas:no-transaction`); SQLite: never. */
   readonly canRunOutsideTransaction: boolean;
-  /** Reads `schema_migrations` in one query; `null` when the table does not exist. */
+  /**
+   * Reads `schema_migrations` in one query; `null` when the table does not exist. On a session opened
+   * with `historyFirst`, the first call may return what the dialect read in the set-up round trip.
+   */
   readHistory(): Promise<History | null>;
   /** Creates `schema_migrations`, or adds the columns an older runner did not have. Called under the lock. */
   prepareHistory(history: History | null): Promise<void>;
@@ -205,6 +208,12 @@ export interface ConnectOptions {
   readonly readOnly: boolean;
   /** How long any access may wait for another process's lock (SQLite's busy timeout). */
   readonly lockTimeoutMs: number;
+  /**
+   * The caller's first use of the session is `readHistory()`, before any lock: the dialect may read the
+   * history in the round trip that sets the session up (a no-op run is then one query), and the first
+   * `readHistory()` returns those rows.
+   */
+  readonly historyFirst?: boolean;
 }
 
 /** A statement the database refused (or the parser could not read), with what it said. */

@@ -28,7 +28,10 @@ export function embedSqlPlugin(dir: string): { name: string; setup(build: Esbuil
           .map((fileName) => decodeMigrationFile(fileName, readFileSync(join(dir, fileName))));
         migrationsFromFiles(files);
         // Each file carries its checksum and transaction mode, computed here: a built registry hashes nothing at boot.
-        return { contents: `export default ${JSON.stringify(files.map(precomputeMigrationFile))};`, loader: 'js', watchDirs: [dir] };
+        // As JSON text in a string: JSON.parse reads thousands of files at start-up about twice as fast as
+        // V8 parses the same object literal.
+        const json = JSON.stringify(files.map(precomputeMigrationFile));
+        return { contents: `export default JSON.parse(${JSON.stringify(json)});`, loader: 'js', watchDirs: [dir] };
       });
     },
   };

@@ -188,7 +188,7 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
   progress({ kind: 'connecting', plane, target: dialect.target });
   let session: Session;
   try {
-    session = await dialect.connect({ applicationName: `atlas-migrate:${plane}`, readOnly: mode === 'dry-run', lockTimeoutMs });
+    session = await dialect.connect({ applicationName: `atlas-migrate:${plane}`, readOnly: mode === 'dry-run', lockTimeoutMs, historyFirst: true });
   } catch (error) {
     report.error = toPlaneError(error);
     // The report carries the failure (the CLI prints it, a service logs it): the log only narrates it.

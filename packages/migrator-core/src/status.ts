@@ -61,7 +61,7 @@ export async function inspectMigrations(options: { registry: Registry; dialect: 
   let history: History | null;
   let variant: SqlVariant;
   try {
-    const session = await dialect.connect({ applicationName: `atlas-migrate:${registry.plane}:status`, readOnly: true, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS });
+    const session = await dialect.connect({ applicationName: `atlas-migrate:${registry.plane}:status`, readOnly: true, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, historyFirst: true });
     variant = session.sqlVariant;
     try {
       history = await session.readHistory();

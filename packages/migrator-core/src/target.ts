@@ -1,4 +1,5 @@
-import { parse as parsePgConnectionString } from 'pg-connection-string';
+import { createRequire } from 'node:module';
+import type { parse as parsePgConnectionString } from 'pg-connection-string';
 import { MigratorError, messageOf } from './errors.js';
 
 /**
@@ -133,7 +134,9 @@ function postgresUrlTarget(url: string): DatabaseTarget {
   let config: ReturnType<typeof parsePgConnectionString>;
   let parsed: URL;
   try {
-    config = parsePgConnectionString(url);
+    // Required here, not imported: a SQLite run never loads it (pg loads it anyway on PostgreSQL).
+    const { parse } = createRequire(import.meta.url)('pg-connection-string') as { parse: typeof parsePgConnectionString };
+    config = parse(url);
     // The same preprocessing pg-connection-string applies, so the URL read here is the one pg reads.
     const prepared = / |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(url) ? encodeURI(url).replace(/%25(\d\d)/g, '%$1') : url;
     parsed = new URL(prepared);

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import type { Logger as PinoLogger } from 'pino';
 import { silentLogger, type Logger } from '../logger.js';
 import { redactUrl } from '../target.js';
 import { UsageError, type CliIo } from './io.js';
@@ -21,18 +23,20 @@ export function logLevel(env: CliIo['env']): Level {
 /**
  * The engine's narration as NDJSON on stderr (pino: `level`, `time` in ISO-8601, `msg`, fields), every
  * line redacted of passwords. Written synchronously, so a line is out before a blocking SQLite wait.
- * Silent (the default) loads no logging library at all.
+ * pino (and its dependencies, ≈ 30 ms of start-up) is loaded, synchronously, by the first line this
+ * level lets through: silent, or a run with nothing to say at this level, never loads it.
  */
 export async function cliLogger(io: CliIo, level: Level, redact: (text: string) => string = redactUrl): Promise<Logger> {
-  // pino (and its dependencies) is loaded only when a log line can be written.
   if (level === 'silent') return silentLogger;
-  const { default: pino } = await import('pino');
+  let log: PinoLogger | undefined;
+  const pinoLog = () => (log ??= openPino(io, level, redact));
+  const at = (lineLevel: Exclude<Level, 'silent'>): Logger['info'] =>
+    LEVELS.indexOf(lineLevel) <= LEVELS.indexOf(level) ? (message, fields) => pinoLog()[lineLevel](fields ?? {}, message) : () => {};
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+function openPino(io: CliIo, level: Level, redact: (text: string) => string): PinoLogger {
+  const pino = createRequire(import.meta.url)('pino') as typeof import('pino').default;
   const destination = { write: (line: string) => io.stderr.write(redact(line)) };
-  const log = pino({ level, base: { name: 'atlas-migrate' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, destination);
-  return {
-    debug: (message, fields) => log.debug(fields ?? {}, message),
-    info: (message, fields) => log.info(fields ?? {}, message),
-    warn: (message, fields) => log.warn(fields ?? {}, message),
-    error: (message, fields) => log.error(fields ?? {}, message),
-  };
+  return pino({ level, base: { name: 'atlas-migrate' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, destination);
 }

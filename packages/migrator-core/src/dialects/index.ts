@@ -40,7 +40,15 @@ export interface DialectOptions {
 export async function createDialect(target: DatabaseTarget | string, logger: Logger, options: DialectOptions = {}): Promise<Dialect> {
   const parsed = typeof target === 'string' ? parseDatabaseUrl(target) : target;
   if (parsed.kind === 'postgres') {
-    const { createPostgresDialect } = await loadDriver(() => import('./postgres/index.js'), 'pg', '8.23.1', 'PostgreSQL');
+    const { createPostgresDialect } = await loadDriver(
+      async () => {
+        (await import('./postgres/load-pg.js')).loadPg();
+        return import('./postgres/index.js');
+      },
+      'pg',
+      '8.23.1',
+      'PostgreSQL',
+    );
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as DialectOptions;
     return createPostgresDialect({ url: parsed.url, redacted: parsed.redacted, host: parsed.host, logger, ...defined });
   }

@@ -9,51 +9,37 @@ import { locateStatements, type Statement } from '../dialect.js';
 
 type LexKind = 'semi' | 'space' | 'word' | 'quoted' | 'other';
 
-interface Lexeme {
-  readonly kind: LexKind;
-  readonly start: number;
-  readonly end: number;
-}
-
-const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f';
+const isSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13 || code === 12;
 // complete.c's IdChar: letters, digits, '_', '$' and every non-ASCII character (by code, not a regex: it runs per character).
-const isIdChar = (c: string) => {
-  const code = c.charCodeAt(0);
-  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36 || code >= 0x80;
-};
+const isIdChar = (code: number) => (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36 || code >= 0x80;
 
-/** The lexemes of a script; an unterminated string, name or comment runs to the end of the text. */
-function* lex(text: string): Generator<Lexeme> {
-  let i = 0;
-  while (i < text.length) {
-    const start = i;
-    const c = text[i]!;
-    if (c === ';') {
-      i++;
-      yield { kind: 'semi', start, end: i };
-    } else if (isSpace(c)) {
-      while (i < text.length && isSpace(text[i]!)) i++;
-      yield { kind: 'space', start, end: i };
-    } else if (c === '-' && text[i + 1] === '-') {
-      const nl = text.indexOf('\n', i);
-      i = nl === -1 ? text.length : nl + 1;
-      yield { kind: 'space', start, end: i };
-    } else if (c === '/' && text[i + 1] === '*') {
-      const close = text.indexOf('*/', i + 2);
-      i = close === -1 ? text.length : close + 2;
-      yield { kind: 'space', start, end: i };
-    } else if (c === "'" || c === '"' || c === '`' || c === '[') {
-      const close = text.indexOf(c === '[' ? ']' : c, i + 1);
-      i = close === -1 ? text.length : close + 1;
-      yield { kind: 'quoted', start, end: i };
-    } else if (isIdChar(c)) {
-      while (i < text.length && isIdChar(text[i]!)) i++;
-      yield { kind: 'word', start, end: i };
-    } else {
-      i++;
-      yield { kind: 'other', start, end: i };
-    }
+/** The kind and end of the lexeme that starts at `i`; an unterminated string, name or comment runs to the end of the text. */
+function scan(text: string, i: number): { kind: LexKind; end: number } {
+  const c = text.charCodeAt(i);
+  if (c === 59 /* ; */) return { kind: 'semi', end: i + 1 };
+  if (isSpace(c)) {
+    let end = i + 1;
+    while (end < text.length && isSpace(text.charCodeAt(end))) end++;
+    return { kind: 'space', end };
   }
+  if (c === 45 /* - */ && text.charCodeAt(i + 1) === 45) {
+    const nl = text.indexOf('\n', i);
+    return { kind: 'space', end: nl === -1 ? text.length : nl + 1 };
+  }
+  if (c === 47 /* / */ && text.charCodeAt(i + 1) === 42 /* * */) {
+    const close = text.indexOf('*/', i + 2);
+    return { kind: 'space', end: close === -1 ? text.length : close + 2 };
+  }
+  if (c === 39 /* ' */ || c === 34 /* " */ || c === 96 /* ` */ || c === 91 /* [ */) {
+    const close = text.indexOf(c === 91 ? ']' : text[i]!, i + 1);
+    return { kind: 'quoted', end: close === -1 ? text.length : close + 1 };
+  }
+  if (isIdChar(c)) {
+    let end = i + 1;
+    while (end < text.length && isIdChar(text.charCodeAt(end))) end++;
+    return { kind: 'word', end };
+  }
+  return { kind: 'other', end: i + 1 };
 }
 
 // complete.c's token classes and transition table, verbatim.
@@ -79,34 +65,53 @@ const TRANSITIONS: readonly (readonly number[])[] = [
 ];
 const KEYWORDS: Readonly<Record<string, Tk>> = { create: Tk.Create, temp: Tk.Temp, temporary: Tk.Temp, trigger: Tk.Trigger, end: Tk.End, explain: Tk.Explain };
 
-function tokenClass(text: string, lexeme: Lexeme): Tk {
-  switch (lexeme.kind) {
+function tokenClass(text: string, kind: LexKind, start: number, end: number): Tk {
+  switch (kind) {
     case 'semi':
       return Tk.Semi;
     case 'space':
       return Tk.Ws;
     case 'word':
-      return KEYWORDS[text.slice(lexeme.start, lexeme.end).toLowerCase()] ?? Tk.Other;
+      return KEYWORDS[text.slice(start, end).toLowerCase()] ?? Tk.Other;
     default:
       return Tk.Other;
   }
 }
+
+/** What the first word of a transaction-control statement or a PRAGMA begins with. */
+const MAY_BE_SPECIAL = /^(?:begin|commit|end|rollback|savepoint|release|pragma)/i;
+
+/** complete.c's NORMAL state: inside a statement, where only a `;` outside strings and comments changes the state. */
+const NORMAL = 2;
+/** What can start a `;`, a string, a quoted name or a comment: in NORMAL state everything else is skipped at once. */
+const NORMAL_STOPS = /[;'"`[]|--|\/\*/g;
 
 /** Splits a script into located statements (without their closing `;`), dropping comment-only pieces. */
 export function splitSqliteScript(text: string): Statement[] {
   const chunks: { text: string; offset: number }[] = [];
   let state = 0;
   let start = 0;
-  for (const lexeme of lex(text)) {
-    state = TRANSITIONS[state]![tokenClass(text, lexeme)]!;
+  for (let i = 0; i < text.length; ) {
+    if (state === NORMAL) {
+      // Words, spaces and punctuation leave NORMAL as it is: go straight to the next lexeme that may not.
+      NORMAL_STOPS.lastIndex = i;
+      const stop = NORMAL_STOPS.exec(text);
+      if (!stop) break;
+      i = stop.index;
+    }
+    const { kind, end } = scan(text, i);
+    state = TRANSITIONS[state]![tokenClass(text, kind, i, end)]!;
     if (state === 1) {
-      chunks.push({ text: text.slice(start, lexeme.start), offset: start });
-      start = lexeme.end;
+      chunks.push({ text: text.slice(start, i), offset: start });
+      start = end;
       state = 0;
     }
+    i = end;
   }
   chunks.push({ text: text.slice(start), offset: start });
   return locateStatements(text, chunks).map((statement) => {
+    // A statement's text starts with its first word: most start with none of these, and need no lexing.
+    if (!MAY_BE_SPECIAL.test(statement.text)) return statement;
     const control = transactionControl(statement.text);
     if (control) return { ...statement, transactionControl: control };
     return upper(leadingWords(statement.text, 1))[0] === 'PRAGMA' ? { ...statement, sessionSetting: true } : statement;
@@ -116,10 +121,10 @@ export function splitSqliteScript(text: string): Statement[] {
 /** The first `count` words and quoted names of a statement, comments and spaces skipped. */
 function leadingWords(text: string, count: number): { kind: LexKind; text: string }[] {
   const words: { kind: LexKind; text: string }[] = [];
-  for (const lexeme of lex(text)) {
-    if (lexeme.kind === 'space') continue;
-    words.push({ kind: lexeme.kind, text: text.slice(lexeme.start, lexeme.end) });
-    if (words.length === count) break;
+  for (let i = 0; i < text.length && words.length < count; ) {
+    const { kind, end } = scan(text, i);
+    if (kind !== 'space') words.push({ kind, text: text.slice(i, end) });
+    i = end;
   }
   return words;
 }

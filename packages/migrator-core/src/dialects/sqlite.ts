@@ -46,12 +46,16 @@ class SqliteSession implements Session {
   readonly canRunOutsideTransaction = false;
   /** Foreign-key violations already in the file when the run began: not the migrations' doing. */
   private knownViolations = new Set<string>();
+  /** Read before and after every statement that creates something: prepared once (SQLite re-prepares it after a schema change). */
+  private readonly schemaVersionStatement: Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
     private readonly path: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.schemaVersionStatement = db.prepare('PRAGMA schema_version').pluck();
+  }
 
   async readHistory(): Promise<History | null> {
     let rows: Record<string, unknown>[];
@@ -197,7 +201,7 @@ class SqliteSession implements Session {
   async resetState(): Promise<void> {}
 
   private schemaVersion(): number {
-    return this.db.pragma('schema_version', { simple: true }) as number;
+    return this.schemaVersionStatement.get() as number;
   }
 
   private exists(object: SqliteObject): boolean {

@@ -43,7 +43,7 @@ export async function verifySchema(options: { registry: Registry; dialect: Diale
   });
   let session;
   try {
-    session = await dialect.connect({ applicationName: `atlas-migrate:${registry.plane}:verify`, readOnly: true, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS });
+    session = await dialect.connect({ applicationName: `atlas-migrate:${registry.plane}:verify`, readOnly: true, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, historyFirst: true });
   } catch (error) {
     return failed(isMigratorError(error) ? error.code : 'CONNECTION_FAILED', messageOf(error));
   }

@@ -5,6 +5,7 @@ import type { DialectOptions } from '../index.js';
 import { BlockerWatch } from './blockers.js';
 import { openPlainClient, openSession, settingsAsSql, type ConnectionTarget, type SessionSettings } from './connect.js';
 import { BackendGuard } from './guard.js';
+import { SessionWithHistory, setUpReadingHistory } from './history-at-connect.js';
 import { migrationLockName } from './lock.js';
 import { checkConnectionPath } from './pooler.js';
 import { PostgresSession, quoteIdent, type LockPolicy } from './session.js';
@@ -53,18 +54,22 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
   };
   return {
     target: options.redacted,
-    async connect({ applicationName, readOnly }: ConnectOptions): Promise<Session> {
+    async connect({ applicationName, readOnly, historyFirst }: ConnectOptions): Promise<Session> {
       const settings: SessionSettings = { searchPath: quoteIdent(schema), readOnly, lockTimeoutMs: policy.ddlLockTimeoutMs };
       // Only a run that will change the database waits for it to come up: read-only looks (plan, status,
       // verify, a service's health check) answer at once, so a health check never hangs on a dead database.
       const waitMs = readOnly ? 0 : (options.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS);
       const { client, settingsBySql } = await openSession(target, applicationName, settings, waitMs, logger);
       try {
-        // One round trip: who this session is, and (PostgreSQL 14+) the connection check interval set.
-        const { rows } = await client.query<{ pid: number; database: string; role: string; version: number }>(
-          `SELECT pg_backend_pid() AS pid, current_database() AS database, current_user AS role, current_setting('server_version_num')::int AS version,
-                  CASE WHEN current_setting('server_version_num')::int >= 140000 THEN set_config('client_connection_check_interval', '${CONNECTION_CHECK_INTERVAL_MS}', false) END AS checked`,
-        );
+        // One round trip: who this session is, and (PostgreSQL 14+) the connection check interval set;
+        // with `historyFirst`, the history read too, unless settings still have to be applied as statements.
+        type Identity = { pid: number; database: string; role: string; version: number };
+        const setUpSql = `SELECT pg_backend_pid() AS pid, current_database() AS database, current_user AS role, current_setting('server_version_num')::int AS version,
+                  CASE WHEN current_setting('server_version_num')::int >= 140000 THEN set_config('client_connection_check_interval', '${CONNECTION_CHECK_INTERVAL_MS}', false) END AS checked`;
+        const { rows, history } =
+          historyFirst && !settingsBySql
+            ? await setUpReadingHistory<Identity>(client, setUpSql, `${quoteIdent(schema)}.schema_migrations`)
+            : { rows: (await client.query<Identity>(setUpSql)).rows, history: undefined };
         const { pid, database, role, version } = rows[0]!;
         // Before the lock is ever taken: a transaction pooler would leak it into the pool. A read-only
         // session (dry run, status) takes no lock and changes nothing, so it may go through one.
@@ -84,7 +89,8 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
         // The connection check interval was set by the first query; settingsSql is what a reset puts back.
         if (settingsBySql) await client.query(settingsAsSql(settings));
         const watch = new BlockerWatch(() => openPlainClient(target, `${applicationName} lock monitor`, MONITOR_TIMEOUT_MS), logger);
-        return new PostgresSession({ client, logger, schema, backendPid: pid, privileges: { database, role, schema }, policy, settingsSql, watch, ...(guard ? { guard } : {}) });
+        const context = { client, logger, schema, backendPid: pid, privileges: { database, role, schema }, policy, settingsSql, watch, ...(guard ? { guard } : {}) };
+        return history === undefined ? new PostgresSession(context) : new SessionWithHistory(context, history);
       } catch (error) {
         await client.end().catch(() => undefined);
         if (error instanceof MigratorError) throw error;
