@@ -26,9 +26,9 @@ const RELEASE_MS = 5_000;
 /** PostgreSQL's "cannot run inside a transaction block" (and alone in a message). */
 const ACTIVE_SQL_TRANSACTION = '25001';
 
-/** Lock-holding checks of `pg_locks`, keyed as lock.ts keys the lock. */
-function heldHere(key: bigint): string {
-  return `EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.pid = pg_backend_pid()
+/** Whether the backend `pid` (an SQL expression) holds the lock `key` in this database, keyed as lock.ts keys it. */
+function heldBy(key: bigint, pid: string): string {
+  return `EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.pid = ${pid}
             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
             AND ((l.classid::bigint << 32) | l.objid::bigint) = ${key}::bigint)`;
 }
@@ -40,14 +40,14 @@ export class BackendGuard {
 
   constructor(
     readonly backendPid: number,
-    private readonly lockName: string,
+    lockName: string,
     private readonly target: string,
   ) {
     this.key = advisoryLockKey(lockName);
     this.check = `DO $atlas_guard$ BEGIN
   IF pg_backend_pid() <> ${backendPid} THEN
     RAISE EXCEPTION 'atlas-migrate: this message reached backend %, not the session''s backend ${backendPid}', pg_backend_pid() USING ERRCODE = '${GUARD_SQLSTATE}';
-  ELSIF NOT ${heldHere(this.key)} THEN
+  ELSIF NOT ${heldBy(this.key, 'pg_backend_pid()')} THEN
     RAISE EXCEPTION 'atlas-migrate: backend ${backendPid} no longer holds the migration lock' USING ERRCODE = '${GUARD_SQLSTATE}';
   END IF;
 END $atlas_guard$`;
@@ -60,7 +60,7 @@ END $atlas_guard$`;
    */
   lockStatement(stamp: string): string {
     return `SELECT here, mine, locked, CASE WHEN locked THEN ${stamp} END AS stamped
-              FROM (SELECT pg_backend_pid() = ${this.backendPid} AS here, ${heldHere(this.key)} AS mine) s,
+              FROM (SELECT pg_backend_pid() = ${this.backendPid} AS here, ${heldBy(this.key, 'pg_backend_pid()')} AS mine) s,
                    LATERAL (SELECT CASE WHEN here AND NOT mine THEN pg_try_advisory_lock(${this.key}::bigint) END AS locked) l`;
   }
 
@@ -129,9 +129,7 @@ END $atlas_guard$`;
   async release(client: pg.Client): Promise<'released' | 'released-after-moves' | 'terminated' | 'not-held' | 'unreachable'> {
     const unlock = `${this.check};\nSELECT pg_advisory_unlock(${this.key}::bigint) AS unlocked`;
     const endIfIdle = `SELECT pg_terminate_backend(a.pid) AS terminated FROM pg_stat_activity a
-                        WHERE a.pid = ${this.backendPid} AND a.state = 'idle'
-                          AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-                                        AND ((l.classid::bigint << 32) | l.objid::bigint) = ${this.key}::bigint)`;
+                        WHERE a.pid = ${this.backendPid} AND a.state = 'idle' AND ${heldBy(this.key, 'a.pid')}`;
     const deadline = Date.now() + RELEASE_MS;
     for (let attempt = 1; ; attempt++) {
       try {
