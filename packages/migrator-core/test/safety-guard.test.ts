@@ -93,4 +93,16 @@ describe('the backend guard', () => {
     expect(await db.query('SELECT pid FROM pg_stat_activity WHERE pid = $1', [holderPid])).toEqual([]);
     await holder.end().catch(() => undefined);
   });
+
+  it('a holder in the middle of a transaction is never ended: the release gives up after 5 s and the lock stays', async () => {
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    expect((await holder.query(guardFor(holderPid).lockStatement(stamp))).rows[0]).toMatchObject({ locked: true });
+    await holder.query('BEGIN; SELECT 1');
+    expect(await guardFor(holderPid).release(client)).toBe('unreachable');
+    expect(await locksHeld()).toBe(1);
+    await holder.query('ROLLBACK');
+    await holder.end();
+  });
 });
