@@ -6,6 +6,7 @@ import { cliLogger, logLevel } from './commands/logging.js';
 import { dialectOptions, runPlanesCommand, type CommandOptions, type PlaneTarget, type PlanesCommand, type PostgresBounds } from './commands/run-planes.js';
 import { createDialect } from './dialects/index.js';
 import type { RecoveryReport } from './recovery.js';
+import type { SqlVariant } from './migration.js';
 import { loadRegistryFromDir, readRegistryManifest, type Registry } from './registry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './runner.js';
 import { parseDatabaseUrl, redactUrl } from './target.js';
@@ -81,11 +82,25 @@ function databaseUrl(flags: DatabaseFlags, io: CliIo): string {
   return url;
 }
 
-/** The registry of `--dir`: its plane and range from the registry package's manifest, or the folder's name. */
-async function folderRegistry(flags: Pick<DatabaseFlags, 'dir' | 'label'>): Promise<Registry> {
+/** The dialect the database URL names; undefined when it names none (`databaseUrl` reports that, after the folder). */
+function sqlVariantOf(flags: DatabaseFlags, io: CliIo): SqlVariant | undefined {
+  const url = flags.url ?? io.env.DATABASE_URL?.trim();
+  try {
+    return url ? parseDatabaseUrl(url).kind : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The registry of `--dir`: its plane and range from the registry package's manifest, or the folder's
+ * name. Only the files of the database's dialect are read (and any shared `.sql` file).
+ */
+async function folderRegistry(flags: DatabaseFlags, io: CliIo): Promise<Registry> {
   const manifest = await readRegistryManifest(flags.dir);
   const plane = (flags.label ?? manifest?.plane ?? basename(flags.dir.replace(/[/\\]+$/, ''))).toLowerCase();
-  return loadRegistryFromDir(flags.dir, { plane, ...(manifest ? { range: manifest.range } : {}) });
+  const sqlVariant = sqlVariantOf(flags, io);
+  return loadRegistryFromDir(flags.dir, { plane, ...(manifest ? { range: manifest.range } : {}), ...(sqlVariant ? { sqlVariant } : {}) });
 }
 
 function planesOptions(command: PlanesCommand, flags: DatabaseFlags & { to?: number; exitCode?: boolean; sql?: boolean; heartbeat?: number }): CommandOptions {
@@ -130,7 +145,7 @@ function program(io: CliIo, result: { code: number }): Command {
   const run = (command: PlanesCommand) => async (flags: DatabaseFlags & { to?: number; exitCode?: boolean; sql?: boolean; heartbeat?: number; dryRun?: boolean; status?: boolean }) => {
     if (flags.dryRun && flags.status) throw new UsageError('--status and --dry-run cannot be combined');
     const actual: PlanesCommand = flags.status ? 'status' : flags.dryRun ? 'plan' : command;
-    const planes: PlaneTarget[] = [{ registry: await folderRegistry(flags), url: databaseUrl(flags, io) }];
+    const planes: PlaneTarget[] = [{ registry: await folderRegistry(flags, io), url: databaseUrl(flags, io) }];
     result.code = await runPlanesCommand(planes, planesOptions(actual, flags), io);
   };
 
@@ -161,7 +176,7 @@ function program(io: CliIo, result: { code: number }): Command {
     });
 
   const recovery = async (flags: DatabaseFlags, work: (registry: Registry, dialectUrl: string) => Promise<RecoveryReport>) => {
-    const registry = await folderRegistry(flags);
+    const registry = await folderRegistry(flags, io);
     result.code = printRecovery(await work(registry, databaseUrl(flags, io)), io, flags.json ?? false);
   };
   const dialectOf = async (url: string, flags: DatabaseFlags) =>

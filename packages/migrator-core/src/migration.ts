@@ -39,6 +39,11 @@ export interface MigrationFile {
    * release's; otherwise the text is normalised and hashed again.
    */
   readonly precomputed?: { readonly checksum: string; readonly checksumAlgorithm: string; readonly transactional: boolean };
+  /**
+   * Read from disk on first use of `text` (a folder's file for the dialect a run does not use): its
+   * script is then normalised and hashed on first use too, and never when nothing asks for it.
+   */
+  readonly deferred?: boolean;
 }
 
 const NAME_PATTERN = /^[a-z0-9_]+$/;
@@ -63,8 +68,20 @@ export function checksumSql(sql: string): string {
   return checksumOfNormalized(normalizeSql(sql));
 }
 
+/** Characters hashed at a time: hashing a string encodes it to UTF-8 first, and a 50 MB file need not be copied whole. */
+const HASH_CHUNK = 1 << 20;
+
 function checksumOfNormalized(normalized: string): string {
-  return createHash('sha256').update(normalized, 'utf8').digest('hex');
+  const hash = createHash('sha256');
+  for (let start = 0; start < normalized.length; ) {
+    let end = Math.min(start + HASH_CHUNK, normalized.length);
+    // Never between the two halves of a surrogate pair: each half alone would encode as U+FFFD.
+    const last = normalized.charCodeAt(end - 1);
+    if (end < normalized.length && last >= 0xd800 && last <= 0xdbff) end++;
+    hash.update(normalized.slice(start, end), 'utf8');
+    start = end;
+  }
+  return hash.digest('hex');
 }
 
 /** Whether normalised SQL runs in a transaction: its first line is not the no-transaction marker. */
@@ -115,6 +132,24 @@ function scriptOf(file: MigrationFile): MigrationScript {
   const normalized = normalizeSql(sql);
   refuseForeignDirectives(name, normalized);
   return Object.freeze({ file: name, sql, transactional: transactionalOfNormalized(normalized), checksum: checksumOfNormalized(normalized) });
+}
+
+/** The script of a deferred file: read, normalised and hashed when something first asks for its SQL or checksum. */
+function deferredScriptOf(file: MigrationFile): MigrationScript {
+  let script: MigrationScript | undefined;
+  const load = () => (script ??= scriptOf(file));
+  return Object.freeze({
+    file: file.fileName,
+    get sql() {
+      return load().sql;
+    },
+    get transactional() {
+      return load().transactional;
+    },
+    get checksum() {
+      return load().checksum;
+    },
+  });
 }
 
 /** What the embed plugin stores with each file, so that a built registry hashes nothing at run time. */
@@ -209,7 +244,7 @@ export function migrationsFromFiles(files: readonly MigrationFile[]): Migration[
         const present = Object.values(group.variants)[0]?.fileName ?? String(group.version);
         throw invalidFile(present, `no ${variant} file for version ${group.version} (expected ${group.stem}.${variant}.sql)`);
       }
-      scripts[variant] = file === group.shared ? shared! : scriptOf(file);
+      scripts[variant] = file === group.shared ? shared! : file.deferred ? deferredScriptOf(file) : scriptOf(file);
     }
     migrations.push(Object.freeze({ version: group.version, name: group.name, scripts: Object.freeze(scripts) }));
   }

@@ -11,13 +11,42 @@ type LibPgQuery = typeof import('libpg-query');
 let loading: Promise<LibPgQuery> | undefined;
 let loaded: LibPgQuery | undefined;
 
+/**
+ * Whether this process already chose how V8 compiles WebAssembly (a flag on the command line or in
+ * NODE_OPTIONS): then the engine leaves V8's flags alone.
+ */
+function wasmTieringChosen(): boolean {
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
+  return /liftoff|wasm-tier|wasm-dynamic-tiering/.test(flags);
+}
+
+/**
+ * Compiles the parser's WebAssembly with V8's baseline compiler (Liftoff) only. By default V8 also
+ * recompiles the functions it finds hot with its optimising compiler: for a parser used for a few
+ * hundred milliseconds at a run's start that is wasted work on the other core and about 30 MB of peak
+ * memory (code and compiler zones), while parsing is no slower (measured in docs/benchmarks.md). V8 reads
+ * the flag when a module is compiled: it is set for the parser's import and compile alone and cleared
+ * after, so WebAssembly the host compiles later is compiled as V8 otherwise would.
+ */
+async function compileBaselineOnly<T>(load: () => Promise<T>): Promise<T> {
+  if (wasmTieringChosen()) return load();
+  const { setFlagsFromString } = await import('node:v8');
+  setFlagsFromString('--liftoff-only');
+  try {
+    return await load();
+  } finally {
+    setFlagsFromString('--no-liftoff-only');
+  }
+}
+
 /** Loads libpg-query (module and WebAssembly) once. */
 export function loadPgParser(): Promise<LibPgQuery> {
-  loading ??= import('libpg-query').then(async (parser) => {
+  // libpg-query starts compiling its WebAssembly when its module is first imported.
+  loading ??= compileBaselineOnly(async () => {
+    const parser = await import('libpg-query');
     await parser.loadModule();
-    loaded = parser;
     return parser;
-  });
+  }).then((parser) => (loaded = parser));
   return loading;
 }
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MigratorError, messageOf } from './errors.js';
-import { decodeMigrationFile, migrationsFromFiles, type Migration, type MigrationFile, type SqlVariant } from './migration.js';
+import { SQL_VARIANTS, decodeMigrationFile, migrationsFromFiles, type Migration, type MigrationFile, type SqlVariant } from './migration.js';
 import { parseRegistrySnapshots, type SchemaSnapshot } from './schema/snapshot-format.js';
 
 /** Inclusive bounds of the versions a plane owns. */
@@ -71,33 +71,53 @@ export function defineRegistryFromFiles(options: { plane: string; range: Version
 /**
  * Reads every `.sql` file of a folder; a file that is not valid UTF-8 is REGISTRY_INVALID. Synchronous on
  * purpose: thousands of small files read one after another cost a tenth of as many concurrent promises.
+ * With `sqlVariant`, the other dialect's own files (`.postgres.sql` or `.sqlite.sql`) are read only if
+ * something asks for their text: a run holds one copy of each script, not two.
  */
-export async function readMigrationFiles(dir: string): Promise<MigrationFile[]> {
-  return readMigrationFilesSync(dir);
+export async function readMigrationFiles(dir: string, sqlVariant?: SqlVariant): Promise<MigrationFile[]> {
+  return readMigrationFilesSync(dir, sqlVariant);
 }
 
-function readMigrationFilesSync(dir: string): MigrationFile[] {
+function readMigrationFile(dir: string, fileName: string): MigrationFile {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(`${dir}/${fileName}`);
+  } catch (cause) {
+    throw new MigratorError('CONFIG_INVALID', `Cannot read migration file ${fileName} in ${dir}: ${messageOf(cause)}`, { file: fileName, cause });
+  }
+  return decodeMigrationFile(fileName, bytes);
+}
+
+function deferredMigrationFile(dir: string, fileName: string): MigrationFile {
+  let text: string | undefined;
+  return Object.freeze({
+    fileName,
+    deferred: true,
+    get text() {
+      return (text ??= readMigrationFile(dir, fileName).text);
+    },
+  });
+}
+
+function readMigrationFilesSync(dir: string, sqlVariant?: SqlVariant): MigrationFile[] {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch (cause) {
     throw new MigratorError('CONFIG_INVALID', `Cannot read migration folder ${dir}: ${messageOf(cause)}`, { cause });
   }
+  const unused = SQL_VARIANTS.filter((variant) => sqlVariant !== undefined && variant !== sqlVariant).map((variant) => `.${variant}.sql`);
   const sqlNames = names.filter((name) => name.endsWith('.sql')).sort();
-  return sqlNames.map((fileName) => {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(`${dir}/${fileName}`);
-    } catch (cause) {
-      throw new MigratorError('CONFIG_INVALID', `Cannot read migration file ${fileName} in ${dir}: ${messageOf(cause)}`, { file: fileName, cause });
-    }
-    return decodeMigrationFile(fileName, bytes);
-  });
+  return sqlNames.map((fileName) => (unused.some((suffix) => fileName.endsWith(suffix)) ? deferredMigrationFile(dir, fileName) : readMigrationFile(dir, fileName)));
 }
 
-/** Loads a registry from a folder in the `<version>_<name>[.postgres|.sqlite].sql` format. */
-export async function loadRegistryFromDir(dir: string, options: { plane: string; range?: VersionRange }): Promise<Registry> {
-  const files = await readMigrationFiles(dir);
+/**
+ * Loads a registry from a folder in the `<version>_<name>[.postgres|.sqlite].sql` format. `sqlVariant`:
+ * the dialect it is loaded for; the other dialect's own files are then read only if used (a run never
+ * does), so a large migration is held once.
+ */
+export async function loadRegistryFromDir(dir: string, options: { plane: string; range?: VersionRange; sqlVariant?: SqlVariant }): Promise<Registry> {
+  const files = await readMigrationFiles(dir, options.sqlVariant);
   return defineRegistryFromFiles({ plane: options.plane, range: options.range ?? { min: 1, max: Number.MAX_SAFE_INTEGER }, files });
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   CHECKSUM_ALGORITHM,
@@ -114,6 +115,13 @@ describe('checksums', () => {
   it('changes when the SQL changes', () => {
     expect(checksumSql(sql.replace('integer', 'bigint'))).not.toBe(checksumSql(sql));
     expect(checksumSql(sql.replace('  x', '    x'))).not.toBe(checksumSql(sql));
+  });
+
+  it('a large file is hashed in pieces to the SHA-256 of its UTF-8 bytes, a surrogate pair across a piece boundary included', () => {
+    // 2^20 characters a piece: the emoji's two UTF-16 units straddle the first boundary, the é and 中 follow.
+    for (const text of [`${'a'.repeat(2 ** 20 - 1)}😀 café 中文;`, `${'é'.repeat(2 ** 20)}${'b'.repeat(2 ** 20)}`, `${'x'.repeat(3 * 2 ** 20 + 7)}`]) {
+      expect(checksumSql(text)).toBe(createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex'));
+    }
   });
 });
 

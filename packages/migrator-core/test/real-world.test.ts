@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDialect, inspectMigrations, loadRegistryFromDir, renderPlane, runMigrations, silentLogger, type PlaneReport, type RunMode } from '@atlasai/migrator-core';
+import { checksumSql, createDialect, inspectMigrations, loadRegistryFromDir, renderPlane, runMigrations, silentLogger, type PlaneReport, type RunMode } from '@atlasai/migrator-core';
 import { atlasMigrate, migrationFolder, run } from '../../../test/support/cli.js';
 import { DIALECTS, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
 
@@ -502,6 +503,41 @@ describe('migration files', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('not valid UTF-8 at byte offset 30');
     expect(result.stdout).toBe('');
+  });
+
+  it("a run reads only its own dialect's files: the other dialect's are read (and refused if broken) only when used", async () => {
+    const dir = migrationFolder({
+      '101_names.postgres.sql': 'CREATE TABLE IF NOT EXISTS names (name text);\n',
+      '101_names.sqlite.sql': 'CREATE TABLE IF NOT EXISTS names (name TEXT);\n',
+      '102_seed.sqlite.sql': "INSERT INTO names VALUES ('José');\n",
+    });
+    // The PostgreSQL file of 102 is Latin-1: broken for PostgreSQL, never needed by a SQLite run.
+    writeFileSync(join(dir, '102_seed.postgres.sql'), Buffer.concat([Buffer.from("INSERT INTO names VALUES ('Jos"), Buffer.from([0xe9]), Buffer.from("');\n")]));
+    const registry = await loadRegistryFromDir(dir, { plane: 'demo', sqlVariant: 'sqlite' });
+    expect(registry.migrations.map((m) => [m.version, m.scripts.sqlite.checksum])).toEqual([
+      [101, checksumSql('CREATE TABLE IF NOT EXISTS names (name TEXT);\n')],
+      [102, checksumSql("INSERT INTO names VALUES ('José');\n")],
+    ]);
+    expect(registry.migrations[1]!.scripts.postgres.file).toBe('102_seed.postgres.sql');
+    // Asked for, the other dialect's file is read, and refused as a folder read refuses it.
+    expect(() => registry.migrations[1]!.scripts.postgres.sql).toThrow('Invalid migration file 102_seed.postgres.sql: not valid UTF-8 at byte offset 30');
+    await expect(loadRegistryFromDir(dir, { plane: 'demo' })).rejects.toMatchObject({ code: 'REGISTRY_INVALID', file: '102_seed.postgres.sql' });
+
+    const target = join(dir, 'app.db');
+    const applied = await atlasMigrate(['--url', `sqlite:${target}`, '--dir', dir]);
+    expect(applied.code).toBe(0);
+    const sqlite = new Database(target, { readonly: true });
+    try {
+      expect(sqlite.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([101, 102]);
+      expect(sqlite.prepare('SELECT name FROM names').pluck().all()).toEqual(['José']);
+    } finally {
+      sqlite.close();
+    }
+    // Against PostgreSQL the broken file is this run's own: refused before connecting (port 1 would fail).
+    const refused = await atlasMigrate(['--url', 'postgres://nobody@127.0.0.1:1/none', '--dir', dir]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Invalid migration file 102_seed.postgres.sql: not valid UTF-8 at byte offset 30');
+    expect(refused.stdout).toBe('');
   });
 
   it('--status piped into a reader that stops early ends quietly, without an EPIPE stack trace', async () => {

@@ -6,7 +6,7 @@ import type { Logger } from '../../logger.js';
 import type { MigrationScript } from '../../migration.js';
 import { readPostgresSchema } from '../../schema/postgres-catalog.js';
 import type { SchemaObject } from '../../schema/schema-object.js';
-import { applyPostgresBatch } from './batch.js';
+import { BATCH_MARK_COLUMN, applyPostgresBatch } from './batch.js';
 import { BlockerWatch, describeBlockers, type Blocker } from './blockers.js';
 import { GUARD_SQLSTATE, type BackendGuard } from './guard.js';
 import { HISTORY_COLUMNS, createHistory, readHistoryResult } from './history.js';
@@ -310,9 +310,16 @@ export class PostgresSession implements Session {
     await this.query(this.resetSql());
   }
 
-  private resetSql(): string {
-    const app = this.applicationName === undefined ? [] : [`SELECT set_config('application_name', ${this.client.escapeLiteral(this.applicationName)}, false)`];
-    const again = [...this.ctx.settingsSql, ...app].map((sql) => `; ${sql}`).join('');
+  /**
+   * The reset's statements. `mark`: a batch's timestamp column (batch.ts) ends them, in the same SELECT
+   * that puts the stamped `application_name` back: a batch of 5,000 migrations runs 5,000 statements fewer.
+   */
+  private resetSql(mark?: string): string {
+    const columns = [
+      ...(mark === undefined ? [] : [mark]),
+      ...(this.applicationName === undefined ? [] : [`set_config('application_name', ${this.client.escapeLiteral(this.applicationName)}, false)`]),
+    ];
+    const again = [...this.ctx.settingsSql, ...(columns.length > 0 ? [`SELECT ${columns.join(', ')}`] : [])].map((sql) => `; ${sql}`).join('');
     return `SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL; DEALLOCATE ALL; UNLISTEN *; DISCARD PLANS; DISCARD SEQUENCES; DISCARD TEMP${again}`;
   }
 
@@ -325,7 +332,7 @@ export class PostgresSession implements Session {
     if (this.lost) throw this.lost;
     const query = (text: string, values?: unknown[]) => this.query(text, values) as Promise<pg.QueryResult | pg.QueryResult[]>;
     const takeNotices = () => this.notices.splice(0);
-    return applyPostgresBatch({ query, transactionStatus: () => this.status, takeNotices, resetSql: this.resetSql(), history: this.history, alreadyExists: ALREADY_EXISTS }, batch);
+    return applyPostgresBatch({ query, transactionStatus: () => this.status, takeNotices, resetAndMarkSql: this.resetSql(BATCH_MARK_COLUMN), history: this.history, alreadyExists: ALREADY_EXISTS }, batch);
   }
 
   private async exists(object: PgObject): Promise<boolean> {
