@@ -78,14 +78,24 @@ export async function readMigrationFiles(dir: string, sqlVariant?: SqlVariant): 
   return readMigrationFilesSync(dir, sqlVariant);
 }
 
+/**
+ * A file's text, decoded as it is read: no buffer of its bytes is left for the garbage collector (a 50 MB
+ * file would otherwise be held twice). A U+FFFD in the text is either in the file or stands for bytes that
+ * are not UTF-8: only then are the bytes read again, to refuse the file with the offset or accept it.
+ */
 function readMigrationFile(dir: string, fileName: string): MigrationFile {
-  let bytes: Buffer;
+  const path = `${dir}/${fileName}`;
+  let text: string;
+  let bytes: Buffer | undefined;
   try {
-    bytes = readFileSync(`${dir}/${fileName}`);
+    text = readFileSync(path, 'utf8');
+    if (text.includes('\uFFFD')) bytes = readFileSync(path);
   } catch (cause) {
     throw new MigratorError('CONFIG_INVALID', `Cannot read migration file ${fileName} in ${dir}: ${messageOf(cause)}`, { file: fileName, cause });
   }
-  return decodeMigrationFile(fileName, bytes);
+  if (bytes) return decodeMigrationFile(fileName, bytes);
+  // As TextDecoder (decodeMigrationFile) does: a byte order mark is not part of the text.
+  return { fileName, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
 }
 
 function deferredMigrationFile(dir: string, fileName: string): MigrationFile {

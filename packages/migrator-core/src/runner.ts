@@ -215,6 +215,8 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     if (mode === 'dry-run') report.planned = planned(session, plan.pending, await prepareStatements(session, plane, plan.pending, true));
     // Nothing pending costs one query and no lock: replicas booting together never queue for it.
     if (mode === 'apply' && plan.pending.length > 0) {
+      // The parser loads (its WebAssembly compiles off the main thread) while the lock and the history are read.
+      session.prepareToSplit?.();
       const onWait = (holder: string) => progress({ kind: 'lock-wait', plane, holder });
       await session.withLock(lockTimeoutMs, () => migrateUnderLock(session, options, report), onWait);
     }

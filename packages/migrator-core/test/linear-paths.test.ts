@@ -115,6 +115,15 @@ describe('PostgreSQL parsing in pieces', () => {
     }
   });
 
+  it('a BEGIN ATOMIC body spanning dozens of pieces is merged back (1, 2, 4, … pieces) and found whole', async () => {
+    const body = Array.from({ length: 2000 }, (_, i) => `  SELECT ${i} AS "value; ${i}";`).join('\n');
+    const script = `CREATE TABLE a (id int);\nCREATE FUNCTION h() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n${body}\nEND;\nCREATE TABLE b (id int);\n`;
+    expect(script.length).toBeGreaterThan(60_000);
+    const statements = await parsePgScript(script);
+    expect(statements.map((s) => Object.keys(s.stmt!)[0])).toEqual(['CreateStmt', 'CreateFunctionStmt', 'CreateStmt']);
+    expect(script.slice(statements[1]!.start, statements[1]!.end)).toBe(`CREATE FUNCTION h() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n${body}\nEND`);
+  });
+
   it('reports a syntax error in a later piece at its line and column in the file', async () => {
     const broken = `${script}\nSELEC 1;\n${script}`;
     const line = script.split('\n').length + 1;

@@ -505,6 +505,12 @@ describe('migration files', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('a folder file is read as TextDecoder reads it: a byte order mark dropped, a U+FFFD that is in the file kept', async () => {
+    const dir = migrationFolder({ '101_bom.sql': '\uFEFFCREATE TABLE bom (id integer);\n', '102_replacement.sql': "SELECT '\uFFFD' AS replacement;\n" });
+    const registry = await loadRegistryFromDir(dir, { plane: 'demo' });
+    expect(registry.migrations.map((m) => m.scripts.postgres.sql)).toEqual(['CREATE TABLE bom (id integer);\n', "SELECT '\uFFFD' AS replacement;\n"]);
+  });
+
   it("a run reads only its own dialect's files: the other dialect's are read (and refused if broken) only when used", async () => {
     const dir = migrationFolder({
       '101_names.postgres.sql': 'CREATE TABLE IF NOT EXISTS names (name text);\n',

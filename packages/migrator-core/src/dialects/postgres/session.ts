@@ -4,6 +4,7 @@ import { CommitUnknownError, RAN, StatementError, locateInStatement, type AuditR
 import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { MigrationScript } from '../../migration.js';
+import { loadPgParser } from '../../pg-parser.js';
 import { readPostgresSchema } from '../../schema/postgres-catalog.js';
 import type { SchemaObject } from '../../schema/schema-object.js';
 import { BATCH_MARK_COLUMN, applyPostgresBatch } from './batch.js';
@@ -248,6 +249,10 @@ export class PostgresSession implements Session {
 
   async split(script: MigrationScript): Promise<readonly PgStatement[]> {
     return splitPostgresScript(script.sql);
+  }
+
+  prepareToSplit(): void {
+    loadPgParser().catch(() => undefined);
   }
 
   /** PostgreSQL's own parser already read every statement while splitting. */
