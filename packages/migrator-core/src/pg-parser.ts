@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { StatementError, locateInText } from './dialect.js';
 import { messageOf } from './errors.js';
 
@@ -39,11 +40,15 @@ async function compileBaselineOnly<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Loads libpg-query (module and WebAssembly) once. */
+/**
+ * Loads libpg-query (module and WebAssembly) once. Through `require`, its CommonJS build: its ES module
+ * wraps the same CommonJS glue, which Node's ESM loader then scans for exports; loading took 50–75 ms
+ * that way and 25 ms this way (measured in docs/benchmarks.md).
+ */
 export function loadPgParser(): Promise<LibPgQuery> {
-  // libpg-query starts compiling its WebAssembly when its module is first imported.
+  // libpg-query starts compiling its WebAssembly when its module is first loaded.
   loading ??= compileBaselineOnly(async () => {
-    const parser = await import('libpg-query');
+    const parser = createRequire(import.meta.url)('libpg-query') as LibPgQuery;
     await parser.loadModule();
     return parser;
   }).then((parser) => (loaded = parser));
