@@ -349,7 +349,7 @@ function renderMarkdown(meta, results) {
 
 async function main() {
   mkdirSync(SCRATCH, { recursive: true });
-  const workloads = prepareWorkloads(join(SCRATCH, 'workloads'), { quick: QUICK, big: BIG });
+  const workloads = await prepareWorkloads(join(SCRATCH, 'workloads'), { quick: QUICK, big: BIG });
   mkdirSync(join(SCRATCH), { recursive: true });
   const results = [];
   try {

@@ -15,9 +15,10 @@ const { embedSqlPlugin } = await import(join(REPO, 'packages', 'migrator-core', 
  * The atlas folder as a registry built by tsup embeds it (`embedSqlPlugin`, run here without esbuild):
  * every file with its checksum precomputed, so loading it reads and hashes nothing.
  */
-function writeEmbedded(root) {
-  let contents;
-  embedSqlPlugin(join(root, 'atlas')).setup({ onResolve() {}, onLoad(_options, load) { contents = load().contents; } });
+async function writeEmbedded(root) {
+  let loading;
+  embedSqlPlugin(join(root, 'atlas')).setup({ onResolve() {}, onLoad(_options, load) { loading = load(); } });
+  const { contents } = await loading;
   const path = join(root, 'atlas-embedded.mjs');
   writeFileSync(path, contents);
   return path;
@@ -82,7 +83,7 @@ function w1(root) {
 }
 
 /** W2: n trivial migrations, a table every other one and a column on it in between. */
-function w2(root, n) {
+async function w2(root, n) {
   const migrations = [];
   for (let i = 1; i <= n; i++) {
     const table = i % 2 === 1 ? i : i - 1;
@@ -91,7 +92,7 @@ function w2(root, n) {
     migrations.push({ version: i, name: `m_${i}`, postgres, sqlite });
   }
   const written = writeFormats(root, migrations);
-  return { ...written, embedded: writeEmbedded(root) };
+  return { ...written, embedded: await writeEmbedded(root) };
 }
 
 /** W3: one migration of about `mb` MB: a table and multi-row INSERTs of 50 rows each (about 5 KB a statement). */
@@ -114,12 +115,12 @@ function w3(root, mb) {
   return { ...writeFormats(root, [{ version: 1, name: `big_${mb}mb`, postgres: sql, sqlite: sql }]), bytes: Buffer.byteLength(sql), rows: id };
 }
 
-export function prepareWorkloads(scratch, { quick, big }) {
+export async function prepareWorkloads(scratch, { quick, big }) {
   rmSync(scratch, { recursive: true, force: true });
   const out = {};
   out.w1 = w1(join(scratch, 'w1'));
-  out.w2_1000 = w2(join(scratch, 'w2-1000'), 1000);
-  if (!quick) out.w2_5000 = w2(join(scratch, 'w2-5000'), 5000);
+  out.w2_1000 = await w2(join(scratch, 'w2-1000'), 1000);
+  if (!quick) out.w2_5000 = await w2(join(scratch, 'w2-5000'), 5000);
   out.w3_1 = w3(join(scratch, 'w3-1'), 1);
   if (!quick) out.w3_5 = w3(join(scratch, 'w3-5'), 5);
   if (big) out.w3_50 = w3(join(scratch, 'w3-50'), 50);

@@ -155,10 +155,11 @@ export interface Session {
   /** Splits a script into located statements; throws STATEMENT_FAILED on a parse error. */
   split(script: MigrationScript): Promise<readonly Statement[]>;
   /**
-   * Optional: starts loading what `split` needs (PostgreSQL's parser), without waiting for it, so that
-   * it loads while the run waits on the database; a failure to load is `split`'s to report.
+   * Optional: starts loading what `split` needs for these scripts (PostgreSQL's parser, unless a build
+   * split them all already), without waiting for it, so that it loads while the run waits on the
+   * database; a failure to load is `split`'s to report.
    */
-  prepareToSplit?(): void;
+  prepareToSplit?(scripts: readonly MigrationScript[]): void;
   /** Has the database check each statement's syntax without running it; throws a StatementError on the first it cannot parse. */
   checkSyntax(statements: readonly Statement[]): Promise<void>;
   /**

@@ -20,6 +20,18 @@ export interface MigrationScript {
   readonly transactional: boolean;
   /** `CHECKSUM_ALGORITHM` over the normalised SQL, hex. */
   readonly checksum: string;
+  /** PostgreSQL's split of `sql`, as the build computed it (a built registry then parses nothing at run time). */
+  readonly precomputedSplit?: PrecomputedSplit;
+}
+
+/**
+ * A script's statements as a build split them: each one's place in the script instead of its text, and
+ * what the dialect read of it. `format` names the splitter that made it; a dialect uses the split only when
+ * that is its own, and otherwise splits the script again.
+ */
+export interface PrecomputedSplit {
+  readonly format: string;
+  readonly statements: readonly ({ readonly at: number; readonly length: number } & Readonly<Record<string, unknown>>)[];
 }
 
 /** A numbered migration with its SQL for each dialect. */
@@ -38,7 +50,7 @@ export interface MigrationFile {
    * `checksumAlgorithm`, and whether it runs in a transaction. Used only when the algorithm is this
    * release's; otherwise the text is normalised and hashed again.
    */
-  readonly precomputed?: { readonly checksum: string; readonly checksumAlgorithm: string; readonly transactional: boolean };
+  readonly precomputed?: { readonly checksum: string; readonly checksumAlgorithm: string; readonly transactional: boolean; readonly postgresSplit?: PrecomputedSplit };
   /**
    * Read from disk on first use of `text` (a folder's file for the dialect a run does not use): its
    * script is then normalised and hashed on first use too, and never when nothing asks for it.
@@ -127,7 +139,8 @@ function refuseForeignDirectives(file: string, normalized: string): void {
 function scriptOf(file: MigrationFile): MigrationScript {
   const { fileName: name, text: sql, precomputed } = file;
   if (precomputed && precomputed.checksumAlgorithm === CHECKSUM_ALGORITHM) {
-    return Object.freeze({ file: name, sql, transactional: precomputed.transactional, checksum: precomputed.checksum });
+    const split = precomputed.postgresSplit ? { precomputedSplit: precomputed.postgresSplit } : {};
+    return Object.freeze({ file: name, sql, transactional: precomputed.transactional, checksum: precomputed.checksum, ...split });
   }
   const normalized = normalizeSql(sql);
   refuseForeignDirectives(name, normalized);

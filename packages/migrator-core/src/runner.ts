@@ -216,7 +216,7 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     // Nothing pending costs one query and no lock: replicas booting together never queue for it.
     if (mode === 'apply' && plan.pending.length > 0) {
       // The parser loads (its WebAssembly compiles off the main thread) while the lock and the history are read.
-      session.prepareToSplit?.();
+      session.prepareToSplit?.(plan.pending.map((m) => m.scripts[session.sqlVariant]));
       const onWait = (holder: string) => progress({ kind: 'lock-wait', plane, holder });
       await session.withLock(lockTimeoutMs, () => migrateUnderLock(session, options, report), onWait);
     }

@@ -13,7 +13,7 @@ import { GUARD_SQLSTATE, type BackendGuard } from './guard.js';
 import { HISTORY_COLUMNS, createHistory, readHistoryResult } from './history.js';
 import { acquireMigrationLock, lockLost, migrationLockName, releaseMigrationLock } from './lock.js';
 import { INSUFFICIENT_PRIVILEGE, explainPermissionDenied, type PrivilegeContext } from './permissions.js';
-import { describePgObject, existenceQuery, splitPostgresScript, type PgObject, type PgStatement } from './statements.js';
+import { describePgObject, existenceQuery, isOwnSplit, restorePostgresSplit, splitPostgresScript, type PgObject, type PgStatement } from './statements.js';
 
 /** SQLSTATEs that mean "the object is already there": duplicate column, table, object, schema, function. */
 const ALREADY_EXISTS = new Set(['42701', '42P07', '42710', '42P06', '42723']);
@@ -248,11 +248,12 @@ export class PostgresSession implements Session {
   }
 
   async split(script: MigrationScript): Promise<readonly PgStatement[]> {
-    return splitPostgresScript(script.sql);
+    // A built registry carries the split its build computed: nothing to parse, the parser never loads.
+    return restorePostgresSplit(script.sql, script.precomputedSplit) ?? splitPostgresScript(script.sql);
   }
 
-  prepareToSplit(): void {
-    loadPgParser().catch(() => undefined);
+  prepareToSplit(scripts: readonly MigrationScript[]): void {
+    if (!scripts.every((script) => isOwnSplit(script.precomputedSplit))) loadPgParser().catch(() => undefined);
   }
 
   /** PostgreSQL's own parser already read every statement while splitting. */

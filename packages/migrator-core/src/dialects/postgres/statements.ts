@@ -1,4 +1,5 @@
 import { locateStatements, type Statement } from '../../dialect.js';
+import type { PrecomputedSplit } from '../../migration.js';
 import { parsePgScript } from '../../pg-parser.js';
 
 /**
@@ -172,6 +173,45 @@ export async function splitPostgresScript(sql: string): Promise<PgStatement[]> {
     if (type !== 'IndexStmt' || !node.concurrent || !node.idxname) return classified;
     return { ...classified, concurrentIndex: { name: String(node.idxname), schema: (node.relation as RangeVar).schemaname ?? null } };
   });
+}
+
+/**
+ * The splitter behind a precomputed split: this engine's reading of statements (bump the number when
+ * `PgStatement` or `classify` changes) and the parser's version (a test checks it is the one installed).
+ */
+export const PG_SPLIT_FORMAT = 'atlas-pg-split-1/libpg-query-18.1.5';
+
+/**
+ * The split of a script for a build to store (`embedSqlPlugin`): each statement's text as its place in the
+ * script. Undefined when the script does not parse: the run then reports that exactly as it would have.
+ */
+export async function precomputePostgresSplit(sql: string): Promise<PrecomputedSplit | undefined> {
+  let split: PgStatement[];
+  try {
+    split = await splitPostgresScript(sql);
+  } catch {
+    return undefined;
+  }
+  let from = 0;
+  const statements: PrecomputedSplit['statements'][number][] = [];
+  for (const { text, index: _index, ...rest } of split) {
+    const at = sql.indexOf(text, from);
+    if (at === -1) return undefined;
+    statements.push({ at, length: text.length, ...rest });
+    from = at + text.length;
+  }
+  return { format: PG_SPLIT_FORMAT, statements };
+}
+
+/** Whether a precomputed split is of this splitter's making. */
+export function isOwnSplit(split: PrecomputedSplit | undefined): boolean {
+  return split?.format === PG_SPLIT_FORMAT;
+}
+
+/** A script's statements from its precomputed split, or undefined when there is none of this splitter's making. */
+export function restorePostgresSplit(sql: string, split: PrecomputedSplit | undefined): PgStatement[] | undefined {
+  if (!split || !isOwnSplit(split)) return undefined;
+  return split.statements.map(({ at, length, ...rest }, i) => ({ ...(rest as Omit<PgStatement, 'index' | 'text'>), index: i + 1, text: sql.slice(at, at + length) }));
 }
 
 /** Text of an object for messages, as PostgreSQL would name it. */
