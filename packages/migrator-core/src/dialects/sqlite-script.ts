@@ -144,42 +144,60 @@ function transactionControl(text: string): Statement['transactionControl'] {
 /** The one object a statement creates, when it creates exactly one: what "already exists" may be about. */
 export type SqliteObject = { readonly kind: 'table' | 'index' | 'view' | 'trigger'; readonly name: string } | { readonly kind: 'column'; readonly table: string; readonly name: string };
 
-function unquote(word: { kind: LexKind; text: string }): string {
+function unquote(word: Word): string {
   return word.kind === 'quoted' ? word.text.slice(1, -1) : word.text;
 }
 
+type Word = { kind: LexKind; text: string };
+
+/** A statement's words and quoted names by position, comments and spaces skipped, lexed only as far as asked. */
+function wordReader(text: string): (i: number) => Word | undefined {
+  const words: Word[] = [];
+  let at = 0;
+  return (i) => {
+    while (words.length <= i && at < text.length) {
+      const { kind, end } = scan(text, at);
+      if (kind !== 'space') words.push({ kind, text: text.slice(at, end) });
+      at = end;
+    }
+    return words[i];
+  };
+}
+
 /** Reads `[schema.]name` at `i`; returns the name and the index after it. */
-function qualifiedName(words: readonly { kind: LexKind; text: string }[], i: number): { name: string; next: number } | null {
-  const first = words[i];
+function qualifiedName(word: (i: number) => Word | undefined, i: number): { name: string; next: number } | null {
+  const first = word(i);
   if (!first || (first.kind !== 'word' && first.kind !== 'quoted')) return null;
-  if (words[i + 1]?.text === '.' && words[i + 2]) return { name: unquote(words[i + 2]!), next: i + 3 };
+  const last = word(i + 2);
+  if (word(i + 1)?.text === '.' && last) return { name: unquote(last), next: i + 3 };
   return { name: unquote(first), next: i + 1 };
 }
 
 /**
  * `CREATE [TEMP] [UNIQUE|VIRTUAL] TABLE|INDEX|VIEW|TRIGGER [IF NOT EXISTS] name` and
  * `ALTER TABLE name ADD [COLUMN] column`: the statements whose "already exists" is provably about
- * their one object. Anything else has none.
+ * their one object. Anything else has none (and is lexed no further than its first word).
  */
 export function sqliteCreatedObject(text: string): SqliteObject | null {
-  const words = leadingWords(text, 14);
-  const keys = upper(words);
+  const word = wordReader(text);
+  const key = (i: number) => word(i)?.text.toUpperCase();
   let i = 0;
-  if (keys[0] === 'CREATE') {
+  const first = key(0);
+  if (first === 'CREATE') {
     i = 1;
-    while (keys[i] === 'TEMP' || keys[i] === 'TEMPORARY' || keys[i] === 'UNIQUE' || keys[i] === 'VIRTUAL') i++;
-    const kind = keys[i]?.toLowerCase();
+    while (key(i) === 'TEMP' || key(i) === 'TEMPORARY' || key(i) === 'UNIQUE' || key(i) === 'VIRTUAL') i++;
+    const kind = key(i)?.toLowerCase();
     if (kind !== 'table' && kind !== 'index' && kind !== 'view' && kind !== 'trigger') return null;
     i++;
-    if (keys[i] === 'IF' && keys[i + 1] === 'NOT' && keys[i + 2] === 'EXISTS') i += 3;
-    const name = qualifiedName(words, i);
+    if (key(i) === 'IF' && key(i + 1) === 'NOT' && key(i + 2) === 'EXISTS') i += 3;
+    const name = qualifiedName(word, i);
     return name ? { kind, name: name.name } : null;
   }
-  if (keys[0] === 'ALTER' && keys[1] === 'TABLE') {
-    const table = qualifiedName(words, 2);
-    if (!table || keys[table.next] !== 'ADD') return null;
-    i = keys[table.next + 1] === 'COLUMN' ? table.next + 2 : table.next + 1;
-    const column = words[i];
+  if (first === 'ALTER' && key(1) === 'TABLE') {
+    const table = qualifiedName(word, 2);
+    if (!table || key(table.next) !== 'ADD') return null;
+    i = key(table.next + 1) === 'COLUMN' ? table.next + 2 : table.next + 1;
+    const column = word(i);
     if (!column || (column.kind !== 'word' && column.kind !== 'quoted')) return null;
     return { kind: 'column', table: table.name, name: unquote(column) };
   }
