@@ -112,9 +112,12 @@ function timed(argv, env = {}) {
 const node = (script, ...rest) => ['node', script, ...rest];
 const atlasCli = (bin) => (url, w) => node(bin, 'up', '--url', url, '--dir', join(w.root, 'atlas'));
 const atlasApi = (index) => (url, w) => node(join(CASES, 'atlas-api.mjs'), index, url, join(w.root, 'atlas'));
-const CURRENT_BIN = join(CORE, 'bin', 'atlas-migrate.js');
+/** The API with the driver already loaded before the timing, as a service migrates (its own pool loaded it). */
+const atlasApiDriverLoaded = { id: 'atlas API, driver loaded', role: 'atlas', argv: (url, w) => node(join(CASES, 'atlas-api.mjs'), CURRENT_INDEX, url, join(w.root, 'atlas'), 'driver-loaded') };
+const CURRENT_BIN = join(CORE, 'bin', 'atlas-migrate.cjs');
 const CURRENT_INDEX = join(CORE, 'dist', 'index.js');
-const BASELINE_BIN = join(BASELINE, 'bin', 'atlas-migrate.js');
+// Builds before the CommonJS bin have `bin/atlas-migrate.js`.
+const BASELINE_BIN = ['atlas-migrate.cjs', 'atlas-migrate.js'].map((name) => join(BASELINE, 'bin', name)).find((path) => existsSync(path)) ?? join(BASELINE, 'bin', 'atlas-migrate.cjs');
 const BASELINE_INDEX = join(BASELINE, 'dist', 'index.js');
 
 /** The PostgreSQL apply cases. `peer` marks the Node tools the targets compare with. */
@@ -146,7 +149,7 @@ function pgApplyCases(w, { peers = true, baseline = WITH_BASELINE, embedded = fa
 /** The no-op cases: the floor, then each tool over a database it already brought up to date. */
 function pgNoopCases(w, options) {
   const apply = pgApplyCases(w, options).filter((c) => c.role !== 'psql');
-  return [{ id: 'node + pg + SELECT 1', role: 'floor', argv: (url) => node(join(CASES, 'floor-pg.mjs'), url) }, ...apply];
+  return [{ id: 'node + pg + SELECT 1', role: 'floor', argv: (url) => node(join(CASES, 'floor-pg.mjs'), url) }, ...apply, atlasApiDriverLoaded];
 }
 
 function sqliteApplyCases(w, { baseline = WITH_BASELINE } = {}) {
@@ -161,7 +164,7 @@ function sqliteApplyCases(w, { baseline = WITH_BASELINE } = {}) {
 }
 
 function sqliteNoopCases(w, options) {
-  return [{ id: 'open + SELECT 1 + close', role: 'floor', argv: (path) => node(join(CASES, 'floor-sqlite.mjs'), path) }, ...sqliteApplyCases(w, options).filter((c) => c.role !== 'psql')];
+  return [{ id: 'open + SELECT 1 + close', role: 'floor', argv: (path) => node(join(CASES, 'floor-sqlite.mjs'), path) }, ...sqliteApplyCases(w, options).filter((c) => c.role !== 'psql'), atlasApiDriverLoaded];
 }
 
 /** Lines of the server log that are messages sent to `db` (simple queries and executes of the extended protocol). */

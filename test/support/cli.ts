@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const ATLAS_MIGRATE = fileURLToPath(new URL('../../packages/migrator-core/bin/atlas-migrate.js', import.meta.url));
+export const ATLAS_MIGRATE = fileURLToPath(new URL('../../packages/migrator-core/bin/atlas-migrate.cjs', import.meta.url));
 
 export interface RunResult {
   readonly code: number;

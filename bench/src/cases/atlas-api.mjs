@@ -1,5 +1,10 @@
 // atlas-migrate in process: load the folder (or the embedded registries) and run, timing the engine's part.
-// argv: <engine dist/index.js> <url> <folder | "embedded" | a module of embedded files (workloads.mjs)>
+// argv: <engine dist/index.js> <url> <folder | "embedded" | a module of embedded files (workloads.mjs)> [driver-loaded]
+// `driver-loaded`: the driver (pg or better-sqlite3) is required before the timing starts, as in a service,
+// whose own database pool has loaded it before the service migrates.
+import { createRequire } from 'node:module';
+
+if (process.argv[5] === 'driver-loaded') createRequire(process.argv[2])(/^postgres(ql)?:/.test(process.argv[3]) ? 'pg' : 'better-sqlite3');
 const started = performance.now();
 const engine = await import(process.argv[2]);
 const imported = performance.now();

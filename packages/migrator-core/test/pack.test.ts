@@ -148,7 +148,7 @@ describe('packed packages', () => {
       const manifest = JSON.parse(manifestText) as PackedManifest;
       expect(manifest.name).toBe(`@atlasai/${name}`);
       if (name === 'migrator-core') {
-        expect(listing).toContain('package/bin/atlas-migrate.js');
+        expect(listing).toContain('package/bin/atlas-migrate.cjs');
         expect(listing).toContain('package/dist/cli.js');
       } else {
         expect(manifest.dependencies?.['@atlasai/migrator-core']).toBe(coreVersion);

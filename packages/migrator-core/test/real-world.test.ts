@@ -550,7 +550,7 @@ describe('migration files', () => {
     const files: Record<string, string> = {};
     for (let v = 1001; v <= 2200; v++) files[`${v}_a_rather_long_migration_name_to_fill_the_pipe_buffer_quickly_${v}.sql`] = 'SELECT 1;\n';
     const dir = migrationFolder(files);
-    const result = await run('bash', ['-c', `node "$0" --status --url "sqlite:$1/none.db" --dir "$1" | head -n 1; echo "exit=\${PIPESTATUS[0]}" >&2`, join(import.meta.dirname, '../bin/atlas-migrate.js'), dir]);
+    const result = await run('bash', ['-c', `node "$0" --status --url "sqlite:$1/none.db" --dir "$1" | head -n 1; echo "exit=\${PIPESTATUS[0]}" >&2`, join(import.meta.dirname, '../bin/atlas-migrate.cjs'), dir]);
     expect(result.stdout).toBe('=== AtlasAI Migration Status ===\n');
     expect(result.stderr).toBe('exit=0\n');
   });
