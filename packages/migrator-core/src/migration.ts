@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { MigratorError } from './errors.js';
+import { createSha256 } from './sha256.js';
 
 /** The SQL variants a migration carries; each dialect runs its own. */
 export type SqlVariant = 'postgres' | 'sqlite';
@@ -84,7 +84,7 @@ export function checksumSql(sql: string): string {
 const HASH_CHUNK = 1 << 20;
 
 function checksumOfNormalized(normalized: string): string {
-  const hash = createHash('sha256');
+  const hash = createSha256();
   for (let start = 0; start < normalized.length; ) {
     let end = Math.min(start + HASH_CHUNK, normalized.length);
     // Never between the two halves of a surrogate pair: each half alone would encode as U+FFFD.

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { normalizeSql } from '../migration.js';
+import { createSha256 } from '../sha256.js';
 
 /**
  * The kinds of object a schema snapshot describes. Objects that belong to a table (columns,
@@ -77,7 +77,7 @@ export function oneLine(sql: string): string {
 
 /** A short, named digest of a body (function, trigger): enough to see that it changed, without its text. */
 export function bodyHash(body: string): string {
-  return `sha256:${createHash('sha256').update(normalizeSql(body), 'utf8').digest('hex').slice(0, 16)}`;
+  return `sha256:${createSha256().update(normalizeSql(body), 'utf8').digest('hex').slice(0, 16)}`;
 }
 
 /** Sorted, with a duplicate key (which a catalog reader must never produce) refused. */

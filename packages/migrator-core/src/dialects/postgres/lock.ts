@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { MigratorError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { createSha256 } from '../../sha256.js';
 import { blockersOf, describeBlockers } from './blockers.js';
 import type { BackendGuard } from './guard.js';
 
@@ -21,7 +21,7 @@ const STAMP = `set_config('application_name', left(current_setting('application_
 
 /** A bigint advisory-lock key derived from a name, stable across releases. */
 export function advisoryLockKey(lockName: string): bigint {
-  return BigInt.asIntN(64, createHash('sha256').update(lockName).digest().readBigUInt64BE(0));
+  return BigInt.asIntN(64, createSha256().update(lockName).digest().readBigUInt64BE(0));
 }
 
 /** The name of the lock that protects a schema's history table, as hashed into the key and shown to operators. */

@@ -1,0 +1,14 @@
+import type { Hash } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+/**
+ * SHA-256, with `node:crypto` loaded on first use: loading it takes about 8 ms, which the commands that
+ * hash nothing (`--version`, `--help`, `new`, a run from a built registry, whose checksums were computed
+ * at build time) never pay (issue 12, docs/benchmarks.md).
+ */
+let crypto: typeof import('node:crypto') | undefined;
+
+export function createSha256(): Hash {
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return crypto.createHash('sha256');
+}
