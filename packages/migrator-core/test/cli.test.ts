@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { redactUrl } from '@atlasai/migrator-core';
 import { migrationLockKey } from '../src/dialects/postgres/index.js';
-import { PROGRESS, atlasMigrate, migrationFolder, type RunResult } from '../../../test/support/cli.js';
+import { ATLAS_MIGRATE, PROGRESS, REPO_ROOT, atlasMigrate, migrationFolder, run, type RunResult } from '../../../test/support/cli.js';
 import { DIALECTS, createPostgresDatabase, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
 
 const log = (version: number) => `INSERT INTO run_log (version) VALUES (${version});\n`;
@@ -373,5 +373,26 @@ describe('atlas-migrate exits 2 on bad usage or configuration, touching no datab
     if (typeof firstLine === 'string') expect(first).toBe(firstLine);
     else expect(first).toMatch(firstLine);
     expect(existsSync(dbFile)).toBe(false);
+  });
+});
+
+describe('atlas-migrate loads only what a command uses (issue 12)', () => {
+  /** Preloaded into the CLI's process: at exit, says on stderr which of node:crypto and the heavy packages were loaded. */
+  const probe = join(migrationFolder({}), 'probe.cjs');
+  writeFileSync(
+    probe,
+    "process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify({ crypto: process.moduleLoadList.includes('NativeModule crypto'), packages: [...new Set(Object.keys(require.cache).map((p) => /node_modules[\\\\/](pg|better-sqlite3|libpg-query)[\\\\/]/.exec(p)?.[1]).filter(Boolean))].sort() })));\n",
+  );
+  const loaded = (stderr: string) => JSON.parse(/\nLOADED (.*)$/.exec(stderr)![1]!) as { crypto: boolean; packages: string[] };
+
+  it('--version loads no driver, no parser and not node:crypto; a SQLite run hashes its files and loads better-sqlite3 alone', async () => {
+    const version = await run(process.execPath, ['--require', probe, ATLAS_MIGRATE, '--version']);
+    expect([version.code, version.stdout]).toEqual([0, `${JSON.parse(readFileSync(join(REPO_ROOT, 'packages/migrator-core/package.json'), 'utf8')).version}\n`]);
+    expect(loaded(version.stderr)).toEqual({ crypto: false, packages: [] });
+
+    const dir = migrationFolder(BASE);
+    const up = await run(process.execPath, ['--require', probe, ATLAS_MIGRATE, 'up', '--url', `sqlite:${join(dir, 'probe.db')}`, '--dir', dir]);
+    expect(up.code).toBe(0);
+    expect(loaded(up.stderr)).toEqual({ crypto: true, packages: ['better-sqlite3'] });
   });
 });
