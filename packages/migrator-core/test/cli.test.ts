@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { redactUrl } from '@atlasai/migrator-core';
 import { migrationLockKey } from '../src/dialects/postgres/index.js';
 import { ATLAS_MIGRATE, PROGRESS, REPO_ROOT, atlasMigrate, migrationFolder, run, type RunResult } from '../../../test/support/cli.js';
@@ -377,12 +377,17 @@ describe('atlas-migrate exits 2 on bad usage or configuration, touching no datab
 });
 
 describe('atlas-migrate loads only what a command uses (issue 12)', () => {
-  /** Preloaded into the CLI's process: at exit, says on stderr which of node:crypto and the heavy packages were loaded. */
-  const probe = join(migrationFolder({}), 'probe.cjs');
-  writeFileSync(
-    probe,
-    "process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify({ crypto: process.moduleLoadList.includes('NativeModule crypto'), packages: [...new Set(Object.keys(require.cache).map((p) => /node_modules[\\\\/](pg|better-sqlite3|libpg-query)[\\\\/]/.exec(p)?.[1]).filter(Boolean))].sort() })));\n",
-  );
+  let dir: string;
+  /** Preloaded into a process: at exit, says on stderr which of node:crypto and the heavy packages were loaded. */
+  let probe: string;
+  beforeAll(() => {
+    dir = migrationFolder(BASE);
+    probe = join(dir, 'probe.cjs');
+    writeFileSync(
+      probe,
+      "process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify({ crypto: process.moduleLoadList.includes('NativeModule crypto'), packages: [...new Set(Object.keys(require.cache).map((p) => /node_modules[\\\\/](pg|better-sqlite3|libpg-query)[\\\\/]/.exec(p)?.[1]).filter(Boolean))].sort() })));\n",
+    );
+  });
   const loaded = (stderr: string) => JSON.parse(/\nLOADED (.*)$/.exec(stderr)![1]!) as { crypto: boolean; packages: string[] };
 
   it('--version loads no driver, no parser and not node:crypto; a SQLite run hashes its files and loads better-sqlite3 alone', async () => {
@@ -390,9 +395,27 @@ describe('atlas-migrate loads only what a command uses (issue 12)', () => {
     expect([version.code, version.stdout]).toEqual([0, `${JSON.parse(readFileSync(join(REPO_ROOT, 'packages/migrator-core/package.json'), 'utf8')).version}\n`]);
     expect(loaded(version.stderr)).toEqual({ crypto: false, packages: [] });
 
-    const dir = migrationFolder(BASE);
-    const up = await run(process.execPath, ['--require', probe, ATLAS_MIGRATE, 'up', '--url', `sqlite:${join(dir, 'probe.db')}`, '--dir', dir]);
+    const up = await run(process.execPath, ['--require', probe, ATLAS_MIGRATE, 'up', '--url', `sqlite:${join(dir, 'cli.db')}`, '--dir', dir]);
     expect(up.code).toBe(0);
     expect(loaded(up.stderr)).toEqual({ crypto: true, packages: ['better-sqlite3'] });
+  });
+
+  it('a SQLite apply and a no-op from a built registry hash nothing: node:crypto is never loaded', async () => {
+    // A script file, not `node -e`: Node loads node:crypto itself for code given with -e.
+    const script = join(dir, 'built.mjs');
+    const url = `sqlite:${join(dir, 'built.db')}`;
+    writeFileSync(
+      script,
+      `const { registry } = await import(${JSON.stringify(join(REPO_ROOT, 'packages/control-migrations/dist/index.js'))});
+const engine = await import(${JSON.stringify(join(REPO_ROOT, 'packages/migrator-core/dist/index.js'))});
+const reports = [];
+for (let i = 0; i < 2; i++) reports.push(await engine.runMigrations({ registry, dialect: await engine.createDialect(${JSON.stringify(url)}, engine.silentLogger), mode: 'apply', logger: engine.silentLogger }));
+process.stdout.write(JSON.stringify(reports.map((r) => [r.ok, r.applied.length])));
+`,
+    );
+    const result = await run(process.execPath, ['--require', probe, script]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([[true, 7], [true, 0]]);
+    expect(loaded(result.stderr)).toEqual({ crypto: false, packages: ['better-sqlite3'] });
   });
 });
