@@ -1,1 +1,2 @@
-export {};
+export * from './types.js';
+export { openFleet } from './open-fleet.js';
