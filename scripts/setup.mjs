@@ -35,6 +35,15 @@ if (!hasPgbouncer && process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command
   console.warn('setup: PgBouncer is not installed (apt-get install pgbouncer, as root): the pooler tests of npm test need it');
 }
 
+// The fleet page's browser test drives Debian's chromium at /usr/bin/chromium; install it the same way.
+const hasChromium = existsSync('/usr/bin/chromium');
+if (!hasChromium && process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get'], { env }).status === 0) {
+  run('apt-get', ['update']);
+  run('apt-get', ['install', '-y', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' });
+} else if (!hasChromium) {
+  console.warn('setup: chromium is not installed at /usr/bin/chromium (apt-get install chromium, as root): the fleet page test of npm test needs it');
+}
+
 const onPath = spawnSync('pnpm', ['--version'], { env, encoding: 'utf8' });
 if (onPath.status === 0 && onPath.stdout.trim() === pinned) run('pnpm', ['install', '--frozen-lockfile']);
 else run('npx', ['-y', `pnpm@${pinned}`, 'install', '--frozen-lockfile']);
