@@ -1,13 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeMigrationFile, migrationsFromFiles, precomputeMigrationFile, type MigrationFile } from './migration.js';
+import { migrationsFromFiles, precomputeMigrationFile, type MigrationFile } from './migration.js';
+import { ignoredFileWarning, listMigrationFolder } from './migration-folder.js';
+import { readMigrationFileSync } from './read-migration-file.js';
+import { readRegistryManifest } from './registry.js';
 
 /** The module id a registry package imports its embedded SQL files from. */
 export const EMBEDDED_SQL_MODULE = 'virtual:atlas-sql';
 
 interface EsbuildLikeBuild {
   onResolve(options: { filter: RegExp }, callback: (args: { path: string }) => { path: string; namespace: string }): void;
-  onLoad(options: { filter: RegExp; namespace: string }, callback: () => Promise<{ contents: string; loader: 'js'; watchDirs: string[] }>): void;
+  onLoad(options: { filter: RegExp; namespace: string }, callback: () => Promise<{ contents: string; loader: 'js'; watchDirs: string[]; warnings: { text: string }[] }>): void;
 }
 
 /** Files PostgreSQL runs: its own and the shared ones. */
@@ -16,8 +18,10 @@ const runsOnPostgres = (fileName: string) => !fileName.endsWith('.sqlite.sql');
 /**
  * An esbuild (tsup) plugin that embeds every `.sql` file of `dir` into the bundle as
  * `virtual:atlas-sql`, so a built registry reads no file at run time. The files are validated at build
- * time: a malformed name or duplicate version fails the build. Each file carries its precomputed checksum,
- * and PostgreSQL's files their precomputed split.
+ * time: a malformed name, a duplicate version, a file that is not UTF-8 or holds a NUL byte fails the
+ * build; a file it will not read that looks like a migration is a build warning. Each file carries its
+ * precomputed checksum, and PostgreSQL's files their precomputed split. The module also exports
+ * `idempotent`, what the registry package's manifest declares (`atlasMigrations.idempotent`).
  */
 export function embedSqlPlugin(dir: string): { name: string; setup(build: EsbuildLikeBuild): void } {
   return {
@@ -26,10 +30,9 @@ export function embedSqlPlugin(dir: string): { name: string; setup(build: Esbuil
       // A relative name keeps the checkout's absolute path out of the bundle.
       build.onResolve({ filter: /^virtual:atlas-sql$/ }, () => ({ path: 'sql', namespace: 'atlas-sql' }));
       build.onLoad({ filter: /.*/, namespace: 'atlas-sql' }, async () => {
-        const files: MigrationFile[] = readdirSync(dir)
-          .filter((fileName) => fileName.endsWith('.sql'))
-          .sort()
-          .map((fileName) => decodeMigrationFile(fileName, readFileSync(join(dir, fileName))));
+        // The same listing and the same gate (UTF-8, no NUL byte) as a folder read at run time.
+        const folder = listMigrationFolder(dir);
+        const files: MigrationFile[] = folder.sqlNames.map((fileName) => readMigrationFileSync(join(dir, fileName), fileName));
         migrationsFromFiles(files);
         // Each file carries its checksum and transaction mode, computed here: a built registry hashes nothing at boot.
         // PostgreSQL's files also carry their split (statements.ts), so that a built registry parses nothing
@@ -45,7 +48,9 @@ export function embedSqlPlugin(dir: string): { name: string; setup(build: Esbuil
         // As JSON text in a string: JSON.parse reads thousands of files at start-up about twice as fast as
         // V8 parses the same object literal.
         const json = JSON.stringify(embedded);
-        return { contents: `export default JSON.parse(${JSON.stringify(json)});`, loader: 'js', watchDirs: [dir] };
+        const warnings = folder.ignored.map((file) => ({ text: ignoredFileWarning(dir, file) }));
+        const idempotent = (await readRegistryManifest(dir))?.idempotent === true;
+        return { contents: `export default JSON.parse(${JSON.stringify(json)});\nexport const idempotent = ${idempotent};`, loader: 'js', watchDirs: [dir], warnings };
       });
     },
   };

@@ -1,6 +1,8 @@
-import { isUtf8 } from 'node:buffer';
 import { MigratorError } from './errors.js';
+import { refuseNulInText } from './read-migration-file.js';
 import { createSha256 } from './sha256.js';
+
+export { decodeMigrationFile } from './read-migration-file.js';
 
 /** The SQL variants a migration carries; each dialect runs its own. */
 export type SqlVariant = 'postgres' | 'sqlite';
@@ -142,6 +144,8 @@ function scriptOf(file: MigrationFile): MigrationScript {
     const split = precomputed.postgresSplit ? { precomputedSplit: precomputed.postgresSplit } : {};
     return Object.freeze({ file: name, sql, transactional: precomputed.transactional, checksum: precomputed.checksum, ...split });
   }
+  // Files read from disk passed this check already; a text handed over in memory has not.
+  refuseNulInText(name, sql);
   const normalized = normalizeSql(sql);
   refuseForeignDirectives(name, normalized);
   return Object.freeze({ file: name, sql, transactional: transactionalOfNormalized(normalized), checksum: checksumOfNormalized(normalized) });
@@ -182,38 +186,6 @@ interface FileGroup {
 
 function invalidFile(fileName: string, reason: string): MigratorError {
   return new MigratorError('REGISTRY_INVALID', `Invalid migration file ${fileName}: ${reason}`, { file: fileName });
-}
-
-/** Byte offset of the first byte that breaks UTF-8 (RFC 3629: no overlongs, surrogates or code points past U+10FFFF). */
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    const [length, min, max] = b < 0x80 ? [1, 0, 0] : b >= 0xc2 && b <= 0xdf ? [2, 0x80, 0xbf] : b === 0xe0 ? [3, 0xa0, 0xbf] : b === 0xed ? [3, 0x80, 0x9f] : b >= 0xe1 && b <= 0xef ? [3, 0x80, 0xbf] : b === 0xf0 ? [4, 0x90, 0xbf] : b >= 0xf1 && b <= 0xf3 ? [4, 0x80, 0xbf] : b === 0xf4 ? [4, 0x80, 0x8f] : [0, 0, 0];
-    if (length === 0) return i;
-    for (let k = 1; k < length; k++) {
-      const c = bytes[i + k];
-      // The second byte has the narrower range that rules out overlongs and surrogates.
-      if (c === undefined || c < (k === 1 ? min : 0x80) || c > (k === 1 ? max : 0xbf)) return i;
-    }
-    i += length;
-  }
-  return -1;
-}
-
-/**
- * A migration file's text from its bytes. Anything but valid UTF-8 is refused, naming the file and the
- * byte offset: decoding it anyway would store replacement characters in the database and exit 0.
- */
-export function decodeMigrationFile(fileName: string, bytes: Uint8Array): MigrationFile {
-  // The native check is fast; the byte-by-byte one runs only to name the offset of a bad file.
-  if (isUtf8(bytes)) return { fileName, text: new TextDecoder('utf-8').decode(bytes) };
-  const bad = firstInvalidUtf8(bytes);
-  if (bad !== -1) {
-    const shown = Array.from(bytes.subarray(bad, bad + 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw invalidFile(fileName, `not valid UTF-8 at byte offset ${bad} (bytes ${shown}); save it as UTF-8`);
-  }
-  return { fileName, text: new TextDecoder('utf-8').decode(bytes) };
 }
 
 function groupFiles(files: readonly MigrationFile[]): Map<number, FileGroup> {

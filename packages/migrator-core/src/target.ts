@@ -15,13 +15,34 @@ export type DatabaseTarget =
 /**
  * Any text with the password of every URL in it (and any `password=` parameter or keyword) replaced
  * by `***`: for messages that may quote a connection string. The userinfo ends at the last `@` before
- * the host, as the WHATWG URL parser (and so pg) reads it, so a raw `@` in a password is covered.
+ * the host, as the WHATWG URL parser (and so pg) reads it, so a raw `@` in a password is covered. A
+ * password holding a space or a quote has no end a reader of free text can be sure of: everything up to
+ * the authority's last `@` (before the first / ? # or the end of the line) is then taken out, more than
+ * the password rather than less.
  */
 export function redactUrl(text: string): string {
   return text
     .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s'"]*:)[^\s'"]*@(?=[^@\s'"]*(?:[\s'"]|$))/gi, '$1***@')
-    .replace(/([?&]password=)[^&#\s'"]*/gi, '$1***')
-    .replace(/((?<![?&])\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'"]+)/gi, '$1***');
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s'"]*:)(?!\*\*\*@)[^/?#\n]*@/gi, '$1***@')
+    .replace(/([?&]password=)(?:\\.|[^&#\n"\\])*/gi, '$1***')
+    .replace(/((?<![?&])\bpassword\s*=\s*)('(?:[^'\\\n]|\\.)*(?:'|$)|[^\s'"]+)/gim, '$1***');
+}
+
+/**
+ * What an error may show of a string the parser rejected: its scheme and the host and path after the
+ * last `@`, never anything between `://` and that `@` (the password, however it is spelled), nor the query
+ * or fragment (a `password=` parameter). Where the scheme itself is not plain, nothing is shown.
+ */
+function shownRejectedUrl(url: string): string {
+  const at = url.indexOf('://');
+  const scheme = url.slice(0, at);
+  if (at === -1 || !/^[a-z][a-z0-9+.:-]*$/i.test(scheme)) return '(not shown: it may hold a password)';
+  const rest = url.slice(at + 3);
+  const last = rest.lastIndexOf('@');
+  const afterUserinfo = last === -1 ? rest : rest.slice(last + 1);
+  const place = /^[^?#\s'"]*/.exec(afterUserinfo)![0];
+  const dropped = place.length < afterUserinfo.length ? '…' : '';
+  return `${scheme}://${last === -1 ? '' : '***@'}${place}${dropped}`;
 }
 
 /** Replaces every spelling of a known password in `text`: the last line of defence behind structural redaction. */
@@ -142,7 +163,7 @@ function postgresUrlTarget(url: string): DatabaseTarget {
     parsed = new URL(prepared);
   } catch (cause) {
     // pg-connection-string already strips the input from its errors; ours never quote the URL either.
-    throw invalid(messageOf(cause).replace(/:\/\/\S*/g, '://…'), cause);
+    throw invalid(messageOf(cause).replace(/:\/\/[^\n]*/g, '://…'), cause);
   }
   if (!parsed.hostname && !config.host) throw invalid('no host');
   // The password as written: userinfo ends at the authority's last `@`, the authority at the first / ? #.
@@ -174,7 +195,7 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
   }
   // A single-letter "scheme" is a Windows drive letter; anything else with :// is a database we do not speak.
   if (url.includes('://')) {
-    throw new MigratorError('CONFIG_INVALID', `Unsupported database URL ${redactUrl(url)}: expected postgres://, postgresql://, sqlite:<path>, file:<path> or a file path`);
+    throw new MigratorError('CONFIG_INVALID', `Unsupported database URL ${shownRejectedUrl(url)}: expected postgres://, postgresql://, sqlite:<path>, file:<path> or a file path`);
   }
   // A bare value is a SQLite file only when it clearly is one: never a misread connection string.
   if (!SQLITE_PATH.test(url)) {

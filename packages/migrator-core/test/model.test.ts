@@ -145,7 +145,7 @@ describe('database URLs', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toContain('Unsupported database URL mysql://u:***@h/db');
+    expect(message).toContain('Unsupported database URL mysql://***@h/db:');
     expect(message).not.toContain('hunter2');
   });
 

@@ -48,7 +48,7 @@ export async function lintCommand(argv: readonly string[], io: LintIo): Promise<
   try {
     result = await lintPaths(parsed.positionals, { strict: parsed.values.strict ?? false });
   } catch (error) {
-    if (isMigratorError(error) && error.code === 'CONFIG_INVALID') {
+    if (isMigratorError(error) && (error.code === 'CONFIG_INVALID' || error.code === 'REGISTRY_INVALID')) {
       io.stderr.write(`atlas-migrate lint: ${error.message}\n`);
       return LINT_EXIT.usage;
     }

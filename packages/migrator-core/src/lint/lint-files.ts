@@ -1,6 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MigratorError, messageOf } from '../errors.js';
+import { readMigrationFileSync } from '../read-migration-file.js';
 import { applyAllowances } from './allowances.js';
 import { sortAndDedupe, toFinding, type HonouredAllowance, type LintFinding, type LintResult, type RawFinding } from './findings.js';
 import { lintPostgres } from './postgres-lint.js';
@@ -83,12 +84,7 @@ export async function collectSqlFiles(paths: readonly string[]): Promise<string[
 export async function lintPaths(paths: readonly string[], options: LintOptions = {}): Promise<LintResult> {
   const files = await collectSqlFiles(paths);
   const inputs: LintInput[] = [];
-  for (const file of files) {
-    try {
-      inputs.push({ file, sql: await readFile(file, 'utf8') });
-    } catch (cause) {
-      throw new MigratorError('CONFIG_INVALID', `Cannot read ${file}: ${messageOf(cause)}`, { file, cause });
-    }
-  }
+  // The engine's own gate: a file that is not UTF-8 or holds a NUL byte is refused, as `up` refuses it.
+  for (const file of files) inputs.push({ file, sql: readMigrationFileSync(file, file).text });
   return lintMigrations(inputs, options);
 }
