@@ -121,7 +121,7 @@ describe.each(DIALECTS)('schema drift on $name', ({ create }) => {
     expect(status.stdout.split('\n').filter((l) => / (Drift|Note): /.test(l))).toEqual([`[CONTROL] Drift: Missing: index billing_invoices.ix_billing_invoices_status (1002): expected \`${index}\``]);
     expect((await npmRun(db, 'migrate:status', ['--exit-code'])).code).toBe(1);
     const json = JSON.parse((await npmRun(db, 'migrate:status', ['--json'])).stdout);
-    expect(json).toMatchObject({ schemaVersion: 1, ok: true, upToDate: false, planes: [{ plane: 'control', drift: { ok: false, error: null } }] });
+    expect(json).toMatchObject({ schemaVersion: 2, ok: true, upToDate: false, planes: [{ plane: 'control', drift: { ok: false, error: null } }] });
     expect(json.planes[0].drift.findings).toEqual([{ kind: 'missing', objectKind: 'index', name: 'billing_invoices.ix_billing_invoices_status', version: 1002, expected: index, actual: null }]);
   });
 

@@ -118,7 +118,7 @@ describe.each(DIALECTS)('tenant API on $name', ({ create }) => {
     expect(status.body.planes).toHaveLength(1);
     expect(status.body.planes[0]).toMatchObject({ plane: 'tenant', ok: true, error: null });
     // The drift part: the hand-made table is extra (2006 is not applied), not drift; pending keeps it from up to date.
-    expect(status.body).toMatchObject({ schemaVersion: 1, upToDate: false });
+    expect(status.body).toMatchObject({ schemaVersion: 2, upToDate: false });
     expect(status.body.planes[0].drift).toMatchObject({ ok: true, error: null });
     expect(status.body.planes[0].drift.findings).toContainEqual(expect.objectContaining({ kind: 'extra', objectKind: 'table', name: 'vault_credential_rotations', version: 2006 }));
     expect(status.body.planes[0].entries.map((e: { version: number; state: string }) => `${e.version} ${e.state}`)).toEqual(TENANT.map((v) => `${v} ${v === 2001 ? 'applied' : 'pending'}`));

@@ -47,6 +47,6 @@ export {
   type UnverifiedMigration,
 } from './report.js';
 export { renderFooter, renderHeader, renderPlane, renderReport, renderStatus } from './render-report.js';
-export { inspectMigrations, type MigrationState, type MigrationStatusEntry, type PlaneDrift, type PlaneStatus } from './status.js';
+export { inspectMigrations, statusDocument, STATUS_SCHEMA_VERSION, type MigrationState, type MigrationStatusEntry, type PlaneDrift, type PlaneStatus, type StatusDocument } from './status.js';
 export * from './lint/index.js';
 export * from './schema/index.js';

@@ -121,9 +121,10 @@ export function renderStatus(statuses: readonly PlaneStatus[]): string[] {
       continue;
     }
     const width = Math.max(4, ...status.entries.map((e) => e.name.length));
-    lines.push(`${tag} ${'version'.padEnd(8)} ${'name'.padEnd(width)} ${'state'.padEnd(8)} applied_at`);
+    const stateWidth = Math.max(8, ...status.entries.map((e) => e.state.length));
+    lines.push(`${tag} ${'version'.padEnd(8)} ${'name'.padEnd(width)} ${'state'.padEnd(stateWidth)} applied_at`);
     for (const e of status.entries) {
-      lines.push(`${tag} ${String(e.version).padEnd(8)} ${e.name.padEnd(width)} ${e.state.padEnd(8)} ${e.appliedAt ?? '-'}`);
+      lines.push(`${tag} ${String(e.version).padEnd(8)} ${e.name.padEnd(width)} ${e.state.padEnd(stateWidth)} ${e.appliedAt ?? '-'}`);
     }
     if (status.drift?.error) lines.push(`${tag} Drift: not checked: ${status.drift.error.message}`);
     for (const finding of status.drift?.findings ?? []) lines.push(`${tag} ${finding.kind === 'extra' ? 'Note' : 'Drift'}: ${renderFinding(finding)}`);

@@ -148,7 +148,7 @@ export type ProgressEvent =
   /** A heartbeat while a batch of migrations (one transaction, one query) runs long: which statement is running is not known. */
   | { readonly kind: 'batch-running'; readonly plane: string; readonly versions: readonly number[]; readonly elapsedMs: number };
 
-/** The version of the JSON documents' shape (run, status), raised when a field changes meaning or goes away. */
+/** The version of the run document's shape (`up`/`plan --json`), raised when a field changes meaning or goes away; status has its own (STATUS_SCHEMA_VERSION). */
 export const JSON_SCHEMA_VERSION = 1;
 
 /** The result of a run over one or more planes. */

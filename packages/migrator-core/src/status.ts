@@ -7,11 +7,48 @@ import { verifySchema } from './schema/verify-schema.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './runner.js';
 
 /**
- * applied; pending (not yet run); changed (applied, but its SQL has changed since); unverified (applied,
- * with a checksum of an algorithm this release does not know, or none named); unknown (recorded, not in
- * this release).
+ * applied; baselined (recorded by `baseline` without running: applied as far as every count goes);
+ * pending (not yet run); changed (applied, but its SQL has changed since); unverified (applied, with a
+ * checksum of an algorithm this release does not know, or none named); unknown (recorded, not in this
+ * release).
  */
-export type MigrationState = 'applied' | 'pending' | 'changed' | 'unverified' | 'unknown';
+export type MigrationState = 'applied' | 'baselined' | 'pending' | 'changed' | 'unverified' | 'unknown';
+
+/** The states that leave nothing to do: the migration's effect is in the schema (or a newer release's is). */
+const SETTLED_STATES: ReadonlySet<MigrationState> = new Set(['applied', 'baselined', 'unknown']);
+
+/**
+ * The version of the status document's shape (`status --json`, `GET /api/db/status`), raised when a field
+ * changes meaning or goes away. 2: rows `baseline` recorded read `baselined` where 1 said `applied`, so
+ * `applied` now means ran (a script counting `applied` rows would miscount a baselined database).
+ */
+export const STATUS_SCHEMA_VERSION = 2;
+
+/** The status document: what `status --json` prints and `GET /api/db/status` answers. */
+export interface StatusDocument {
+  readonly schemaVersion: typeof STATUS_SCHEMA_VERSION;
+  /** Every plane could be read and no applied migration changed (exit 0 of `status`). */
+  readonly ok: boolean;
+  /**
+   * Every plane could be read, every migration is applied (or baselined, or newer than this release) and
+   * the schema shows no drift: what `status --exit-code` gates on. A plane that could not be read, or no
+   * plane at all, is never up to date.
+   */
+  readonly upToDate: boolean;
+  readonly planes: readonly PlaneStatus[];
+}
+
+/** The one place `ok` and `upToDate` are computed, for the CLI, the root script and the services' route. */
+export function statusDocument(planes: readonly PlaneStatus[]): StatusDocument {
+  const read = planes.length > 0 && planes.every((s) => s.ok);
+  return {
+    schemaVersion: STATUS_SCHEMA_VERSION,
+    ok: read && planes.every((s) => s.entries.every((e) => e.state !== 'changed')),
+    // Drift counts against being up to date (the CI gate), not against being readable.
+    upToDate: read && planes.every((s) => s.entries.every((e) => SETTLED_STATES.has(e.state)) && (s.drift?.ok ?? true)),
+    planes,
+  };
+}
 
 export interface MigrationStatusEntry {
   readonly version: number;
@@ -81,7 +118,8 @@ export async function inspectMigrations(options: { registry: Registry; dialect: 
     if (row.checksumAlgorithm !== CHECKSUM_ALGORITHM) {
       return { ...base, state: 'unverified', note: row.checksumAlgorithm === null ? 'checksum algorithm missing' : `unknown checksum algorithm ${row.checksumAlgorithm}` };
     }
-    return { ...base, state: row.checksum !== migration.scripts[variant].checksum ? 'changed' : 'applied' };
+    if (row.checksum !== migration.scripts[variant].checksum) return { ...base, state: 'changed' };
+    return { ...base, state: row.outcome === 'baselined' ? 'baselined' : 'applied' };
   });
   for (const row of rows.values()) {
     if (row.version >= registry.range.min && row.version <= registry.range.max) {

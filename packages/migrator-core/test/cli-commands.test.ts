@@ -138,7 +138,7 @@ describe.each(DIALECTS)('atlas-migrate commands on $name', ({ create }) => {
     const upToDate = await cli('status', dir, '--exit-code', '--json');
     expect(upToDate.code).toBe(0);
     const json = JSON.parse(upToDate.stdout);
-    expect(json).toMatchObject({ schemaVersion: 1, ok: true, upToDate: true, planes: [{ plane: 'demo', error: null }] });
+    expect(json).toMatchObject({ schemaVersion: 2, ok: true, upToDate: true, planes: [{ plane: 'demo', error: null }] });
     // ISO-8601 UTC on both databases.
     for (const entry of json.planes[0].entries) expect(entry.appliedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });

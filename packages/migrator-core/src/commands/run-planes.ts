@@ -3,9 +3,9 @@ import { messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Registry } from '../registry.js';
 import { renderFooter, renderHeader, renderPlane, renderStatus } from '../render-report.js';
-import { JSON_SCHEMA_VERSION, reportToJson, type MigrationReport, type PlaneReport, type RunMode } from '../report.js';
+import { reportToJson, type MigrationReport, type PlaneReport, type RunMode } from '../report.js';
 import { runMigrations } from '../runner.js';
-import { inspectMigrations, type PlaneStatus } from '../status.js';
+import { inspectMigrations, statusDocument, type PlaneStatus } from '../status.js';
 import { parseDatabaseUrl, redactUrl, scrubSecrets, type DatabaseTarget } from '../target.js';
 import { EXIT, exitCodeOf, lineWriter, usageFailure, type CliIo } from './io.js';
 import { cliLogger, logLevel } from './logging.js';
@@ -62,12 +62,10 @@ async function statusCommand(planes: readonly PlaneTarget[], targets: readonly D
     const dialect = await createDialect(targets[i]!, logger, dialectOptions(options));
     statuses.push(await inspectMigrations({ registry: plane.registry, dialect, drift: true }));
   }
-  const readable = statuses.every((s) => s.ok && s.entries.every((e) => e.state !== 'changed'));
-  // Drift counts against being up to date (the CI gate), not against being readable.
-  const upToDate = statuses.every((s) => s.entries.every((e) => e.state === 'applied' || e.state === 'unknown') && (s.drift?.ok ?? true));
-  if (options.json) out([JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, ok: readable, upToDate, planes: statuses }, null, 2)]);
+  const document = statusDocument(statuses);
+  if (options.json) out([JSON.stringify(document, null, 2)]);
   else out(renderStatus(statuses));
-  if (!readable || (options.exitCode && !upToDate)) return EXIT.failed;
+  if (!document.ok || (options.exitCode && !document.upToDate)) return EXIT.failed;
   return EXIT.ok;
 }
 
