@@ -18,6 +18,12 @@ export interface Statement {
   readonly transactionControl?: 'begin' | 'commit' | 'other';
   /** A statement that only sets a session setting (PostgreSQL `SET`/`RESET`, SQLite `PRAGMA`). */
   readonly sessionSetting?: boolean;
+  /**
+   * What the dialect sends, when that is not `text`: the statement exactly as the file has it, through
+   * its `;` (SQLite keeps the text of a `CREATE INDEX` up to that `;` in `sqlite_master`, spaces and
+   * comments included). `text` is the statement trimmed, for reports.
+   */
+  readonly sql?: string;
 }
 
 /**
@@ -144,6 +150,12 @@ export interface Session {
    * with `historyFirst`, the first call may return what the dialect read in the set-up round trip.
    */
   readHistory(): Promise<History | null>;
+  /**
+   * The objects of the plane's schema that are its own, described (`table public.users`), sorted: on
+   * PostgreSQL its tables, views, sequences, types and functions that are not an extension's members; on
+   * SQLite every object of the file. What a database without a history was populated with by other means.
+   */
+  ownObjects(): Promise<readonly string[]>;
   /** Creates `schema_migrations`, or adds the columns an older runner did not have. Called under the lock. */
   prepareHistory(history: History | null): Promise<void>;
   /**
@@ -220,6 +232,8 @@ export interface ConnectOptions {
    * `readHistory()` returns those rows.
    */
   readonly historyFirst?: boolean;
+  /** When it aborts, the dialect ends whatever the session is running on the server (PostgreSQL: the backend). */
+  readonly signal?: AbortSignal;
 }
 
 /** A statement the database refused (or the parser could not read), with what it said. */
@@ -313,8 +327,11 @@ export function lineCursor(text: string): (offset: number) => { line: number; co
   };
 }
 
-/** Builds located statements from (text, offset in file) chunks, dropping chunks that hold only comments. */
-export function locateStatements(fileText: string, chunks: readonly { text: string; offset: number }[]): Statement[] {
+/**
+ * Builds located statements from (text, offset in file) chunks, dropping chunks that hold only comments.
+ * A chunk's `end` (exclusive, past its `;`) keeps the statement as written in `sql`.
+ */
+export function locateStatements(fileText: string, chunks: readonly { text: string; offset: number; end?: number }[]): Statement[] {
   const statements: Statement[] = [];
   const locate = lineCursor(fileText);
   for (const chunk of chunks) {
@@ -322,7 +339,10 @@ export function locateStatements(fileText: string, chunks: readonly { text: stri
     const text = chunk.text.slice(skip).trimEnd();
     if (text === '' || text === ';') continue;
     const { line, column } = locate(chunk.offset + skip);
-    statements.push({ index: statements.length + 1, text, line, column });
+    const sql = chunk.end === undefined ? undefined : fileText.slice(chunk.offset + skip, chunk.end);
+    // `text` is a prefix of `sql`: only a statement with more than its `;` after it keeps a second copy.
+    const same = sql === undefined || sql.length === text.length || (sql.length === text.length + 1 && sql.endsWith(';'));
+    statements.push({ index: statements.length + 1, text, line, column, ...(same ? {} : { sql }) });
   }
   return statements;
 }

@@ -12,6 +12,8 @@ export type MigratorErrorCode =
   /** PostgreSQL 42501: the role lacks a privilege; says which, on what, and the GRANTs that give it. */
   | 'PERMISSION_DENIED'
   | 'HISTORY_INVALID'
+  /** No schema_migrations, but the schema already holds objects of its own: `baseline` first (or an idempotent registry). */
+  | 'HISTORY_MISSING'
   | 'CHECKSUM_MISMATCH'
   | 'STATEMENT_FAILED'
   /** A transactional migration contains BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE, or ended or left open a transaction. */
@@ -22,6 +24,8 @@ export type MigratorErrorCode =
   | 'RECOVERY_REFUSED'
   /** The database failed outside any migration (lost connection, refused query). */
   | 'DATABASE_ERROR'
+  /** The caller's AbortSignal ended the run (`RunOptions.signal`); the running statement was ended on the server. */
+  | 'ABORTED'
   | 'NOT_MIGRATED';
 
 /** Where in a migration a failure happened; every field is optional because not every failure has one. */

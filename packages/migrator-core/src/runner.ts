@@ -1,3 +1,4 @@
+import { abortedBeforeStart, abortedPlaneError, throwIfAborted } from './abort.js';
 import { applyBatch, nextBatchSize, takeBatch } from './apply-batch.js';
 import { MigrationFailure, applyMigration, failure, statementsToRun } from './apply-migration.js';
 import { historyNeedsPreparation, type Dialect, type Session, type Statement } from './dialect.js';
@@ -7,6 +8,7 @@ import type { Migration } from './migration.js';
 import { planRun, type Plan } from './plan.js';
 import type { Registry } from './registry.js';
 import { checkDriftAfterRun, type DriftReport } from './schema/drift-check.js';
+import { unrecordedObjects, unrecordedSchemaError } from './unrecorded-schema.js';
 import { toPlaneError, type ProgressEvent, type PlannedMigration, type AppliedMigration, type PendingMigration, type PlaneError, type PlaneReport, type RunMode, type UnverifiedMigration } from './report.js';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
@@ -25,6 +27,21 @@ export interface RunOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** How often a long statement reports that it is still running. Default 10 s. */
   readonly heartbeatMs?: number;
+  /**
+   * Whether consecutive transactional migrations may share a transaction (PostgreSQL; default true).
+   * A batch keeps each migration's meaning (its deferred constraints are checked at its end, its history
+   * row records its own time) except that `now()` and the transaction id are the batch's: false gives
+   * every migration a transaction of its own, as SQLite always does.
+   */
+  readonly batch?: boolean;
+  /**
+   * Ends the run when it aborts: the running statement is ended on the server (PostgreSQL: its backend is
+   * terminated, so its transaction rolls back and nothing unfinished is recorded), no further migration
+   * starts, and the report's error has the code ABORTED.
+   */
+  readonly signal?: AbortSignal;
+  /** The session's `application_name` (default `atlas-migrate:<plane>`), so sessions can be told apart. */
+  readonly applicationName?: string;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
@@ -38,6 +55,7 @@ class PlaneReportBuilder {
   unknownApplied: number[] = [];
   outOfOrder: number[] = [];
   unverified: UnverifiedMigration[] = [];
+  unrecordedObjects: readonly string[] = [];
   drift: DriftReport | null = null;
   error: PlaneError | null = null;
   planned: PlannedMigration[] | undefined;
@@ -70,6 +88,7 @@ class PlaneReportBuilder {
       unknownApplied: this.unknownApplied,
       outOfOrder: this.outOfOrder,
       unverified: this.unverified,
+      ...(this.unrecordedObjects.length > 0 ? { unrecordedObjects: this.unrecordedObjects } : {}),
       drift: this.drift,
       error: this.error,
       ...(this.planned ? { planned: this.planned } : {}),
@@ -87,16 +106,17 @@ function planned(session: Session, pending: readonly Migration[], prepared: Map<
 }
 
 /**
- * Splits every pending migration and refuses what cannot run, before anything runs. A dry run also has
- * the database check each statement's syntax (PostgreSQL's parser already did while splitting).
+ * Splits every pending migration and refuses what cannot run, before anything runs: the database checks
+ * each statement's syntax (PostgreSQL's parser already did while splitting), so that a syntax error in
+ * the last migration leaves the first unapplied too.
  */
-async function prepareStatements(session: Session, plane: string, pending: readonly Migration[], checkSyntax = false): Promise<Map<number, readonly Statement[]>> {
+async function prepareStatements(session: Session, plane: string, pending: readonly Migration[]): Promise<Map<number, readonly Statement[]>> {
   const prepared = new Map<number, readonly Statement[]>();
   for (const migration of pending) {
     const script = migration.scripts[session.sqlVariant];
     try {
       const statements = await session.split(script);
-      if (checkSyntax) await session.checkSyntax(statements);
+      await session.checkSyntax(statements);
       const inTransaction = script.transactional || !session.canRunOutsideTransaction;
       prepared.set(migration.version, statementsToRun(plane, migration, session, statements, inTransaction));
     } catch (error) {
@@ -113,6 +133,11 @@ async function migrateUnderLock(session: Session, options: RunOptions, report: P
   const progress = options.onProgress ?? (() => {});
   // Another process may have run (or adopted the table) while this one waited: read again under the lock.
   let history = await session.readHistory();
+  // Before the history is created: a refused run leaves the database exactly as it found it.
+  if (history === null) {
+    const objects = await unrecordedObjects(session, registry, logger);
+    if (objects.length > 0) throw unrecordedSchemaError(registry, objects);
+  }
   if (historyNeedsPreparation(history)) {
     await session.prepareHistory(history);
     history = await session.readHistory();
@@ -131,6 +156,7 @@ async function migrateUnderLock(session: Session, options: RunOptions, report: P
   };
   const applyOne = async (migration: Migration) => {
     const { version, name } = migration;
+    throwIfAborted(options.signal, plane);
     logger.info('applying migration', { plane, version, name });
     progress({ kind: 'migration-start', plane, version, name });
     const started = performance.now();
@@ -146,7 +172,7 @@ async function migrateUnderLock(session: Session, options: RunOptions, report: P
     // a batch that does not apply cleanly is replayed one migration at a time.
     let size = 1;
     for (let i = 0; i < plan.pending.length; ) {
-      const batch = takeBatch(session, plan.pending, i, size);
+      const batch = takeBatch(session, plan.pending, i, options.batch === false ? 1 : size);
       if (batch.length === 1) {
         await applyOne(batch[0]!);
         size = nextBatchSize(size, 0);
@@ -185,12 +211,17 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
   const report = new PlaneReportBuilder(plane, dialect.target, mode);
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const progress = options.onProgress ?? (() => {});
+  if (options.signal?.aborted) {
+    report.error = abortedBeforeStart(options.signal, plane);
+    return report.build();
+  }
   progress({ kind: 'connecting', plane, target: dialect.target });
   let session: Session;
   try {
-    session = await dialect.connect({ applicationName: `atlas-migrate:${plane}`, readOnly: mode === 'dry-run', lockTimeoutMs, historyFirst: true });
+    const signal = options.signal ? { signal: options.signal } : {};
+    session = await dialect.connect({ applicationName: options.applicationName ?? `atlas-migrate:${plane}`, readOnly: mode === 'dry-run', lockTimeoutMs, historyFirst: true, ...signal });
   } catch (error) {
-    report.error = toPlaneError(error);
+    report.error = abortedPlaneError(options.signal, toPlaneError(error));
     // The report carries the failure (the CLI prints it, a service logs it): the log only narrates it.
     logger.info('connection failed', { plane, target: dialect.target, error: report.error.message });
     return report.build();
@@ -212,7 +243,11 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
       logger.info('applied migrations whose checksum this release cannot verify', { plane, rows: plan.unverified });
     }
     // A dry run refuses what the real run would refuse before running anything (syntax, transaction control).
-    if (mode === 'dry-run') report.planned = planned(session, plan.pending, await prepareStatements(session, plane, plan.pending, true));
+    if (mode === 'dry-run') {
+      // What `up` would refuse, said without refusing.
+      if (history === null && plan.pending.length > 0) report.unrecordedObjects = await unrecordedObjects(session, registry, logger);
+      report.planned = planned(session, plan.pending, await prepareStatements(session, plane, plan.pending));
+    }
     // Nothing pending costs one query and no lock: replicas booting together never queue for it.
     if (mode === 'apply' && plan.pending.length > 0) {
       // The parser loads (its WebAssembly compiles off the main thread) while the lock and the history are read.
@@ -221,7 +256,7 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
       await session.withLock(lockTimeoutMs, () => migrateUnderLock(session, options, report), onWait);
     }
   } catch (error) {
-    report.error = error instanceof MigrationFailure ? toPlaneError(error.error, error.migration) : toPlaneError(error);
+    report.error = abortedPlaneError(options.signal, error instanceof MigrationFailure ? toPlaneError(error.error, error.migration) : toPlaneError(error));
     logger.info('migration run failed', { plane, code: report.error.code, error: report.error.message });
   } finally {
     await session.close().catch((error: unknown) => logger.warn('closing the connection failed', { plane, error: messageOf(error) }));

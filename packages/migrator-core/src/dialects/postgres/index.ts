@@ -2,6 +2,7 @@ import type { ConnectOptions, Dialect, Session } from '../../dialect.js';
 import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { DialectOptions } from '../index.js';
+import { endBackendOnAbort } from './abort.js';
 import { BlockerWatch } from './blockers.js';
 import { openPlainClient, openSession, settingsAsSql, type ConnectionTarget, type SessionSettings } from './connect.js';
 import { BackendGuard } from './guard.js';
@@ -54,12 +55,13 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
   };
   return {
     target: options.redacted,
-    async connect({ applicationName, readOnly, historyFirst }: ConnectOptions): Promise<Session> {
+    async connect({ applicationName, readOnly, historyFirst, signal }: ConnectOptions): Promise<Session> {
       const settings: SessionSettings = { searchPath: quoteIdent(schema), readOnly, lockTimeoutMs: policy.ddlLockTimeoutMs };
       // Only a run that will change the database waits for it to come up: read-only looks (plan, status,
       // verify, a service's health check) answer at once, so a health check never hangs on a dead database.
       const waitMs = readOnly ? 0 : (options.connectWaitMs ?? DEFAULT_CONNECT_WAIT_MS);
       const { client, settingsBySql } = await openSession(target, applicationName, settings, waitMs, logger);
+      let stopAbort: (() => void) | undefined;
       try {
         // One round trip: who this session is, and (PostgreSQL 14+) the connection check interval set;
         // with `historyFirst`, the history read too, unless settings still have to be applied as statements.
@@ -71,6 +73,7 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
             ? await setUpReadingHistory<Identity>(client, setUpSql, `${quoteIdent(schema)}.schema_migrations`)
             : { rows: (await client.query<Identity>(setUpSql)).rows, history: undefined };
         const { pid, database, role, version } = rows[0]!;
+        if (signal) stopAbort = endBackendOnAbort(signal, client, pid, () => openPlainClient(target, `${applicationName} abort`, MONITOR_TIMEOUT_MS), logger);
         // Before the lock is ever taken: a transaction pooler would leak it into the pool. A read-only
         // session (dry run, status) takes no lock and changes nothing, so it may go through one.
         let guard: BackendGuard | undefined;
@@ -89,9 +92,10 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
         // The connection check interval was set by the first query; settingsSql is what a reset puts back.
         if (settingsBySql) await client.query(settingsAsSql(settings));
         const watch = new BlockerWatch(() => openPlainClient(target, `${applicationName} lock monitor`, MONITOR_TIMEOUT_MS), logger);
-        const context = { client, logger, schema, backendPid: pid, privileges: { database, role, schema }, policy, settingsSql, watch, ...(guard ? { guard } : {}) };
+        const context = { client, logger, schema, backendPid: pid, privileges: { database, role, schema }, policy, settingsSql, watch, ...(guard ? { guard } : {}), ...(stopAbort ? { onClose: stopAbort } : {}) };
         return history === undefined ? new PostgresSession(context) : new SessionWithHistory(context, history);
       } catch (error) {
+        stopAbort?.();
         await client.end().catch(() => undefined);
         if (error instanceof MigratorError) throw error;
         throw new MigratorError('CONNECTION_FAILED', `Setting up the session on ${options.redacted} failed: ${messageOf(error)}`, { cause: error });

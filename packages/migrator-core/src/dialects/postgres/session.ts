@@ -11,6 +11,7 @@ import { BATCH_MARK_COLUMN, applyPostgresBatch } from './batch.js';
 import { BlockerWatch, describeBlockers, type Blocker } from './blockers.js';
 import { GUARD_SQLSTATE, type BackendGuard } from './guard.js';
 import { HISTORY_COLUMNS, createHistory, readHistoryResult } from './history.js';
+import { OWN_OBJECTS_SQL } from './own-objects.js';
 import { acquireMigrationLock, lockLost, migrationLockName, releaseMigrationLock } from './lock.js';
 import { INSUFFICIENT_PRIVILEGE, explainPermissionDenied, type PrivilegeContext } from './permissions.js';
 import { describePgObject, existenceQuery, isOwnSplit, restorePostgresSplit, splitPostgresScript, type PgObject, type PgStatement } from './statements.js';
@@ -54,6 +55,8 @@ export interface SessionContext {
   readonly watch: BlockerWatch;
   /** Behind a proxy: every message sent outside a transaction checks it reached the lock holder (guard.ts). */
   readonly guard?: BackendGuard;
+  /** Called when the session closes (stops watching the run's AbortSignal). */
+  readonly onClose?: () => void;
 }
 
 function seconds(ms: number): string {
@@ -190,6 +193,11 @@ export class PostgresSession implements Session {
       throw this.denied(`Reading ${this.history}`, error) ?? new MigratorError('HISTORY_INVALID', `Cannot read ${this.history}: ${messageOf(error)}`, { cause: error });
     }
     return readHistoryResult(result);
+  }
+
+  async ownObjects(): Promise<readonly string[]> {
+    const { rows } = await this.query<{ description: string }>(OWN_OBJECTS_SQL, [this.ctx.schema]);
+    return rows.map((r) => r.description);
   }
 
   async prepareHistory(history: History | null): Promise<void> {
@@ -492,6 +500,7 @@ export class PostgresSession implements Session {
   }
 
   async close(): Promise<void> {
+    this.ctx.onClose?.();
     await this.ctx.watch.close();
     await this.client.end();
   }
