@@ -1,16 +1,17 @@
+import { ENGINE_TABLES } from './engine-tables.js';
 import { bodyHash, oneLine, sortObjects, type SchemaObject } from './schema-object.js';
 
 /** Runs one read-only catalog query; the session supplies it (its pinned client, its search_path). */
 export type CatalogQuery = <R>(text: string, values?: unknown[]) => Promise<R[]>;
-
-/** The engine's own history table is not part of any registry's schema. */
-const HISTORY_TABLE = 'schema_migrations';
 
 /** Objects that belong to an extension are the extension's, not the registry's. */
 const NOT_FROM_EXTENSION = (catalog: string, column: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${catalog}'::regclass AND e.objid = ${column} AND e.deptype = 'e')`;
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** The engine's tables, as an SQL list: its own, not the registry's. */
+const NOT_ENGINE = ENGINE_TABLES.map(literal).join(', ');
 
 /**
  * Reads the objects of one schema (the plane's) from `pg_catalog`, through PostgreSQL's own formatting
@@ -55,7 +56,7 @@ async function types(query: CatalogQuery, schema: string): Promise<SchemaObject[
   });
 }
 
-/** Sequences, with what owns them; an identity column's sequence is part of the column. */
+/** Sequences, with what owns them; an identity column's sequence is part of the column, an engine table's is the engine's. */
 async function sequences(query: CatalogQuery, schema: string): Promise<SchemaObject[]> {
   const rows = await query<{ name: string; type: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean; owner: string | null }>(
     `SELECT c.relname AS name, format_type(s.seqtypid, NULL) AS type, s.seqstart::text AS start, s.seqincrement::text AS increment,
@@ -65,7 +66,9 @@ async function sequences(query: CatalogQuery, schema: string): Promise<SchemaObj
               WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a' LIMIT 1) AS owner
        FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND ${NOT_FROM_EXTENSION('pg_class', 'c.oid')}
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i')`,
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i')
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
+                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a' AND t.relnamespace = n.oid AND t.relname IN (${NOT_ENGINE}))`,
     [schema],
   );
   return rows.map((r) => ({
@@ -109,7 +112,7 @@ async function functions(query: CatalogQuery, schema: string): Promise<SchemaObj
   }));
 }
 
-const TABLE_FILTER = `n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname <> '${HISTORY_TABLE}' AND ${NOT_FROM_EXTENSION('pg_class', 'c.oid')}`;
+const TABLE_FILTER = `n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname NOT IN (${NOT_ENGINE}) AND ${NOT_FROM_EXTENSION('pg_class', 'c.oid')}`;
 
 async function tables(query: CatalogQuery, schema: string): Promise<SchemaObject[]> {
   const rows = await query<{ name: string; relkind: string; persistence: string; rls: boolean; partition: string | null }>(

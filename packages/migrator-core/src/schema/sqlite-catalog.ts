@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
 import { tokenizeSqlite, type SqliteToken } from '../lint/sqlite-tokens.js';
+import { ENGINE_TABLES } from './engine-tables.js';
 import { bodyHash, oneLine, sortObjects, type SchemaObject } from './schema-object.js';
-
-const HISTORY_TABLE = 'schema_migrations';
 
 interface SchemaRow {
   readonly type: 'table' | 'index' | 'view' | 'trigger';
@@ -61,7 +60,10 @@ interface IndexColumnRow {
  * the engine's SQLite tokenizer, everything else comes from the pragmas.
  */
 export function readSqliteSchema(db: Database.Database): SchemaObject[] {
-  const rows = db.prepare(`SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name <> ?`).all(HISTORY_TABLE) as SchemaRow[];
+  // The engine's tables and whatever hangs off them (indexes, triggers) are its own, not the registry's.
+  const rows = db
+    .prepare(`SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name NOT IN (${ENGINE_TABLES.map(() => '?').join(', ')})`)
+    .all(...ENGINE_TABLES) as SchemaRow[];
   const tableList = new Map((db.prepare(`SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'`).all() as TableListRow[]).map((t) => [t.name, t]));
   const objects: SchemaObject[] = [];
   for (const row of rows) {
