@@ -13,45 +13,18 @@ let loading: Promise<LibPgQuery> | undefined;
 let loaded: LibPgQuery | undefined;
 
 /**
- * Whether this process already chose how V8 compiles WebAssembly (a flag on the command line or in
- * NODE_OPTIONS): then the engine leaves V8's flags alone.
- */
-function wasmTieringChosen(): boolean {
-  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
-  return /liftoff|wasm-tier|wasm-dynamic-tiering/.test(flags);
-}
-
-/**
- * Compiles the parser's WebAssembly with V8's baseline compiler (Liftoff) only. By default V8 also
- * recompiles the functions it finds hot with its optimising compiler: for a parser used for a few
- * hundred milliseconds at a run's start that is wasted work on the other core and about 30 MB of peak
- * memory (code and compiler zones), while parsing is no slower (measured in docs/benchmarks.md). V8 reads
- * the flag when a module is compiled: it is set for the parser's import and compile alone and cleared
- * after, so WebAssembly the host compiles later is compiled as V8 otherwise would.
- */
-async function compileBaselineOnly<T>(load: () => Promise<T>): Promise<T> {
-  if (wasmTieringChosen()) return load();
-  const { setFlagsFromString } = await import('node:v8');
-  setFlagsFromString('--liftoff-only');
-  try {
-    return await load();
-  } finally {
-    setFlagsFromString('--no-liftoff-only');
-  }
-}
-
-/**
  * Loads libpg-query (module and WebAssembly) once. Through `require`, its CommonJS build: its ES module
  * wraps the same CommonJS glue, which Node's ESM loader then scans for exports; loading took 50–75 ms
  * that way and 25 ms this way (measured in docs/benchmarks.md).
  */
 export function loadPgParser(): Promise<LibPgQuery> {
-  // libpg-query starts compiling its WebAssembly when its module is first loaded.
-  loading ??= compileBaselineOnly(async () => {
+  // libpg-query starts compiling its WebAssembly when its module is first loaded. V8 compiles it as the
+  // process chose (`node --liftoff-only` keeps the optimising compiler off it: docs/benchmarks.md).
+  loading ??= (async () => {
     const parser = createRequire(import.meta.url)('libpg-query') as LibPgQuery;
     await parser.loadModule();
-    return parser;
-  }).then((parser) => (loaded = parser));
+    return (loaded = parser);
+  })();
   return loading;
 }
 

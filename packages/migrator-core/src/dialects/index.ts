@@ -2,6 +2,7 @@ import type { Dialect } from '../dialect.js';
 import { MigratorError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../target.js';
+import { installCommand } from './peer-range.js';
 
 export interface DialectOptions {
   /**
@@ -40,19 +41,11 @@ export interface DialectOptions {
 export async function createDialect(target: DatabaseTarget | string, logger: Logger, options: DialectOptions = {}): Promise<Dialect> {
   const parsed = typeof target === 'string' ? parseDatabaseUrl(target) : target;
   if (parsed.kind === 'postgres') {
-    const { createPostgresDialect } = await loadDriver(
-      async () => {
-        (await import('./postgres/load-pg.js')).loadPg();
-        return import('./postgres/index.js');
-      },
-      'pg',
-      '8.23.1',
-      'PostgreSQL',
-    );
+    const { createPostgresDialect } = await loadDriver(() => import('./postgres/index.js'), 'pg', 'PostgreSQL');
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as DialectOptions;
     return createPostgresDialect({ url: parsed.url, redacted: parsed.redacted, host: parsed.host, logger, ...defined });
   }
-  const { createSqliteDialect } = await loadDriver(() => import('./sqlite.js'), 'better-sqlite3', '12.11.1', 'SQLite');
+  const { createSqliteDialect } = await loadDriver(() => import('./sqlite.js'), 'better-sqlite3', 'SQLite');
   return createSqliteDialect({ path: parsed.path, logger });
 }
 
@@ -60,13 +53,13 @@ export async function createDialect(target: DatabaseTarget | string, logger: Log
  * The drivers are optional peer dependencies: a PostgreSQL-only install need not have better-sqlite3
  * (nor its native build). A missing one is a configuration error that says what to install.
  */
-async function loadDriver<T>(load: () => Promise<T>, driver: string, version: string, database: string): Promise<T> {
+async function loadDriver<T>(load: () => Promise<T>, driver: string, database: string): Promise<T> {
   try {
     return await load();
   } catch (error) {
     const code = (error as { code?: string }).code;
     if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && messageOf(error).includes(`'${driver}'`)) {
-      throw new MigratorError('CONFIG_INVALID', `${database} needs the ${driver} package, an optional peer dependency of @atlasai/migrator-core that is not installed: npm install ${driver}@${version}`, { cause: error });
+      throw new MigratorError('CONFIG_INVALID', `${database} needs the ${driver} package, an optional peer dependency of @atlasai/migrator-core that is not installed: ${installCommand(driver)}`, { cause: error });
     }
     throw error;
   }

@@ -22,7 +22,8 @@ export function endBackendOnAbort(signal: AbortSignal, client: pg.Client, backen
         await helper.query('SELECT pg_terminate_backend($1)', [backendPid]);
       } catch (error) {
         logger.warn('ending the aborted session from a helper connection failed; closing its socket', { backend: backendPid, error: messageOf(error) });
-        (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+        // While a statement runs, pg's end() destroys the socket at once instead of waiting for it.
+        void client.end().catch(() => undefined);
       } finally {
         await helper?.end().catch(() => undefined);
       }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { announcedProcessId } from './pg-internals.js';
 
 /**
  * Transaction-pooling proxies (PgBouncer `pool_mode = transaction`, and the like) hand each
@@ -32,7 +33,7 @@ export const POOLER_ADVICE =
   'Give the migration a direct PostgreSQL URL or a session-pooled one (PgBouncer pool_mode = session); for the services, set MIGRATION_DATABASE_URL to it.';
 
 export async function checkConnectionPath(logger: Logger, client: pg.Client, backendPid: number, openProbe: () => Promise<pg.Client>, target: string): Promise<Path> {
-  const announced = (client as unknown as { processID: number | null }).processID;
+  const announced = announcedProcessId(client);
   if (announced === backendPid) return 'direct';
   let probe: pg.Client | undefined;
   try {

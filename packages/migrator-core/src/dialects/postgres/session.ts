@@ -120,7 +120,10 @@ export class PostgresSession implements Session {
   private guardFailure: MigratorError | undefined;
   /** Whether the guard is on: from taking the lock until releasing it. */
   private guarding = false;
-  private status: TransactionStatus = 'I';
+  /** What the server said after the last statement (ReadyForQuery): whether a transaction is open. */
+  private get status(): TransactionStatus {
+    return this.client.getTransactionStatus() ?? 'I';
+  }
   /** `application_name` as the lock holder stamped it, restored after each migration's reset. */
   private applicationName: string | undefined;
   /** The schema-qualified history table. */
@@ -134,10 +137,6 @@ export class PostgresSession implements Session {
     this.client = ctx.client;
     this.logger = ctx.logger;
     this.history = `${quoteIdent(ctx.schema)}.schema_migrations`;
-    // The server says after every query whether a transaction is open: the truth about what committed.
-    (this.client as unknown as { connection: { on(event: 'readyForQuery', fn: (msg: { status: TransactionStatus }) => void): void } }).connection.on('readyForQuery', (msg) => {
-      this.status = msg.status;
-    });
     this.client.on('notice', (notice) => this.notices.push(notice));
     // An idle client that loses its server emits 'error'; without a listener that would crash the process.
     this.client.on('error', (error) => {
