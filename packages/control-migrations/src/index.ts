@@ -1,10 +1,10 @@
 import { defineRegistryFromFiles, type Registry } from '@atlasai/migrator-core';
 // Every file of ../sql, embedded by tsup at build time: the built package reads no file at run time.
-import files from 'virtual:atlas-sql';
+import files, { idempotent } from 'virtual:atlas-sql';
 // ../schema/<dialect>.snapshot, embedded the same way: drift checks compare with it after every run.
 import snapshots from 'virtual:atlas-schema';
 
 /** The Control Plane's migrations (versions 1001–1099): tenants, subscriptions, billing, OAuth, leads, config. */
-export const registry: Registry = defineRegistryFromFiles({ plane: 'control', range: { min: 1001, max: 1099 }, files, snapshots });
+export const registry: Registry = defineRegistryFromFiles({ plane: 'control', range: { min: 1001, max: 1099 }, files, snapshots, idempotent });
 
 export default registry;

@@ -40,9 +40,16 @@ export function takeBatch(session: Session, pending: readonly Migration[], from:
   return batch;
 }
 
+/**
+ * A migration that sets constraint modes (SET CONSTRAINTS) runs in a transaction of its own: the modes
+ * last until COMMIT, and no statement puts back each constraint's own, so they would reach the
+ * migrations after it in a batch.
+ */
+const SETS_CONSTRAINT_MODES = /\bSET\s+CONSTRAINTS\b/i;
+
 function batchable(session: Session, migration: Migration): boolean {
   const script = migration.scripts[session.sqlVariant];
-  return script.transactional && script.sql.length <= MAX_BATCHED_SQL;
+  return script.transactional && script.sql.length <= MAX_BATCHED_SQL && !SETS_CONSTRAINT_MODES.test(script.sql);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FailedMigration, MigrationReport, PlaneReport, RunMode } from './report.js';
 import { renderDriftWarnings, renderFinding } from './schema/render-drift.js';
 import type { PlaneStatus } from './status.js';
+import { BASELINE_HINT, describeObjects } from './unrecorded-schema.js';
 
 /** The operator guide's output format. Pure: lines in, nothing printed. */
 export const REPORT_TITLE = '=== AtlasAI Versioned Migration Runner ===';
@@ -75,6 +76,10 @@ export function renderPlane(plane: PlaneReport): string[] {
   const unverifiable = plane.unverified.filter((u) => u.reason !== 'no checksum recorded');
   if (unverifiable.length > 0) {
     lines.push(`${tag} Note: ${unverifiable.length} applied migration(s) cannot be verified against their files: ${unverifiable.map((u) => `${u.version} (${u.reason})`).join(', ')}`);
+  }
+  if (plane.unrecordedObjects && plane.unrecordedObjects.length > 0) {
+    lines.push(`${tag} Warning: no schema_migrations, but the schema already holds ${plane.unrecordedObjects.length} object(s) of its own (${describeObjects(plane.unrecordedObjects)}); "up" will refuse to run.`);
+    lines.push(`${tag}   Hint: ${BASELINE_HINT}`);
   }
   if (plane.outOfOrder.length > 0) lines.push(`${tag} Note: ${plane.mode === 'dry-run' ? 'would apply' : 'applied'} out of order (lower than an applied version): ${list(plane.outOfOrder)}`);
   if (plane.unknownApplied.length > 0) {

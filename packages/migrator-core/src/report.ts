@@ -115,6 +115,12 @@ export interface PlaneReport {
   /** Applied migrations whose recorded checksum cannot be checked against their file. */
   readonly unverified: readonly UnverifiedMigration[];
   /**
+   * Dry run: the database has no schema_migrations, yet its schema holds these objects of its own
+   * (`table public.users`), so `up` will refuse (HISTORY_MISSING) until `baseline` records them. Absent
+   * when there is nothing to say (or the registry declares every migration idempotent).
+   */
+  readonly unrecordedObjects?: readonly string[];
+  /**
    * The objects of the versions this run applied (or marked skipped), compared with the registry's
    * schema snapshot: drift is a warning, the run still succeeds. Null or absent when nothing was checked.
    */
@@ -191,6 +197,7 @@ export function reportToJson(report: MigrationReport): unknown {
       unknownApplied: plane.unknownApplied,
       outOfOrder: plane.outOfOrder,
       unverified: plane.unverified,
+      unrecordedObjects: plane.unrecordedObjects ?? [],
       drift: plane.drift ?? null,
       error: plane.error,
     })),

@@ -4,4 +4,6 @@ declare module 'virtual:atlas-sql' {
   /** The `.sql` files of this package's `sql/` folder, as they were at build time. */
   const files: readonly MigrationFile[];
   export default files;
+  /** `atlasMigrations.idempotent` of this package's manifest: every migration skips what already exists. */
+  export const idempotent: boolean;
 }

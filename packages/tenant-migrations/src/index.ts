@@ -1,10 +1,10 @@
 import { defineRegistryFromFiles, type Registry } from '@atlasai/migrator-core';
 // Every file of ../sql, embedded by tsup at build time: the built package reads no file at run time.
-import files from 'virtual:atlas-sql';
+import files, { idempotent } from 'virtual:atlas-sql';
 // ../schema/<dialect>.snapshot, embedded the same way: drift checks compare with it after every run.
 import snapshots from 'virtual:atlas-schema';
 
 /** The Tenant Plane's migrations (versions 2001–2099): organizations, events, incidents, automation, inventory, logs. */
-export const registry: Registry = defineRegistryFromFiles({ plane: 'tenant', range: { min: 2001, max: 2099 }, files, snapshots });
+export const registry: Registry = defineRegistryFromFiles({ plane: 'tenant', range: { min: 2001, max: 2099 }, files, snapshots, idempotent });
 
 export default registry;

@@ -88,7 +88,8 @@ const NORMAL_STOPS = /[;'"`[]|--|\/\*/g;
 
 /** Splits a script into located statements (without their closing `;`), dropping comment-only pieces. */
 export function splitSqliteScript(text: string): Statement[] {
-  const chunks: { text: string; offset: number }[] = [];
+  // Each chunk ends past its `;`, so that the statement is sent as written (see Statement.sql).
+  const chunks: { text: string; offset: number; end: number }[] = [];
   let state = 0;
   let start = 0;
   for (let i = 0; i < text.length; ) {
@@ -102,13 +103,13 @@ export function splitSqliteScript(text: string): Statement[] {
     const { kind, end } = scan(text, i);
     state = TRANSITIONS[state]![tokenClass(text, kind, i, end)]!;
     if (state === 1) {
-      chunks.push({ text: text.slice(start, i), offset: start });
+      chunks.push({ text: text.slice(start, i), offset: start, end });
       start = end;
       state = 0;
     }
     i = end;
   }
-  chunks.push({ text: text.slice(start), offset: start });
+  chunks.push({ text: text.slice(start), offset: start, end: text.length });
   return locateStatements(text, chunks).map((statement) => {
     // A statement's text starts with its first word: most start with none of these, and need no lexing.
     if (!MAY_BE_SPECIAL.test(statement.text)) return statement;

@@ -46,6 +46,8 @@ class SqliteSession implements Session {
   readonly canRunOutsideTransaction = false;
   /** Foreign-key violations already in the file when the run began: not the migrations' doing. */
   private knownViolations = new Set<string>();
+  /** Where `checkSyntax` prepares statements, opened on first use. */
+  private scratch: Database.Database | undefined;
   /** Read before and after every statement that creates something: prepared once (SQLite re-prepares it after a schema change). */
   private readonly schemaVersionStatement: Database.Statement;
 
@@ -70,6 +72,11 @@ class SqliteSession implements Session {
       throw new MigratorError('HISTORY_INVALID', `Cannot read schema_migrations: ${messageOf(error)}`, { cause: error });
     }
     return historyFromRows(columns, rows, Object.keys(HISTORY_COLUMNS));
+  }
+
+  async ownObjects(): Promise<readonly string[]> {
+    const rows = this.db.prepare("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name").all() as { type: string; name: string }[];
+    return rows.map((r) => `${r.type} ${r.name}`);
   }
 
   async prepareHistory(history: History | null): Promise<void> {
@@ -146,19 +153,17 @@ class SqliteSession implements Session {
    * while "no such table" and the like only mean the statement refers to what the migrations create.
    */
   async checkSyntax(statements: readonly Statement[]): Promise<void> {
-    const scratch = new Database(':memory:');
-    try {
-      for (const statement of statements) {
-        try {
-          scratch.prepare(statement.text);
-        } catch (error) {
-          const message = messageOf(error);
-          if (!SYNTAX_ERROR.test(message)) continue;
-          throw new StatementError(message, { statementIndex: statement.index, line: statement.line, column: statement.column, dbCode: (error as { code?: string }).code ?? 'SQLITE_ERROR', cause: error });
-        }
+    // One scratch database for the session: every pending migration is checked before any applies.
+    // Preparing runs nothing, so it stays empty.
+    const scratch = (this.scratch ??= new Database(':memory:'));
+    for (const statement of statements) {
+      try {
+        scratch.prepare(statement.text);
+      } catch (error) {
+        const message = messageOf(error);
+        if (!SYNTAX_ERROR.test(message)) continue;
+        throw new StatementError(message, { statementIndex: statement.index, line: statement.line, column: statement.column, dbCode: (error as { code?: string }).code ?? 'SQLITE_ERROR', cause: error });
       }
-    } finally {
-      scratch.close();
     }
   }
 
@@ -216,7 +221,7 @@ class SqliteSession implements Session {
     const object = sqliteCreatedObject(statement.text);
     const before = object ? this.schemaVersion() : 0;
     try {
-      this.db.exec(statement.text);
+      this.db.exec(statement.sql ?? statement.text);
     } catch (error) {
       const message = messageOf(error);
       // Tolerated only when the statement creates one object and that very object is there.
@@ -258,6 +263,7 @@ class SqliteSession implements Session {
   }
 
   async close(): Promise<void> {
+    this.scratch?.close();
     this.db.close();
   }
 }

@@ -298,8 +298,14 @@ export class PostgresSession implements Session {
         await this.query('COMMIT');
       } catch (error) {
         // A COMMIT the server refused (a deferred constraint) rolled back; one cut off may have committed.
-        if ((error as pg.DatabaseError).code === undefined) throw new CommitUnknownError(error);
-        throw error;
+        const e = error as pg.DatabaseError;
+        if (e.code === undefined) throw new CommitUnknownError(error);
+        throw new MigratorError('DATABASE_ERROR', `COMMIT failed, so nothing of it stays: ${messageOf(error)}`, {
+          sqlstate: e.code,
+          ...(e.detail ? { detail: e.detail } : {}),
+          ...(e.hint ? { hint: e.hint } : {}),
+          cause: error,
+        });
       }
       return result;
     }
@@ -468,7 +474,8 @@ export class PostgresSession implements Session {
   async record(row: HistoryRecord): Promise<void> {
     await this.own(
       `Recording version ${row.version} in ${this.history}`,
-      `INSERT INTO ${this.history} (version, name, checksum, checksum_algorithm, execution_ms, outcome) VALUES ($1, $2, $3, $4, $5, $6)`,
+      // The clock, not now(): rows written in one transaction (baseline's, a batch's) each get their own time.
+      `INSERT INTO ${this.history} (version, name, checksum, checksum_algorithm, execution_ms, outcome, applied_at) VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())`,
       [row.version, row.name, row.checksum, row.checksumAlgorithm, row.executionMs, row.outcome],
     );
   }
