@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import { createDialect, runMigrations, silentLogger } from '@atlasai/migrator-core';
 import { registry } from '@atlasai/tenant-migrations';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run } from '../../../test/support/cli.js';
 import { createPostgresDatabase, createSqliteDatabase, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
 import { eventually, http, startService, stopAllServices, type ServiceProcess } from '../../../packages/plane-service/test/support/service-process.js';
 
-/** Replicas, shutdown, the SQLite single-instance guard, configuration and logs: each a real process. */
+/** Replicas, shutdown, configuration and logs: each a real process (the SQLite single-instance guard: plane-service's instance-lock test). */
 const TENANT = Array.from({ length: 18 }, (_, i) => 2001 + i);
 const SECRET = 'processes-test-secret-7f3a';
 
@@ -81,37 +80,6 @@ describe('tenant service on PostgreSQL', () => {
   });
 });
 
-describe('tenant service on SQLite', () => {
-  it('a second service process on the same file is refused; the CLI still works; a crashed holder’s lock is taken over', async () => {
-    db = await createSqliteDatabase();
-    const env = { TENANT_PLANE_DATABASE_URL: db.url, INTERNAL_SERVICE_SECRET: SECRET };
-    const first = startService('tenant', env);
-    await first.ready();
-    const lockFile = `${sqlitePath(db)}.service.lock`;
-    expect(existsSync(lockFile)).toBe(true);
-
-    const second = startService('tenant', env);
-    expect(await second.exited).toBe(4);
-    expect(second.lines().find((l) => l.level === 60)).toMatchObject({
-      holderPid: first.child.pid,
-      msg: `Another service process (pid ${first.child.pid}) already serves the SQLite database ${sqlitePath(db)}. SQLite serves one instance only: multi-replica deployments need PostgreSQL.`,
-    });
-
-    const cli = await run(process.execPath, ['scripts/migrate-versioned.mjs', '--plane', 'tenant'], { env: { TENANT_PLANE_DATABASE_URL: db.url } });
-    expect(cli.code).toBe(0);
-    expect(cli.stdout).toContain('[TENANT] Skipped 18 already-applied migration(s)');
-
-    first.child.kill('SIGKILL');
-    await first.exited;
-    expect(existsSync(lockFile)).toBe(true);
-    const third = startService('tenant', env);
-    await third.ready();
-    third.child.kill('SIGTERM');
-    expect(await third.exited).toBe(0);
-    expect(existsSync(lockFile)).toBe(false);
-  });
-});
-
 describe('tenant service configuration', () => {
   it('lists every problem at once and exits 2, with the URL redacted', async () => {
     const service = startService('tenant', {
@@ -130,10 +98,32 @@ describe('tenant service configuration', () => {
           'PORT must be integer, got "eighty"',
           'MIGRATE_ON_STARTUP must be boolean, got "maybe"',
           'MIGRATION_LOCK_TIMEOUT_SECONDS must be >= 0, got "-1"',
-          'TENANT_PLANE_DATABASE_URL: Unsupported database URL mysql://atlas:***@db/atlas: expected postgres://, postgresql://, sqlite:<path>, file:<path> or a file path',
+          'TENANT_PLANE_DATABASE_URL: Unsupported database URL mysql://***@db/atlas: expected postgres://, postgresql://, sqlite:<path>, file:<path> or a file path',
         ],
       }),
     ]);
     expect(service.output()).not.toContain('hunter2');
+  });
+
+  it('a secret no header could carry (padded, or not ASCII) is refused at boot: exit 2, the reason, never the secret', async () => {
+    const padded = ' padded-secret-3f9a ';
+    const nonAscii = 'sécret-ünïcode-3f9a';
+    const cases: [string, string][] = [
+      [padded, 'INTERNAL_SERVICE_SECRET begins or ends with whitespace (a space, tab or line break): HTTP strips it from a header value, so every call would be refused (401). Remove it'],
+      [`${SECRET}\n`, 'INTERNAL_SERVICE_SECRET begins or ends with whitespace (a space, tab or line break): HTTP strips it from a header value, so every call would be refused (401). Remove it'],
+      [nonAscii, 'INTERNAL_SERVICE_SECRET holds a character outside printable ASCII (a letter with an accent, an emoji, a control character): an HTTP header cannot carry it as written, so every call would be refused (401). Use printable ASCII only'],
+    ];
+    for (const [secret, problem] of cases) {
+      db = await createSqliteDatabase();
+      const service = startService('tenant', { TENANT_PLANE_DATABASE_URL: db.url, INTERNAL_SERVICE_SECRET: secret });
+      expect(await service.exited).toBe(2);
+      expect(service.lines()).toEqual([expect.objectContaining({ level: 60, msg: 'invalid configuration', plane: 'tenant', problems: [problem] })]);
+      expect(service.output()).not.toContain('3f9a');
+      expect(service.output()).not.toContain(SECRET);
+      // Refused before the database was touched.
+      expect(existsSync(sqlitePath(db))).toBe(false);
+      await db.drop();
+      db = undefined;
+    }
   });
 });

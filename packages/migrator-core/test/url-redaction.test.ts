@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
+import { PASSWORD, UNSUPPORTED } from './unsupported-urls.js';
+
+function expectNoPassword(output: string): void {
+  for (const piece of [PASSWORD, ...PASSWORD.split(/[ "']/)]) expect(output).not.toContain(piece);
+}
+
+describe('a URL in a scheme the engine does not speak, its password holding quotes and a space', () => {
+  const dir = migrationFolder({ '001_first.sql': 'CREATE TABLE first_table (id integer);\n' });
+
+  it.each(UNSUPPORTED)('%s: exit 2, and nothing of the userinfo on stdout or stderr (--url and DATABASE_URL; up, plan, status, --json)', async (_scheme, url, shown) => {
+    const runs = [
+      await atlasMigrate(['up', '--url', url, '--dir', dir]),
+      await atlasMigrate(['plan', '--dir', dir], { DATABASE_URL: url }),
+      await atlasMigrate(['status', '--json', '--url', url, '--dir', dir]),
+      await atlasMigrate(['baseline', '--to', '1', '--url', url, '--dir', dir]),
+    ];
+    for (const result of runs) {
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`Unsupported database URL ${shown}: expected postgres://`);
+      expect(result.stderr).not.toContain('atlas:');
+      expectNoPassword(result.stdout + result.stderr);
+    }
+  });
+
+  it('a URL it does parse keeps its documented user:***@ form', async () => {
+    const result = await atlasMigrate(['plan', '--dir', dir], { DATABASE_URL: `postgres://atlas:${PASSWORD}@127.0.0.1:1/app`, ATLAS_LOG: 'silent' });
+    expect(result.stdout + result.stderr).toContain('atlas:***@127.0.0.1:1');
+    expectNoPassword(result.stdout + result.stderr);
+  });
+});
