@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -226,21 +226,36 @@ describe('packed packages', () => {
     expect(runs.tenantSqlite.applied).toEqual(tenant.versions);
 
     // A PostgreSQL-only consumer needs no better-sqlite3 (nor its native build); asking for SQLite says what to install.
+    // It installs the lowest pg the peer range allows, so that the range's low end is a tested version.
+    const peers = readJson<{ peerDependencies: Record<string, string> }>(join(packageDir('migrator-core'), 'package.json')).peerDependencies;
+    const lowestPg = /^\^(\d+\.\d+\.\d+)$/.exec(peers.pg!)?.[1];
+    expect(lowestPg, `pg's peer range ${peers.pg} is a caret range`).toBeDefined();
     const pgOnly = tempDir('atlas-pack-pg-only-');
     writeFileSync(join(pgOnly, 'package.json'), `${JSON.stringify({ name: 'atlas-pg-only', private: true, type: 'module' }, null, 2)}\n`);
-    ok(await run(PNPM, ['add', '--prefer-offline', '--store-dir', store, tarballs['migrator-core'], 'pg@8.23.1'], { cwd: pgOnly, env: BUILD_ENV }), 'pnpm add core + pg');
+    ok(await run(PNPM, ['add', '--store-dir', store, tarballs['migrator-core'], `pg@${lowestPg}`], { cwd: pgOnly, env: BUILD_ENV }), 'pnpm add core + the lowest pg');
+    expect(readJson<{ version: string }>(join(pgOnly, 'node_modules', 'pg', 'package.json')).version).toBe(lowestPg);
     expect(existsSync(join(pgOnly, 'node_modules', 'better-sqlite3'))).toBe(false);
-    const probe = `import { createDialect, silentLogger } from '@atlasai/migrator-core';
+    mkdirSync(join(pgOnly, 'sql'));
+    writeFileSync(join(pgOnly, 'sql', '0001_first.postgres.sql'), 'CREATE TABLE pg_only_first (id int PRIMARY KEY);\n');
+    writeFileSync(join(pgOnly, 'sql', '0002_second.postgres.sql'), 'CREATE TABLE pg_only_second (id int REFERENCES pg_only_first (id));\n');
+    const probe = `import { createDialect, loadRegistryFromDir, runMigrations, silentLogger } from '@atlasai/migrator-core';
 const pgDialect = await createDialect(process.argv[2], silentLogger);
 const session = await pgDialect.connect({ applicationName: 'pg-only', readOnly: true, lockTimeoutMs: 1000 });
 await session.close();
+// A run on that pg: the transaction status after each statement decides what committed.
+const registry = await loadRegistryFromDir('sql', { plane: 'pg-only' });
+const report = await runMigrations({ registry, dialect: await createDialect(process.argv[3], silentLogger), mode: 'apply', logger: silentLogger });
+if (!report.ok || report.applied.length !== 2) throw new Error(JSON.stringify(report.error));
 const sqlite = await createDialect('sqlite:never.db', silentLogger).then(() => 'loaded', (e) => e.code + ': ' + e.message);
 console.log(JSON.stringify({ postgres: 'connected', sqlite }));`;
     writeFileSync(join(pgOnly, 'probe.mjs'), probe);
-    const probed = ok(await run(process.execPath, ['probe.mjs', controlPg.url], { cwd: pgOnly }), 'the PostgreSQL-only consumer');
+    const pgOnlyDb = await createPostgresDatabase();
+    databases.push(pgOnlyDb);
+    const probed = ok(await run(process.execPath, ['probe.mjs', controlPg.url, pgOnlyDb.url], { cwd: pgOnly }), 'the PostgreSQL-only consumer');
+    expect(await pgOnlyDb.tableExists('pg_only_second')).toBe(true);
     expect(JSON.parse(probed.stdout.trim())).toEqual({
       postgres: 'connected',
-      sqlite: 'CONFIG_INVALID: SQLite needs the better-sqlite3 package, an optional peer dependency of @atlasai/migrator-core that is not installed: npm install better-sqlite3@12.11.1',
+      sqlite: `CONFIG_INVALID: SQLite needs the better-sqlite3 package, an optional peer dependency of @atlasai/migrator-core that is not installed: npm install 'better-sqlite3@${peers['better-sqlite3']}'`,
     });
 
     // What the databases hold, read directly.
