@@ -61,18 +61,18 @@ function referenceSplit(text: string): Statement[] {
   ];
   const keywords: Record<string, number> = { create: 4, temp: 5, temporary: 5, trigger: 6, end: 7, explain: 3 };
   const tokenClass = (kind: LexKind, word: string) => (kind === 'semi' ? 0 : kind === 'space' ? 1 : kind === 'word' ? (keywords[word.toLowerCase()] ?? 2) : 2);
-  const chunks: { text: string; offset: number }[] = [];
+  const chunks: { text: string; offset: number; end: number }[] = [];
   let state = 0;
   let start = 0;
   for (const lexeme of lex(text)) {
     state = transitions[state]![tokenClass(lexeme.kind, text.slice(lexeme.start, lexeme.end))]!;
     if (state === 1) {
-      chunks.push({ text: text.slice(start, lexeme.start), offset: start });
+      chunks.push({ text: text.slice(start, lexeme.start), offset: start, end: lexeme.end });
       start = lexeme.end;
       state = 0;
     }
   }
-  chunks.push({ text: text.slice(start), offset: start });
+  chunks.push({ text: text.slice(start), offset: start, end: text.length });
   const words = (s: string, count: number) => {
     const out: string[] = [];
     for (const lexeme of lex(s)) {
