@@ -2,6 +2,22 @@
 export type ObjectKind = 'table' | 'index' | 'constraint' | 'type' | 'view' | 'schema' | 'function' | 'sequence' | 'trigger' | 'extension' | 'policy';
 
 /**
+ * Kinds whose objects hold data of their own: dropping one loses it, even when a CREATE follows (a table's
+ * rows, a sequence's position). Every other kind is its definition alone.
+ */
+const DATA_KINDS: ReadonlySet<ObjectKind> = new Set(['table', 'sequence']);
+
+/**
+ * Whether `DROP … IF EXISTS x` (without CASCADE) followed in the same migration by `CREATE x` may be a
+ * replacement rather than a removal: only for an object that is its definition alone (SQLite can replace
+ * a trigger or a view no other way), and only when no earlier migration created it, since the new
+ * definition then replaces nothing another migration promised.
+ */
+export function isReplaceableKind(kind: ObjectKind): boolean {
+  return !DATA_KINDS.has(kind);
+}
+
+/**
  * What a migration file has created so far, in statement order. A migration may drop, rename or alter
  * what it created itself (a helper table, a temporary index): nothing outside it can depend on that yet.
  * Names are compared without their schema, as the parser folded them (unquoted lower-case, quoted as
@@ -21,6 +37,12 @@ export class CreatedObjects {
 
   addColumn(table: string, column: string | undefined): void {
     if (column !== undefined) this.columns.add(`${table}\0${column}`);
+  }
+
+  /** Adds everything `other` holds: what a later file of the same registry may rely on. */
+  merge(other: CreatedObjects): void {
+    for (const key of other.objects) this.objects.add(key);
+    for (const key of other.columns) this.columns.add(key);
   }
 
   /** A column this file created, or any column of a table this file created. */

@@ -1,3 +1,4 @@
+import type { CreatedObjects } from './created-objects.js';
 import { ruleById, type LintSeverity } from './rules.js';
 
 /** Where a statement starts in its file, with its first line as written. */
@@ -20,6 +21,12 @@ export interface RawFinding {
   readonly site: StatementSite;
   /** What this statement does, in a few words ("drops column users.email"). */
   readonly detail: string;
+}
+
+/** One file through one dialect's linter: its findings before allowances, and the objects it creates. */
+export interface FileLint {
+  readonly findings: RawFinding[];
+  readonly created: CreatedObjects;
 }
 
 /** One problem of one statement, as printed and as returned in JSON. */

@@ -1,8 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { MigratorError, messageOf } from '../errors.js';
 import { readMigrationFileSync } from '../read-migration-file.js';
 import { applyAllowances } from './allowances.js';
+import { CreatedObjects } from './created-objects.js';
 import { sortAndDedupe, toFinding, type HonouredAllowance, type LintFinding, type LintResult, type RawFinding } from './findings.js';
 import { lintPostgres } from './postgres-lint.js';
 import type { LintDialect } from './rules.js';
@@ -20,6 +21,11 @@ export interface LintInput {
 export interface LintOptions {
   /** Every warning is an error. */
   readonly strict?: boolean;
+  /**
+   * Migrations that come before the inputs in their registries, read only for what they create (a DROP of
+   * it is a removal even when a CREATE follows); their own findings are not reported.
+   */
+  readonly earlier?: readonly LintInput[];
 }
 
 /** `.postgres.sql` and `.sqlite.sql` run on one database; any other `.sql` migration runs on both. */
@@ -29,9 +35,43 @@ export function dialectsOf(fileName: string): LintDialect[] {
   return ['postgres', 'sqlite'];
 }
 
-async function lintOne(input: LintInput, strict: boolean): Promise<{ findings: LintFinding[]; allowances: HonouredAllowance[] }> {
+/** The version a migration file's name starts with (`1007_x.sql`), or undefined. */
+function versionOf(file: string): number | undefined {
+  const match = /^(\d+)_/.exec(basename(file));
+  return match ? Number(match[1]) : undefined;
+}
+
+/** In the order the engine runs them within each folder: by version; files without one keep their place after. */
+function inVersionOrder<T extends { readonly file: string }>(inputs: readonly T[]): T[] {
+  return [...inputs].sort((a, b) => (versionOf(a.file) ?? Infinity) - (versionOf(b.file) ?? Infinity));
+}
+
+/** What each registry's migrations created so far, per folder and dialect, as the lint goes through them in order. */
+class RegistryObjects {
+  private readonly byFolder = new Map<string, CreatedObjects>();
+
+  of(file: string, dialect: LintDialect): CreatedObjects {
+    const key = `${dirname(file)}\0${dialect}`;
+    let objects = this.byFolder.get(key);
+    if (!objects) this.byFolder.set(key, (objects = new CreatedObjects()));
+    return objects;
+  }
+}
+
+/** Runs one file through its dialects' linters and adds what it creates to its registry's objects. */
+async function lintRaw(input: LintInput, registry: RegistryObjects): Promise<RawFinding[]> {
   const raw: RawFinding[] = [];
-  for (const dialect of input.dialects ?? dialectsOf(input.file)) raw.push(...(dialect === 'postgres' ? await lintPostgres(input.sql) : lintSqlite(input.sql)));
+  for (const dialect of input.dialects ?? dialectsOf(input.file)) {
+    const earlier = registry.of(input.file, dialect);
+    const file = dialect === 'postgres' ? await lintPostgres(input.sql, earlier) : lintSqlite(input.sql, earlier);
+    raw.push(...file.findings);
+    earlier.merge(file.created);
+  }
+  return raw;
+}
+
+async function lintOne(input: LintInput, strict: boolean, registry: RegistryObjects): Promise<{ findings: LintFinding[]; allowances: HonouredAllowance[] }> {
+  const raw = await lintRaw(input, registry);
   // A plain .sql file goes through both linters: the same problem at the same place counts once.
   const seen = new Set<string>();
   const unique = raw.filter((f) => {
@@ -47,8 +87,14 @@ export async function lintMigrations(inputs: readonly LintInput[], options: Lint
   const strict = options.strict ?? false;
   const findings: LintFinding[] = [];
   const allowances: HonouredAllowance[] = [];
-  for (const input of inputs) {
-    const result = await lintOne(input, strict);
+  const registry = new RegistryObjects();
+  const all = [...(options.earlier ?? []).map((input) => ({ file: input.file, input, reported: false })), ...inputs.map((input) => ({ file: input.file, input, reported: true }))];
+  for (const { input, reported } of inVersionOrder(all)) {
+    if (!reported) {
+      await lintRaw(input, registry);
+      continue;
+    }
+    const result = await lintOne(input, strict, registry);
     findings.push(...result.findings);
     allowances.push(...result.allowances);
   }
@@ -80,11 +126,33 @@ export async function collectSqlFiles(paths: readonly string[]): Promise<string[
   return files;
 }
 
-/** Lints the migration files and folders named (the `lint` command's work, without its printing). */
+/** The `.sql` files beside those named that come before them (a lower version) and were not named themselves. */
+async function earlierSiblings(files: readonly string[]): Promise<string[]> {
+  const named = new Set(files);
+  const latest = new Map<string, number>();
+  for (const file of files) {
+    const version = versionOf(file);
+    if (version !== undefined) latest.set(dirname(file), Math.max(latest.get(dirname(file)) ?? -Infinity, version));
+  }
+  const siblings: string[] = [];
+  for (const [folder, before] of latest) {
+    for (const name of (await readdir(folder)).filter((n) => n.endsWith('.sql')).sort()) {
+      const file = join(folder, name);
+      const version = versionOf(file);
+      if (!named.has(file) && version !== undefined && version < before) siblings.push(file);
+    }
+  }
+  return siblings;
+}
+
+/**
+ * Lints the migration files and folders named (the `lint` command's work, without its printing). A file
+ * named alone is read with its folder's earlier migrations, so it gets the verdict the folder would.
+ */
 export async function lintPaths(paths: readonly string[], options: LintOptions = {}): Promise<LintResult> {
   const files = await collectSqlFiles(paths);
-  const inputs: LintInput[] = [];
   // The engine's own gate: a file that is not UTF-8 or holds a NUL byte is refused, as `up` refuses it.
-  for (const file of files) inputs.push({ file, sql: readMigrationFileSync(file, file).text });
-  return lintMigrations(inputs, options);
+  const read = (file: string): LintInput => ({ file, sql: readMigrationFileSync(file, file).text });
+  const earlier = [...(options.earlier ?? []), ...(await earlierSiblings(files)).map(read)];
+  return lintMigrations(files.map(read), { ...options, earlier });
 }

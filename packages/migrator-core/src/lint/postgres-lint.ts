@@ -2,7 +2,8 @@ import { loadPgParser, pgParser } from '../pg-parser.js';
 import { locateInText, skipLeadingComments } from '../dialect.js';
 import { messageOf } from '../errors.js';
 import { NO_TRANSACTION_MARKER, normalizeSql } from '../migration.js';
-import type { RawFinding, StatementSite } from './findings.js';
+import { CreatedObjects } from './created-objects.js';
+import type { FileLint, StatementSite } from './findings.js';
 import { readPlpgsqlBody } from './plpgsql.js';
 import { PostgresStatementRules, idempotentAlone, type Scope } from './postgres-statements.js';
 
@@ -28,14 +29,16 @@ function routineBody(kind: string, stmt: Tree): { body: string; language: string
 }
 
 class PostgresFileLint {
-  readonly rules = new PostgresStatementRules();
+  readonly rules: PostgresStatementRules;
   private readonly lines: string[];
 
   constructor(
     private readonly text: string,
     private readonly transactional: boolean,
+    earlier: CreatedObjects,
   ) {
     this.lines = text.split('\n');
+    this.rules = new PostgresStatementRules(earlier);
   }
 
   syntaxError(site: StatementSite, error: unknown): void {
@@ -120,12 +123,13 @@ class PostgresFileLint {
 
 /**
  * Lints one PostgreSQL migration over libpg-query's parse tree, DO blocks and PL/pgSQL functions
- * included. Returns the findings before allowances.
+ * included, given what the registry's earlier migrations created. Returns the findings before
+ * allowances, and what this file creates.
  */
-export async function lintPostgres(text: string): Promise<RawFinding[]> {
+export async function lintPostgres(text: string, earlier: CreatedObjects = new CreatedObjects()): Promise<FileLint> {
   await loadPgParser();
   const transactional = (normalizeSql(text).split('\n', 1)[0] ?? '').trim() !== NO_TRANSACTION_MARKER;
-  const file = new PostgresFileLint(text, transactional);
+  const file = new PostgresFileLint(text, transactional, earlier);
   let parsed: { stmts?: { stmt?: Tree; stmt_location?: number; stmt_len?: number }[] };
   try {
     parsed = pgParser().parseSync(text) as typeof parsed;
@@ -134,7 +138,7 @@ export async function lintPostgres(text: string): Promise<RawFinding[]> {
     const offset = cursor === undefined ? 0 : Buffer.from(text).subarray(0, cursor).toString().length;
     const at = locateInText(text, offset);
     file.syntaxError({ ...at, text: (text.split('\n')[at.line - 1] ?? '').trim() }, error);
-    return file.rules.findings;
+    return { findings: file.rules.findings, created: file.rules.created };
   }
   // libpg-query reports UTF-8 byte offsets; slice the bytes, then count characters.
   const bytes = Buffer.from(text);
@@ -144,5 +148,6 @@ export async function lintPostgres(text: string): Promise<RawFinding[]> {
     file.statement(s.stmt, bytes.subarray(start, end).toString(), bytes.subarray(0, start).toString().length);
   }
   file.foreignKeysWithoutIndex();
-  return file.rules.findings;
+  file.rules.finish();
+  return { findings: file.rules.findings, created: file.rules.created };
 }

@@ -1,4 +1,4 @@
-import { CreatedObjects, type ObjectKind } from './created-objects.js';
+import { CreatedObjects, isReplaceableKind, type ObjectKind } from './created-objects.js';
 import type { RawFinding, StatementSite } from './findings.js';
 
 // libpg-query's JSON trees are read defensively; @pgsql/types is not a dependency of this package.
@@ -86,6 +86,11 @@ export class PostgresStatementRules {
   readonly foreignKeys: ForeignKeyColumns[] = [];
   /** Leading columns of each index, primary key and unique constraint the file creates, per table. */
   readonly keys: { table: string; columns: string[] }[] = [];
+  /** `DROP … IF EXISTS` of objects no migration made yet: a removal unless the file creates them again (see `finish`). */
+  private readonly replacements: { kind: ObjectKind; name: string; rule: string; scope: Scope; detail: string }[] = [];
+
+  /** `earlier`: what the registry's earlier migrations created (a drop of it is a removal, whatever follows). */
+  constructor(private readonly earlier: CreatedObjects = new CreatedObjects()) {}
 
   report(rule: string, scope: Scope, detail: string): void {
     if (scope.inFunction && !FUNCTION_BODY_RULES.has(rule)) return;
@@ -189,8 +194,23 @@ export class PostgresStatementRules {
       // A trigger or policy belongs to its table: dropping one on a table this file created is the file's business.
       const onTable = meta.kind === 'trigger' || meta.kind === 'policy' ? names.at(-2) : undefined;
       if (this.created.has(meta.kind, name) || (onTable !== undefined && this.created.has('table', onTable))) continue;
-      this.report(meta.rule, scope, `drops ${meta.noun} ${names.join('.')}`);
+      const detail = `drops ${meta.noun} ${names.join('.')}`;
+      // CASCADE would take other objects with it, which the CREATE does not bring back.
+      if (name !== undefined && stmt.missing_ok && stmt.behavior !== 'DROP_CASCADE' && isReplaceableKind(meta.kind) && !this.earlier.has(meta.kind, name)) {
+        this.replacements.push({ kind: meta.kind, name, rule: meta.rule, scope, detail });
+        continue;
+      }
+      this.report(meta.rule, scope, detail);
     }
+  }
+
+  /**
+   * Ends the file: a `DROP … IF EXISTS` followed by a CREATE of the same object replaced it; one
+   * without such a CREATE removed it. (Nothing of that name existed when it was dropped, so a CREATE
+   * of it since can only have come after the drop.)
+   */
+  finish(): void {
+    for (const r of this.replacements) if (!this.created.has(r.kind, r.name)) this.report(r.rule, r.scope, r.detail);
   }
 
   private rename(stmt: Tree, scope: Scope): void {

@@ -1,6 +1,6 @@
 import { splitSqliteScript } from '../dialects/sqlite-script.js';
-import { CreatedObjects, type ObjectKind } from './created-objects.js';
-import type { RawFinding, StatementSite } from './findings.js';
+import { CreatedObjects, isReplaceableKind, type ObjectKind } from './created-objects.js';
+import type { FileLint, RawFinding, StatementSite } from './findings.js';
 import { nameOf, tokenizeSqlite, type SqliteToken } from './sqlite-tokens.js';
 
 const CREATE_KINDS: Record<string, ObjectKind> = { TABLE: 'table', INDEX: 'index', VIEW: 'view', TRIGGER: 'trigger' };
@@ -53,11 +53,16 @@ class Tokens {
 
 class SqliteFileLint {
   readonly findings: RawFinding[] = [];
-  private readonly created = new CreatedObjects();
+  readonly created = new CreatedObjects();
+  /** `DROP … IF EXISTS` of objects no migration made yet: a removal unless the file creates them again. */
+  private readonly replacements: { kind: ObjectKind; name: string; rule: string; site: StatementSite; detail: string }[] = [];
   /** DROP TABLE of tables the file did not create, held until the file shows whether it is a rebuild. */
   private readonly drops: { table: string; site: StatementSite; index: number }[] = [];
   private readonly renames: { from: string; to: string; site: StatementSite; index: number; fromIsNew: boolean }[] = [];
   private readonly creates: { table: string; index: number }[] = [];
+
+  /** `earlier`: what the registry's earlier migrations created (a drop of it is a removal, whatever follows). */
+  constructor(private readonly earlier: CreatedObjects) {}
 
   report(rule: string, site: StatementSite, detail: string): void {
     this.findings.push({ rule, site, detail });
@@ -99,11 +104,15 @@ class SqliteFileLint {
     const kind = keyword === undefined ? undefined : CREATE_KINDS[keyword];
     if (!kind) return;
     tokens.i++;
-    tokens.accept('IF', 'EXISTS');
+    const ifExists = tokens.accept('IF', 'EXISTS');
     const name = tokens.name();
     if (this.created.has(kind, name)) return;
-    if (kind === 'table' && name !== undefined) this.drops.push({ table: name, site, index });
-    else this.report(kind === 'index' ? 'drop-index' : 'drop-object', site, `drops ${keyword!.toLowerCase()} ${name}`);
+    if (kind === 'table' && name !== undefined) return void this.drops.push({ table: name, site, index });
+    const rule = kind === 'index' ? 'drop-index' : 'drop-object';
+    const detail = `drops ${keyword!.toLowerCase()} ${name}`;
+    // SQLite has no CREATE OR REPLACE: a trigger or view is replaced by dropping it and creating it again.
+    if (ifExists && name !== undefined && isReplaceableKind(kind) && !this.earlier.has(kind, name)) this.replacements.push({ kind, name, rule, site, detail });
+    else this.report(rule, site, detail);
   }
 
   private alter(tokens: Tokens, site: StatementSite, index: number): void {
@@ -139,6 +148,8 @@ class SqliteFileLint {
    * table to T, or a rename of T followed by a new T, is the table-rebuild pattern: one finding.
    */
   finish(): void {
+    // Nothing of that name existed when it was dropped, so a CREATE of it since came after the drop.
+    for (const r of this.replacements) if (!this.created.has(r.kind, r.name)) this.report(r.rule, r.site, r.detail);
     const rebuiltRenames = new Set<object>();
     for (const drop of this.drops) {
       const swap = this.renames.find((r) => r.to === drop.table && r.index > drop.index && r.fromIsNew);
@@ -158,15 +169,18 @@ class SqliteFileLint {
   }
 }
 
-/** Lints one SQLite migration with the SQLite rules. Returns the findings before allowances. */
-export function lintSqlite(text: string): RawFinding[] {
+/**
+ * Lints one SQLite migration with the SQLite rules, given what the registry's earlier migrations
+ * created. Returns the findings before allowances, and what this file creates.
+ */
+export function lintSqlite(text: string, earlier: CreatedObjects = new CreatedObjects()): FileLint {
   // Split exactly as the engine splits it, so a finding's line is the line the engine would run.
   const statements = splitSqliteScript(text);
-  const file = new SqliteFileLint();
+  const file = new SqliteFileLint(earlier);
   for (const statement of statements) {
     const site: StatementSite = { line: statement.line, column: statement.column, text: statement.text.split('\n', 1)[0]!.trim() };
     file.statement(new Tokens(tokenizeSqlite(statement.text)), site, statement.index);
   }
   file.finish();
-  return file.findings;
+  return { findings: file.findings, created: file.created };
 }
