@@ -1,10 +1,7 @@
 #!/usr/bin/env node
-// The operator commands (npm run migrate:versioned[:tenant|:control|:dry-run], migrate:status): the
-// control plane, then the tenant plane. A plane whose URL variable is unset uses its file under data/.
-import { fileURLToPath } from 'node:url';
-import { controlPlane } from '@atlasai/control-plane/plane';
-import { tenantPlane } from '@atlasai/tenant-plane/plane';
-import { processIo, runPlanesMain } from '@atlasai/migrator-core/cli';
+// The operator commands (npm run migrate:versioned[:tenant|:control|:dry-run], migrate:plan, migrate:status):
+// atlas-migrate's `up` over the planes of packages/planes, control then tenant. A plane whose URL variable
+// is unset uses its file under data/.
+import { runOperatorCommand } from '@atlasai/planes';
 
-const dataDir = fileURLToPath(new URL('../data/', import.meta.url));
-process.exitCode = await runPlanesMain([controlPlane, tenantPlane], process.argv.slice(2), processIo(), dataDir);
+process.exitCode = await runOperatorCommand('migrate', process.argv.slice(2));

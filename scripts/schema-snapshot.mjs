@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { controlPlane } from '@atlasai/control-plane/plane';
-import { tenantPlane } from '@atlasai/tenant-plane/plane';
+import { controlPlane, tenantPlane } from '@atlasai/planes';
 import { createDialect, generateSnapshot, renderSnapshot, silentLogger } from '@atlasai/migrator-core';
 import { findPostgres } from './postgres-server.mjs';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { controlPlane } from '@atlasai/control-plane/plane';
+import { controlPlane } from '@atlasai/planes';
 import { redactUrl, stateAfter } from '@atlasai/migrator-core';
 import { run, type RunResult } from './support/cli.js';
 import { DIALECTS, sqlitePath, type TestDatabase } from './support/databases.js';

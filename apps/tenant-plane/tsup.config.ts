@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
 import { baseTsupOptions } from '../../tsup.base.js';
 
-export default defineConfig({ ...baseTsupOptions, entry: ['src/index.ts', 'src/plane.ts', 'src/migrate.ts', 'src/main.ts'] });
+export default defineConfig({ ...baseTsupOptions, entry: ['src/index.ts', 'src/migrate.ts', 'src/main.ts'] });

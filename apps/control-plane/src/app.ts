@@ -1,7 +1,7 @@
 import { createServiceApp, type ServiceDeps } from '@atlasai/plane-service';
 import type { FastifyInstance } from 'fastify';
 import type { ControlDatabase } from './db.js';
-import { controlPlane } from './plane.js';
+import { controlPlane } from '@atlasai/planes';
 import { invoicesRoute } from './routes/invoices.js';
 import { leadsRoute } from './routes/leads.js';
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfig as loadServiceConfig, type ServiceConfig, type ServiceDefinition } from '@atlasai/plane-service';
-import { controlPlane } from './plane.js';
+import { controlPlane } from '@atlasai/planes';
 
 /**
  * The Control Plane service: `PORT` (default 3001), `HOST` (0.0.0.0), `CONTROL_PLANE_DATABASE_URL` (default

@@ -1,7 +1,5 @@
-// `pnpm turbo run migrate --filter=@atlasai/control-plane`: applies this plane's pending migrations.
-import { fileURLToPath } from 'node:url';
-import { processIo, runPlanesMain } from '@atlasai/migrator-core/cli';
-import { controlPlane } from './plane.js';
+// `pnpm turbo run migrate --filter=@atlasai/control-plane`: applies this plane's pending migrations (the
+// operator command `npm run migrate:versioned -- --plane control`, with the same flags).
+import { controlPlane, runOperatorCommand } from '@atlasai/planes';
 
-const dataDir = fileURLToPath(new URL('../../../data/', import.meta.url));
-process.exitCode = await runPlanesMain([controlPlane], process.argv.slice(2), processIo(), dataDir);
+process.exitCode = await runOperatorCommand('migrate', process.argv.slice(2), { planes: [controlPlane], name: 'pnpm turbo run migrate --filter=@atlasai/control-plane' });

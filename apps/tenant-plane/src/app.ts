@@ -1,7 +1,7 @@
 import { createServiceApp, type ServiceDeps } from '@atlasai/plane-service';
 import type { FastifyInstance } from 'fastify';
 import type { TenantDatabase } from './db.js';
-import { tenantPlane } from './plane.js';
+import { tenantPlane } from '@atlasai/planes';
 import { incidentsRoute } from './routes/incidents.js';
 
 export type TenantDeps = ServiceDeps<TenantDatabase>;

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfig as loadServiceConfig, type ServiceConfig, type ServiceDefinition } from '@atlasai/plane-service';
-import { tenantPlane } from './plane.js';
+import { tenantPlane } from '@atlasai/planes';
 
 /**
  * The Tenant Plane service: `PORT` (default 3000), `HOST` (0.0.0.0), `TENANT_PLANE_DATABASE_URL` (default

@@ -1,7 +1,5 @@
-// `pnpm turbo run migrate --filter=@atlasai/tenant-plane`: applies this plane's pending migrations.
-import { fileURLToPath } from 'node:url';
-import { processIo, runPlanesMain } from '@atlasai/migrator-core/cli';
-import { tenantPlane } from './plane.js';
+// `pnpm turbo run migrate --filter=@atlasai/tenant-plane`: applies this plane's pending migrations (the
+// operator command `npm run migrate:versioned -- --plane tenant`, with the same flags).
+import { tenantPlane, runOperatorCommand } from '@atlasai/planes';
 
-const dataDir = fileURLToPath(new URL('../../../data/', import.meta.url));
-process.exitCode = await runPlanesMain([tenantPlane], process.argv.slice(2), processIo(), dataDir);
+process.exitCode = await runOperatorCommand('migrate', process.argv.slice(2), { planes: [tenantPlane], name: 'pnpm turbo run migrate --filter=@atlasai/tenant-plane' });

@@ -1,6 +1,6 @@
 import { isMigratorError, messageOf } from '../errors.js';
 import type { PlaneReport } from '../report.js';
-import { redactUrl } from '../target.js';
+import { redactUrl, scrubSecrets, type DatabaseTarget } from '../target.js';
 
 /** Where a command reads its environment and writes its output; `process` in production, buffers in tests. */
 export interface CliIo {
@@ -55,4 +55,10 @@ export function lineWriter(stream: { write(text: string): unknown }, redact: (te
   return (lines) => {
     if (lines.length > 0) stream.write(redact(lines.map((l) => `${l}\n`).join('')));
   };
+}
+
+/** Structural redaction of URLs, then every spelling of the targets' passwords: the last line of defence. */
+export function redactorOf(targets: readonly DatabaseTarget[]): (text: string) => string {
+  const secrets = targets.flatMap((t) => t.secrets);
+  return (text) => scrubSecrets(redactUrl(text), secrets);
 }

@@ -1,22 +1,16 @@
 import { createDialect, type DialectOptions } from '../dialects/index.js';
-import { messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Registry } from '../registry.js';
 import { renderFooter, renderHeader, renderPlane, renderStatus } from '../render-report.js';
-import { reportToJson, type MigrationReport, type PlaneReport, type RunMode } from '../report.js';
+import { reportToJson, toPlaneError, type MigrationReport, type PlaneReport, type RunMode } from '../report.js';
 import { runMigrations } from '../runner.js';
 import { inspectMigrations, statusDocument, type PlaneStatus } from '../status.js';
-import { parseDatabaseUrl, redactUrl, scrubSecrets, type DatabaseTarget } from '../target.js';
-import { EXIT, exitCodeOf, lineWriter, usageFailure, type CliIo } from './io.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../target.js';
+import { EXIT, exitCodeOf, lineWriter, redactorOf, usageFailure, type CliIo } from './io.js';
 import { cliLogger, logLevel } from './logging.js';
+import type { PostgresBounds } from './options.js';
 import { renderPlanSql } from './plan-sql.js';
 import { progressPrinter } from './progress.js';
-
-/** A plane to migrate: its registry and the URL of its database. */
-export interface PlaneTarget {
-  readonly registry: Registry;
-  readonly url: string;
-}
+import type { PlaneTarget } from './targets.js';
 
 /** `up` applies, `plan` is the dry run, `status` lists every migration's state. */
 export type PlanesCommand = 'up' | 'plan' | 'status';
@@ -25,7 +19,8 @@ export interface CommandOptions {
   readonly command: PlanesCommand;
   readonly json: boolean;
   readonly to: number | undefined;
-  readonly lockTimeoutMs: number;
+  /** Unset: the engine's default (60 s). */
+  readonly lockTimeoutMs?: number;
   /** PostgreSQL: the schema each plane owns (default `public`). */
   readonly schema: string | undefined;
   /** status: exit 1 when anything is pending, changed or unverifiable (a CI gate). */
@@ -38,17 +33,28 @@ export interface CommandOptions {
   readonly postgres?: PostgresBounds;
 }
 
-export type PostgresBounds = Pick<DialectOptions, 'ddlLockTimeoutMs' | 'lockRetries' | 'concurrentLockTimeoutMs' | 'connectWaitMs'>;
-
 /** The options every dialect of a command is made with. */
-export function dialectOptions(options: Pick<CommandOptions, 'schema' | 'postgres'>): DialectOptions {
+function dialectOptions(options: Pick<CommandOptions, 'schema' | 'postgres'>): DialectOptions {
   return { ...options.postgres, ...(options.schema === undefined ? {} : { schema: options.schema }) };
 }
 
-/** Structural redaction of URLs, then every spelling of the targets' passwords: the last line of defence. */
-export function redactorOf(targets: readonly DatabaseTarget[]): (text: string) => string {
-  const secrets = targets.flatMap((t) => t.secrets);
-  return (text) => scrubSecrets(redactUrl(text), secrets);
+/** The report of a plane whose run could not start (its driver is not installed): nothing was tried. */
+function unconnected(plane: string, target: DatabaseTarget, mode: RunMode, error: unknown): PlaneReport {
+  return Object.freeze({
+    plane,
+    target: target.redacted,
+    mode,
+    ok: false,
+    connected: false,
+    applied: [],
+    alreadyApplied: [],
+    pending: [],
+    unknownApplied: [],
+    outOfOrder: [],
+    unverified: [],
+    drift: null,
+    error: toPlaneError(error),
+  });
 }
 
 function historyTable(target: DatabaseTarget, schema: string | undefined): string {
@@ -59,12 +65,20 @@ async function statusCommand(planes: readonly PlaneTarget[], targets: readonly D
   const out = lineWriter(io.stdout, redactorOf(targets));
   const statuses: PlaneStatus[] = [];
   for (const [i, plane] of planes.entries()) {
-    const dialect = await createDialect(targets[i]!, logger, dialectOptions(options));
+    let dialect;
+    try {
+      dialect = await createDialect(targets[i]!, logger, dialectOptions(options));
+    } catch (error) {
+      // A missing driver: this plane cannot be read, the next one still is.
+      statuses.push({ plane: plane.registry.plane, target: targets[i]!.redacted, ok: false, entries: [], error: toPlaneError(error) });
+      continue;
+    }
     statuses.push(await inspectMigrations({ registry: plane.registry, dialect, drift: true }));
   }
   const document = statusDocument(statuses);
   if (options.json) out([JSON.stringify(document, null, 2)]);
   else out(renderStatus(statuses));
+  if (statuses.some((s) => s.error?.code === 'CONFIG_INVALID')) return EXIT.usage;
   if (!document.ok || (options.exitCode && !document.upToDate)) return EXIT.failed;
   return EXIT.ok;
 }
@@ -93,30 +107,31 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
   if (!options.json) out(renderHeader(mode));
   const reports: PlaneReport[] = [];
   for (const [i, plane] of planes.entries()) {
-    let report: PlaneReport;
-    try {
-      const dialect = await createDialect(targets[i]!, logger, dialectOptions(options));
-      report = await runMigrations({
-        registry: plane.registry,
-        dialect,
-        mode,
-        logger,
-        lockTimeoutMs: options.lockTimeoutMs,
-        onProgress: progress.onProgress,
-        ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
-        ...(options.to === undefined ? {} : { to: options.to }),
-      });
-    } catch (error) {
-      // A missing driver: nothing could be tried on this plane, the next one still is.
-      io.stderr.write(`atlas-migrate: ${redact(messageOf(error))}\n`);
-      return EXIT.usage;
-    }
+    const target = targets[i]!;
+    const made = await createDialect(target, logger, dialectOptions(options)).then(
+      (dialect) => ({ dialect }),
+      (error: unknown) => ({ error }),
+    );
+    // A missing driver (CONFIG_INVALID, exit 2): this plane is reported failed and the next one is still tried.
+    const started = 'dialect' in made;
+    const report = 'dialect' in made
+      ? await runMigrations({
+          registry: plane.registry,
+          dialect: made.dialect,
+          mode,
+          logger,
+          onProgress: progress.onProgress,
+          ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+          ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+          ...(options.to === undefined ? {} : { to: options.to }),
+        })
+      : unconnected(plane.registry.plane, target, mode, made.error);
     reports.push(report);
     if (options.json) continue;
-    // Live on the terminal, "Connecting…" and "Connected." were printed as they happened.
+    // Live on the terminal, "Connecting…" and "Connected." were printed as they happened (by a run that started).
     const lines = renderPlane(report);
-    out(progress.live ? lines.slice(report.connected ? 2 : 1) : lines);
-    if (options.sql) out(renderPlanSql(report, historyTable(targets[i]!, options.schema)));
+    out(progress.live && started ? lines.slice(report.connected ? 2 : 1) : lines);
+    if (options.sql) out(renderPlanSql(report, historyTable(target, options.schema)));
   }
   const report: MigrationReport = { ok: reports.every((r) => r.ok), mode, planes: reports };
   out(options.json ? [JSON.stringify(reportToJson(report), null, 2)] : renderFooter(report));

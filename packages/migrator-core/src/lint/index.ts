@@ -2,6 +2,5 @@
 export { ALLOW_MARKER, readAllowances, type AllowanceComment } from './allowances.js';
 export type { HonouredAllowance, LintFinding, LintResult } from './findings.js';
 export { collectSqlFiles, dialectsOf, lintMigrations, lintPaths, type LintInput, type LintOptions } from './lint-files.js';
-export { LINT_EXIT, LINT_USAGE, lintCommand, type LintIo } from './lint-command.js';
 export { renderLintJson, renderLintText } from './render-lint.js';
 export { LINT_RULES, type LintDialect, type LintRule, type LintSeverity } from './rules.js';

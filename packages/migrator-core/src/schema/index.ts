@@ -6,4 +6,3 @@ export type { DriftReport } from './drift-check.js';
 export { generateSnapshot, readCatalog } from './generate-snapshot.js';
 export { verifySchema, type SchemaVerification } from './verify-schema.js';
 export { VERIFY_TITLE, renderDriftWarnings, renderFinding, renderVerification } from './render-drift.js';
-export { VERIFY_EXIT, VERIFY_USAGE, runVerifyPlanesMain, verifyCommand, type VerifyIo, type VerifyPlane } from './verify-command.js';

@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { EXIT } from './io.js';
+import type { CommandContext } from './program.js';
+
+const RULES_HELP = `
+Checks migrations against the contract: idempotent, additive only, forward-only. A folder means the .sql
+files directly inside it; *.postgres.sql get the PostgreSQL rules, *.sqlite.sql the SQLite rules, any
+other .sql file both. Let one finding through with a comment on the line before the statement:
+  -- atlas:allow <rule-id> <reason>
+
+Exit codes: 0 no error finding, 1 an error finding, 2 bad usage or a missing file (a lint of nothing is not clean).`;
+
+/** `lint <paths…>`: the migration linter; it opens no database. The linter (and the parser it uses) loads only for it. */
+export function defineLint(command: Command, context: CommandContext): Command {
+  return command
+    .description('check migration files against the additive-only contract')
+    .argument('<paths...>', 'migration files, or folders of them')
+    .option('--json', 'print one JSON document instead of compiler-style lines')
+    .option('--strict', 'treat every warning as an error')
+    .addHelpText('after', RULES_HELP)
+    .action(async (paths: string[], flags: { json?: boolean; strict?: boolean }) => {
+      const [{ lintPaths }, { renderLintJson, renderLintText }] = await Promise.all([import('../lint/lint-files.js'), import('../lint/render-lint.js')]);
+      // A missing file or a folder without .sql files is CONFIG_INVALID: exit 2, as bad usage.
+      const result = await lintPaths(paths, { strict: flags.strict ?? false });
+      context.io.stdout.write(flags.json ? `${renderLintJson(result)}\n` : renderLintText(result).map((l) => `${l}\n`).join(''));
+      context.exitCode = result.ok ? EXIT.ok : EXIT.failed;
+    });
+}
