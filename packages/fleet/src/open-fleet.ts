@@ -1,6 +1,111 @@
-import { FleetError, type Fleet, type FleetOptions } from './types.js';
+import { hostname } from 'node:os';
+import { registry as tenantRegistry } from '@atlasai/tenant-migrations';
+import PgBoss from 'pg-boss';
+import { migrateFleetSchema, openPool, requirePostgres } from './control-db.js';
+import { HostSlots } from './host-slots.js';
+import { createRun, transition, type SendJobs } from './runs.js';
+import { fleetStatus, runDetail, runSummaries } from './summary.js';
+import { FleetError, type Fleet, type FleetOptions, type RunSummary } from './types.js';
+import { QUEUE, Worker } from './worker.js';
 
-/** Opens the fleet on the Control Plane's PostgreSQL (placeholder until the worker lands). */
+const FINAL_OR_HALTED = new Set(['succeeded', 'failed', 'cancelled', 'halted']);
+
+/**
+ * Opens the fleet on the Control Plane's PostgreSQL: migrates the `fleet` schema, starts pg-boss (its own
+ * `pgboss` schema) and its queue. `work()` makes this process one of the replicas that work open runs.
+ */
 export async function openFleet(options: FleetOptions): Promise<Fleet> {
-  throw new FleetError('FLEET_REQUIRES_POSTGRES', `not implemented yet (${options.controlUrl.length})`);
+  const controlUrl = requirePostgres(options.controlUrl);
+  const { logger } = options;
+  const replicaId = (options.replicaId ?? `${hostname().split('.')[0]}-${process.pid}`).slice(0, 24);
+  const deadlineMs = options.tenantDeadlineMs ?? 600_000;
+  const attempts = options.attempts ?? 3;
+  // A job outlives its tenant's deadline, so that only a dead replica's job ever expires.
+  const expireInSeconds = options.expireInSeconds ?? Math.ceil(deadlineMs / 1000) + 60;
+  await migrateFleetSchema(controlUrl, logger);
+  const boss = new PgBoss({
+    connectionString: controlUrl,
+    application_name: `atlas-fleet-boss:${replicaId}`,
+    max: 4,
+    schedule: false,
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 120,
+  });
+  boss.on('error', (error: Error) => logger.warn('pg-boss reported an error', { error: error.message }));
+  try {
+    await boss.start();
+    // Retries are set explicitly: the handler classifies errors and fails a job only for a transient one;
+    // the two spare retries cover expiries (a dead replica), which pg-boss counts as retries too.
+    const queue = { name: QUEUE, retryLimit: attempts + 1, retryDelay: options.retryDelaySeconds ?? 5, retryBackoff: true, expireInSeconds };
+    if (await boss.getQueue(QUEUE)) await boss.updateQueue(QUEUE, queue);
+    else await boss.createQueue(QUEUE, queue).catch(async (error: unknown) => {
+      // Another replica created it at the same moment.
+      if (!(await boss.getQueue(QUEUE))) throw error;
+    });
+  } catch (error) {
+    await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
+    throw new FleetError('FLEET_SETUP_FAILED', `pg-boss could not start on the Control Plane database: ${(error as Error).message}`, { cause: error });
+  }
+  const pool = openPool(controlUrl, `atlas-fleet:${replicaId}`);
+  const send: SendJobs = async (db, jobs) => {
+    await boss.insert(
+      jobs.map((data) => ({ name: QUEUE, data, retryLimit: attempts + 1, retryDelay: options.retryDelaySeconds ?? 5, retryBackoff: true, expireInSeconds })),
+      { db: { executeSql: (text, values) => db.query(text, values) } },
+    );
+    // Idle replicas wake at once (delivered when the caller's transaction commits).
+    await db.query('NOTIFY atlas_fleet');
+  };
+  let worker: Worker | undefined;
+  const slots = new HostSlots(controlUrl, `atlas-fleet-slots:${replicaId}`, options.maxPerHost ?? 4, logger, () => worker?.notify());
+  worker = new Worker({ pool, boss, slots, send, registry: options.registry ?? tenantRegistry, logger, replicaId, maxPerReplica: options.maxPerReplica ?? 8, tenantDeadlineMs: deadlineMs, attempts, pollIntervalMs: options.pollIntervalMs ?? 1000 });
+  let closed = false;
+  const open = () => {
+    if (closed) throw new FleetError('FLEET_CLOSED', 'This fleet handle is closed');
+  };
+  const summary = async (id: string): Promise<RunSummary> => {
+    const [found] = await runSummaries(pool, { id });
+    if (!found) throw new FleetError('FLEET_RUN_NOT_FOUND', `No fleet run ${id}`);
+    return found;
+  };
+  const act = async (id: string, action: 'pause' | 'resume' | 'retry' | 'cancel', opts?: { failedOnly?: boolean }) => {
+    open();
+    await transition(pool, id, action, send, opts);
+    worker?.notify();
+    return summary(id);
+  };
+  return {
+    async createRun(spec) {
+      open();
+      const id = await createRun(pool, spec, send);
+      worker?.notify();
+      return summary(id);
+    },
+    getRun: (id) => runDetail(pool, id),
+    listRuns: (limit = 20) => runSummaries(pool, { limit }),
+    status: () => fleetStatus(pool),
+    pause: (id) => act(id, 'pause'),
+    resume: (id) => act(id, 'resume'),
+    retry: (id, opts) => act(id, 'retry', opts),
+    cancel: (id) => act(id, 'cancel'),
+    async work() {
+      open();
+      await slots.open();
+      worker!.start();
+    },
+    async waitForRun(id, onProgress) {
+      for (;;) {
+        const current = await summary(id);
+        onProgress?.(current);
+        if (FINAL_OR_HALTED.has(current.state)) return current;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await worker!.close();
+      await slots.close();
+      await boss.stop({ graceful: false, wait: true, close: true }).catch(() => undefined);
+      await pool.end().catch(() => undefined);
+    },
+  };
 }

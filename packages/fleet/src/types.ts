@@ -120,14 +120,19 @@ export interface FleetOptions {
   maintenanceIntervalSeconds?: number;
   /** The registry applied to each tenant; default the tenant registry. */
   registry?: Registry;
+  /** First retry delay of a transient failure, doubled each attempt with jitter (pg-boss retryBackoff); default 5. */
+  retryDelaySeconds?: number;
+  /** How often an idle replica looks for work when nothing woke it (NOTIFY after each wave start); default 1000. */
+  pollIntervalMs?: number;
 }
 
 /**
  * Codes of FleetError. HTTP mapping: FLEET_REQUIRES_POSTGRES 409, FLEET_RUN_NOT_FOUND 404,
- * FLEET_INVALID_SPEC 400, FLEET_INVALID_TRANSITION 409. CLI: FLEET_REQUIRES_POSTGRES and
+ * FLEET_INVALID_SPEC 400, FLEET_INVALID_TRANSITION 409, FLEET_CLOSED 503, FLEET_SETUP_FAILED 500 (the fleet
+ * schema could not be migrated, pg-boss could not start). CLI: FLEET_REQUIRES_POSTGRES and
  * FLEET_INVALID_SPEC exit 2, others exit 1.
  */
-export type FleetErrorCode = 'FLEET_REQUIRES_POSTGRES' | 'FLEET_RUN_NOT_FOUND' | 'FLEET_INVALID_SPEC' | 'FLEET_INVALID_TRANSITION' | 'FLEET_CLOSED';
+export type FleetErrorCode = 'FLEET_REQUIRES_POSTGRES' | 'FLEET_RUN_NOT_FOUND' | 'FLEET_INVALID_SPEC' | 'FLEET_INVALID_TRANSITION' | 'FLEET_CLOSED' | 'FLEET_SETUP_FAILED';
 
 export class FleetError extends Error {
   readonly code: FleetErrorCode;
