@@ -353,7 +353,7 @@ describe('atlas-migrate exits 2 on bad usage or configuration, touching no datab
     ['an unknown ATLAS_LOG level', [...sqlite, '--dir', good], 'atlas-migrate: ATLAS_LOG must be one of silent, error, warn, info, debug, got "verbose"'],
     ['a mistyped command', ['stauts', ...sqlite, '--dir', good], "atlas-migrate: unknown command 'stauts'"],
     ['--status with --dry-run', [...sqlite, '--dir', good, '--status', '--dry-run'], 'atlas-migrate: --status and --dry-run cannot be combined'],
-    ['an unsupported URL', ['--url', 'mysql://u:p@h/db', '--dir', good], 'atlas-migrate: Unsupported database URL mysql://u:***@h/db: expected postgres://, postgresql://, sqlite:<path>, file:<path> or a file path'],
+    ['an unsupported URL', ['--url', 'mysql://u:p@h/db', '--dir', good], 'atlas-migrate: Unsupported database URL mysql://***@h/db: expected postgres://, postgresql://, sqlite:<path>, file:<path> or a file path'],
     ['a PostgreSQL URL pg cannot read', ['--url', 'postgresql://postgres:s3cret@[::1/db', '--dir', good], /^atlas-migrate: Invalid PostgreSQL URL \(.*the URL is not shown because it may hold a password/],
     ['a missing folder', [...sqlite, '--dir', '/nonexistent/atlas'], "atlas-migrate: Cannot read migration folder /nonexistent/atlas: ENOENT: no such file or directory, scandir '/nonexistent/atlas'"],
     ['a folder with an unreadable migration', [...sqlite, '--dir', unreadable], /^atlas-migrate: .*101_a\.sql/],
