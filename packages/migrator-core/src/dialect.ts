@@ -1,5 +1,6 @@
 import { MigratorError } from './errors.js';
 import type { MigrationScript, SqlVariant } from './migration.js';
+import type { SyntaxGrammar } from './report.js';
 import type { SchemaObject } from './schema/schema-object.js';
 
 /** One statement of a migration script, located in its file. */
@@ -172,6 +173,11 @@ export interface Session {
    * database; a failure to load is `split`'s to report.
    */
   prepareToSplit?(scripts: readonly MigrationScript[]): void;
+  /**
+   * Optional: the grammar `split` and `checkSyntax` check with, when it is newer than the server's (so a
+   * dry run may pass what the server rejects); undefined when the check is as strict as the server.
+   */
+  readonly newerGrammar?: SyntaxGrammar | undefined;
   /** Has the database check each statement's syntax without running it; throws a StatementError on the first it cannot parse. */
   checkSyntax(statements: readonly Statement[]): Promise<void>;
   /**

@@ -66,6 +66,8 @@ export function renderPlane(plane: PlaneReport): string[] {
   const pending = plane.pending.map((m) => m.version);
   if (plane.mode === 'dry-run') {
     lines.push(pending.length > 0 ? `${tag} Would apply ${pending.length} migration(s): ${list(pending)}` : `${tag} Nothing to apply.`);
+    const g = plane.syntaxGrammar;
+    if (g) lines.push(`${tag} Note: syntax was checked with PostgreSQL ${g.grammar}'s grammar (${g.parser}); this server runs PostgreSQL ${g.server}, which may reject what that grammar accepts, so \`up\` can still fail on syntax.`);
   } else if (applied.length > 0) {
     lines.push(`${tag} Applied ${applied.length} migration(s): ${list(applied)}`);
   }

@@ -128,6 +128,21 @@ export interface PlaneReport {
   readonly error: PlaneError | null;
   /** Dry run: exactly what would run, migration by migration (for `plan --sql`). */
   readonly planned?: readonly PlannedMigration[];
+  /** Dry run with pending migrations: set when their syntax was checked with a grammar newer than the server's. */
+  readonly syntaxGrammar?: SyntaxGrammar | null;
+}
+
+/**
+ * The grammar a dry run checked syntax with, when it is newer than the server's: `plan` may then pass SQL
+ * the server rejects (PostgreSQL 15 wants an alias on a subquery in FROM; PostgreSQL 16's grammar does not).
+ */
+export interface SyntaxGrammar {
+  /** What parsed the SQL: `libpg-query`. */
+  readonly parser: string;
+  /** The major version of the PostgreSQL grammar it implements. */
+  readonly grammar: number;
+  /** The server's major version. */
+  readonly server: number;
 }
 
 /** A pending migration as a dry run parsed it: the statements the engine would send, in order. */
@@ -199,6 +214,7 @@ export function reportToJson(report: MigrationReport): unknown {
       unverified: plane.unverified,
       unrecordedObjects: plane.unrecordedObjects ?? [],
       drift: plane.drift ?? null,
+      syntaxGrammar: plane.syntaxGrammar ?? null,
       error: plane.error,
     })),
   };

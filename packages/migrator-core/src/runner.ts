@@ -9,7 +9,7 @@ import { planRun, type Plan } from './plan.js';
 import type { Registry } from './registry.js';
 import { checkDriftAfterRun, type DriftReport } from './schema/drift-check.js';
 import { unrecordedObjects, unrecordedSchemaError } from './unrecorded-schema.js';
-import { toPlaneError, type ProgressEvent, type PlannedMigration, type AppliedMigration, type PendingMigration, type PlaneError, type PlaneReport, type RunMode, type UnverifiedMigration } from './report.js';
+import { toPlaneError, type ProgressEvent, type PlannedMigration, type AppliedMigration, type PendingMigration, type PlaneError, type PlaneReport, type RunMode, type SyntaxGrammar, type UnverifiedMigration } from './report.js';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 
@@ -59,6 +59,7 @@ class PlaneReportBuilder {
   drift: DriftReport | null = null;
   error: PlaneError | null = null;
   planned: PlannedMigration[] | undefined;
+  syntaxGrammar: SyntaxGrammar | null = null;
 
   constructor(
     private readonly plane: string,
@@ -92,6 +93,7 @@ class PlaneReportBuilder {
       drift: this.drift,
       error: this.error,
       ...(this.planned ? { planned: this.planned } : {}),
+      ...(this.mode === 'dry-run' ? { syntaxGrammar: this.syntaxGrammar } : {}),
     });
   }
 }
@@ -246,6 +248,7 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     if (mode === 'dry-run') {
       // What `up` would refuse, said without refusing.
       if (history === null && plan.pending.length > 0) report.unrecordedObjects = await unrecordedObjects(session, registry, logger);
+      if (plan.pending.length > 0) report.syntaxGrammar = session.newerGrammar ?? null;
       report.planned = planned(session, plan.pending, await prepareStatements(session, plane, plan.pending));
     }
     // Nothing pending costs one query and no lock: replicas booting together never queue for it.

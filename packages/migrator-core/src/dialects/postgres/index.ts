@@ -92,7 +92,7 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
         // The connection check interval was set by the first query; settingsSql is what a reset puts back.
         if (settingsBySql) await client.query(settingsAsSql(settings));
         const watch = new BlockerWatch(() => openPlainClient(target, `${applicationName} lock monitor`, MONITOR_TIMEOUT_MS), logger);
-        const context = { client, logger, schema, backendPid: pid, privileges: { database, role, schema }, policy, settingsSql, watch, ...(guard ? { guard } : {}), ...(stopAbort ? { onClose: stopAbort } : {}) };
+        const context = { client, logger, schema, backendPid: pid, serverVersionNum: version, privileges: { database, role, schema }, policy, settingsSql, watch, ...(guard ? { guard } : {}), ...(stopAbort ? { onClose: stopAbort } : {}) };
         return history === undefined ? new PostgresSession(context) : new SessionWithHistory(context, history);
       } catch (error) {
         stopAbort?.();

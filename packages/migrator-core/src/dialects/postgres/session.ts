@@ -4,6 +4,7 @@ import { CommitUnknownError, RAN, StatementError, locateInStatement, type AuditR
 import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { MigrationScript } from '../../migration.js';
+import type { SyntaxGrammar } from '../../report.js';
 import { loadPgParser } from '../../pg-parser.js';
 import { readPostgresSchema } from '../../schema/postgres-catalog.js';
 import type { SchemaObject } from '../../schema/schema-object.js';
@@ -57,7 +58,12 @@ export interface SessionContext {
   readonly guard?: BackendGuard;
   /** Called when the session closes (stops watching the run's AbortSignal). */
   readonly onClose?: () => void;
+  /** The server's `server_version_num` (150008 for 15.8). */
+  readonly serverVersionNum: number;
 }
+
+/** The major version of the PostgreSQL grammar libpg-query implements: its own major (18.x parses as PostgreSQL 18). */
+export const PARSER_GRAMMAR_MAJOR = 18;
 
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
@@ -132,6 +138,12 @@ export class PostgresSession implements Session {
   private readonly logger: Logger;
   /** Who the last statement was seen waiting for (a lock timeout ends the wait, so this is seen during it). */
   private lastBlockers: Blocker[] = [];
+
+  /** libpg-query's grammar, when the server is older than it: plan's syntax check may pass what the server rejects. */
+  get newerGrammar(): SyntaxGrammar | undefined {
+    const server = Math.floor(this.ctx.serverVersionNum / 10_000);
+    return server < PARSER_GRAMMAR_MAJOR ? { parser: 'libpg-query', grammar: PARSER_GRAMMAR_MAJOR, server } : undefined;
+  }
 
   constructor(private readonly ctx: SessionContext) {
     this.client = ctx.client;
