@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { redactUrl } from '../src/index.js';
 import { atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
 import { PASSWORD, UNSUPPORTED } from './unsupported-urls.js';
 
@@ -28,5 +29,22 @@ describe('a URL in a scheme the engine does not speak, its password holding quot
     const result = await atlasMigrate(['plan', '--dir', dir], { DATABASE_URL: `postgres://atlas:${PASSWORD}@127.0.0.1:1/app`, ATLAS_LOG: 'silent' });
     expect(result.stdout + result.stderr).toContain('atlas:***@127.0.0.1:1');
     expectNoPassword(result.stdout + result.stderr);
+  });
+});
+
+describe('redactUrl over free text (a driver message or a log line quoting a URL)', () => {
+  it.each([
+    [`connect postgres://atlas:${PASSWORD}@db.internal/app failed`, 'connect postgres://atlas:***@db.internal/app failed'],
+    [`{"msg":"mysql://atlas:${JSON.stringify(PASSWORD).slice(1, -1)}@db.internal:3306/app","n":1}`, '{"msg":"mysql://atlas:***@db.internal:3306/app","n":1}'],
+    [`host=db password='Zq Xylo\\' Wv' dbname=app`, 'host=db password=*** dbname=app'],
+    [`host=db password='Zq Xylo Wv`, 'host=db password=***'],
+    ['postgres://atlas:Kreb9@db/app?password=Zq Xylo&sslmode=require', 'postgres://atlas:***@db/app?password=***&sslmode=require'],
+  ])('%s', (text, redacted) => {
+    expect(redactUrl(text)).toBe(redacted);
+  });
+
+  it('a URL without a password, and its neighbours, are left alone', () => {
+    const text = 'expected postgres://, postgresql://, sqlite:<path>; got postgres://atlas@db.internal:5432/app';
+    expect(redactUrl(text)).toBe(text);
   });
 });
