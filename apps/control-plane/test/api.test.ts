@@ -143,7 +143,6 @@ describe('control plane configuration', () => {
       plane: 'control',
       port: 3001,
       host: '0.0.0.0',
-      databaseUrl: `sqlite:${join(REPO_ROOT, 'data', 'control-plane.db')}`,
       database: { kind: 'sqlite', path: join(REPO_ROOT, 'data', 'control-plane.db'), redacted: join(REPO_ROOT, 'data', 'control-plane.db'), secrets: [] },
       internalServiceSecret: null,
       migrateOnStartup: true,
@@ -153,7 +152,7 @@ describe('control plane configuration', () => {
       migration: {},
     });
     expect(loadConfig({ CONTROL_PLANE_DATABASE_URL: '  ', INTERNAL_SERVICE_SECRET: '', MIGRATE_ON_STARTUP: 'false', MIGRATION_LOCK_TIMEOUT_SECONDS: '5' }, '/srv/data')).toMatchObject({
-      databaseUrl: 'sqlite:/srv/data/control-plane.db',
+      database: { kind: 'sqlite', path: '/srv/data/control-plane.db' },
       internalServiceSecret: null,
       migrateOnStartup: false,
       lockTimeoutMs: 5_000,

@@ -1,5 +1,4 @@
-import { createServiceApp, type ServiceDeps } from '@atlasai/plane-service';
-import type { FastifyInstance } from 'fastify';
+import { createServiceApp, type ServiceApp, type ServiceDeps } from '@atlasai/plane-service';
 import type { TenantDatabase } from './db.js';
 import { tenantPlane } from '@atlasai/planes';
 import { incidentsRoute } from './routes/incidents.js';
@@ -7,7 +6,7 @@ import { incidentsRoute } from './routes/incidents.js';
 export type TenantDeps = ServiceDeps<TenantDatabase>;
 
 /** The Tenant Plane's app (health, status, migrate, incidents); it does not listen. */
-export function createApp(deps: TenantDeps): FastifyInstance {
+export function createApp(deps: TenantDeps): ServiceApp {
   return createServiceApp(deps, tenantPlane.registry, (app, context) => {
     incidentsRoute(app, context);
   });

@@ -185,7 +185,6 @@ describe('tenant plane configuration', () => {
       plane: 'tenant',
       port: 3000,
       host: '0.0.0.0',
-      databaseUrl: 'sqlite:/srv/data/tenant-plane.db',
       database: { kind: 'sqlite', path: '/srv/data/tenant-plane.db', redacted: '/srv/data/tenant-plane.db', secrets: [] },
       internalServiceSecret: null,
       migrateOnStartup: true,

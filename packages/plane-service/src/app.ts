@@ -1,9 +1,10 @@
 import type { Registry } from '@atlasai/migrator-core';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { FastifyError } from 'fastify';
 import type { ServiceConfig } from './config.js';
 import type { ServiceContext } from './context.js';
 import type { ServiceDatabase } from './database.js';
 import { createServiceLogger, type PinoLogger } from './logger.js';
+import { createStrictFastify, InvalidRequestError, type ServiceApp } from './request-shape.js';
 import { healthRoute } from './routes/health.js';
 import { migrateRoute } from './routes/migrate.js';
 import { statusRoute } from './routes/status.js';
@@ -18,22 +19,23 @@ export interface ServiceDeps<DB> {
 }
 
 /** The routes a plane adds beside the shared ones. */
-export type FeatureRoutes<DB> = (app: FastifyInstance, context: ServiceContext<DB>) => void;
+export type FeatureRoutes<DB> = (app: ServiceApp, context: ServiceContext<DB>) => void;
 
 /**
- * The Fastify app of one plane: health, status and migrate, then the plane's own routes. Validation
- * failures answer 400; any other unexpected error a generic 500 (the details go to the log only).
+ * The Fastify app of one plane: health, status and migrate, then the plane's own routes. A request with
+ * a parameter or body its route does not read, or one that fails validation, answers 400 and runs
+ * nothing; any other unexpected error a generic 500 (the details go to the log only).
  */
-export function createServiceApp<DB>(deps: ServiceDeps<DB>, registry: Registry, features: FeatureRoutes<DB>): FastifyInstance {
+export function createServiceApp<DB>(deps: ServiceDeps<DB>, registry: Registry, features: FeatureRoutes<DB>): ServiceApp {
   const context: ServiceContext<DB> = {
     config: deps.config,
     registry,
     database: deps.database,
     schema: new SchemaMonitor(registry, deps.database.engine),
   };
-  const app = Fastify({ loggerInstance: deps.logger ?? createServiceLogger('silent') }) as unknown as FastifyInstance;
+  const app = createStrictFastify(deps.logger ?? createServiceLogger('silent'));
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.validation) return reply.code(400).send({ error: 'invalid request', message: error.message });
+    if (error.validation || error instanceof InvalidRequestError) return reply.code(400).send({ error: 'invalid request', message: error.message });
     if (error.statusCode !== undefined && error.statusCode < 500) return reply.code(error.statusCode).send({ error: error.message });
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ error: 'internal error' });

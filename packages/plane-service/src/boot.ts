@@ -1,5 +1,4 @@
-import { assertMigrated, redactUrl, runMigrations } from '@atlasai/migrator-core';
-import type { FastifyInstance } from 'fastify';
+import { assertMigrated, isMigratorError, redactUrl, runMigrations } from '@atlasai/migrator-core';
 import type { ServiceDeps } from './app.js';
 import { ConfigError, describeConfig, loadConfig, type ServiceConfig } from './config.js';
 import { openDatabase, type ServiceDatabase } from './database.js';
@@ -7,6 +6,8 @@ import type { ServiceDefinition } from './definition.js';
 import { acquireInstanceLock, InstanceLockedError, type InstanceLock } from './instance-lock.js';
 import { createServiceLogger, engineLogger, type PinoLogger } from './logger.js';
 import { planeReportJson } from './plane-json.js';
+import type { ServiceApp } from './request-shape.js';
+import { prepareSqliteFile } from './sqlite-file.js';
 
 /** Exit codes of a service that did not start: as the operator commands, plus 4 for a second SQLite instance. */
 export const BOOT_EXIT = Object.freeze({ migrationFailed: 1, databaseUnreachable: 1, config: 2, lockTimeout: 3, sqliteInUse: 4, listenFailed: 1 });
@@ -19,7 +20,7 @@ export interface BootOptions {
 
 /** A service that is listening. `close()` is idempotent: server (in-flight requests finish), then database. */
 export interface RunningService {
-  readonly app: FastifyInstance;
+  readonly app: ServiceApp;
   readonly log: PinoLogger;
   close(): Promise<void>;
 }
@@ -35,6 +36,27 @@ function loadOrReport(definition: ServiceDefinition, options: BootOptions): Serv
     if (!(error instanceof ConfigError)) throw error;
     createServiceLogger('info').fatal({ plane: definition.plane.registry.plane, problems: error.problems }, 'invalid configuration');
     return null;
+  }
+}
+
+/**
+ * SQLite serves one process: the file is made ready (folder, file, real path) and its instance lock taken.
+ * Returns the lock, or the exit code after one fatal line naming the file or the holder.
+ */
+function lockSqlite(path: string, config: ServiceConfig, log: PinoLogger): InstanceLock | number {
+  try {
+    return acquireInstanceLock(prepareSqliteFile(path));
+  } catch (error) {
+    if (error instanceof InstanceLockedError) {
+      log.fatal({ plane: config.plane, database: config.database.redacted, lockFile: error.lockPath }, error.message);
+      return BOOT_EXIT.sqliteInUse;
+    }
+    if (isMigratorError(error) && error.code === 'CONFIG_INVALID') {
+      log.fatal({ plane: config.plane, database: config.database.redacted, file: error.file }, error.message);
+      return BOOT_EXIT.config;
+    }
+    log.fatal({ plane: config.plane, database: config.database.redacted, error: messageOf(error) }, 'cannot take the SQLite instance lock');
+    return BOOT_EXIT.databaseUnreachable;
   }
 }
 
@@ -65,7 +87,7 @@ async function migrateOnStartup<DB>(definition: ServiceDefinition, config: Servi
 export async function bootService<DB>(
   definition: ServiceDefinition,
   options: BootOptions,
-  createApp: (deps: ServiceDeps<DB>) => FastifyInstance,
+  createApp: (deps: ServiceDeps<DB>) => ServiceApp,
 ): Promise<BootResult> {
   const config = loadOrReport(definition, options);
   if (config === null) return { ok: false, exitCode: BOOT_EXIT.config };
@@ -76,24 +98,21 @@ export async function bootService<DB>(
   }
 
   let lock: InstanceLock | null = null;
-  if (config.database.kind === 'sqlite') {
-    try {
-      lock = acquireInstanceLock(config.database.path);
-    } catch (error) {
-      if (!(error instanceof InstanceLockedError)) throw error;
-      log.fatal({ database: config.database.redacted, holderPid: error.holderPid }, error.message);
-      return { ok: false, exitCode: BOOT_EXIT.sqliteInUse };
-    }
-    // A backstop for exits that skip close(); release() only removes the file while it is ours.
-    const held = lock;
-    process.once('exit', () => held.release());
+  if (config.database.kind === 'sqlite' && config.database.path !== ':memory:') {
+    const taken = lockSqlite(config.database.path, config, log);
+    if (typeof taken === 'number') return { ok: false, exitCode: taken };
+    lock = taken;
   }
   let database: ServiceDatabase<DB>;
   try {
     database = await openDatabase<DB>(config, log);
   } catch (error) {
-    log.fatal({ database: config.database.redacted, error: messageOf(error) }, 'database unreachable');
     lock?.release();
+    if (isMigratorError(error) && error.code === 'CONFIG_INVALID') {
+      log.fatal({ plane: config.plane, database: config.database.redacted, file: error.file }, messageOf(error));
+      return { ok: false, exitCode: BOOT_EXIT.config };
+    }
+    log.fatal({ database: config.database.redacted, error: messageOf(error) }, 'database unreachable');
     return { ok: false, exitCode: BOOT_EXIT.databaseUnreachable };
   }
   log.info({ kind: database.kind, database: config.database.redacted }, 'database opened');

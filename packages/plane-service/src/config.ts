@@ -10,8 +10,10 @@ export interface ServiceConfig {
   readonly plane: string;
   readonly port: number;
   readonly host: string;
-  /** The database URL as given (may hold a password: never log it, log `database.redacted`). */
-  readonly databaseUrl: string;
+  /**
+   * The plane's database, parsed once: every connection the service opens (application pool, migrations,
+   * health) is made from a parsed target, never from the text as given. Log `database.redacted`.
+   */
   readonly database: DatabaseTarget;
   /** `null` when unset or empty: the secret-protected endpoints then refuse every call. */
   readonly internalServiceSecret: string | null;
@@ -72,6 +74,22 @@ function describe(problem: AjvProblem, env: Readonly<Record<string, string | und
 }
 
 /**
+ * Why a secret could never match the `x-service-secret` header, or null. A header carries visible ASCII
+ * and inner spaces; HTTP strips a value's leading and trailing whitespace, and a character outside ASCII
+ * arrives as whatever bytes the client chose (UTF-8 from a shell or most libraries) that Node then reads
+ * as Latin-1, so such a secret would answer 401 to every call. The secret itself is never quoted.
+ */
+function unusableSecret(secret: string): string | null {
+  if (secret !== secret.trim()) {
+    return 'INTERNAL_SERVICE_SECRET begins or ends with whitespace (a space, tab or line break): HTTP strips it from a header value, so every call would be refused (401). Remove it';
+  }
+  if (!/^[\x20-\x7e]*$/.test(secret)) {
+    return 'INTERNAL_SERVICE_SECRET holds a character outside printable ASCII (a letter with an accent, an emoji, a control character): an HTTP header cannot carry it as written, so every call would be refused (401). Use printable ASCII only';
+  }
+  return null;
+}
+
+/**
  * Reads the service's variables from `env` (never from `process.env` itself). An unset or empty plane URL
  * means the plane's SQLite file in `dataDir`, exactly as the operator commands resolve it. Throws a
  * ConfigError listing every problem at once.
@@ -105,6 +123,8 @@ export function loadConfig(definition: ServiceDefinition, env: Readonly<Record<s
       problems.push(`MIGRATION_DATABASE_URL: ${redactUrl((error as Error).message)}`);
     }
   }
+  const secretProblem = given.INTERNAL_SERVICE_SECRET === undefined ? null : unusableSecret(given.INTERNAL_SERVICE_SECRET);
+  if (secretProblem) problems.push(secretProblem);
   if (problems.length > 0 || !database || !migrationDatabase) throw new ConfigError(problems);
   const seconds = (name: string) => (values[name] === undefined ? undefined : (values[name] as number) * 1000);
   const migration = Object.fromEntries(
@@ -119,7 +139,6 @@ export function loadConfig(definition: ServiceDefinition, env: Readonly<Record<s
     plane: definition.plane.registry.plane,
     port: values.PORT as number,
     host: values.HOST as string,
-    databaseUrl,
     database,
     internalServiceSecret: (values.INTERNAL_SERVICE_SECRET as string | undefined) ?? null,
     migrateOnStartup: values.MIGRATE_ON_STARTUP as boolean,

@@ -1,11 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { createDialect, type Dialect } from '@atlasai/migrator-core';
+import { createDialect, type DatabaseTarget, type Dialect } from '@atlasai/migrator-core';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { ServiceConfig } from './config.js';
 import { engineLogger, type PinoLogger } from './logger.js';
+import { prepareSqliteFile, sqliteFileError } from './sqlite-file.js';
 
 /** How long a SQLite statement waits for another connection's write lock before failing. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
@@ -19,19 +18,30 @@ export interface ServiceDatabase<DB> {
   close(): Promise<void>;
 }
 
+/** SQLite's answers that mean the file (or its folder) is not usable as configured, not a passing failure. */
+const FILE_PROBLEMS = /^SQLITE_(CANTOPEN|READONLY|NOTADB|PERM|AUTH)/;
+
 function openSqlite(path: string): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const database = new Database(path);
-  // WAL lets the engine's CLI and this service read while the other writes; busy_timeout makes writers queue.
-  database.pragma('journal_mode = WAL');
-  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-  database.pragma('foreign_keys = ON');
-  return database;
+  if (path !== ':memory:') prepareSqliteFile(path);
+  let database: Database.Database | undefined;
+  try {
+    database = new Database(path);
+    // WAL lets the engine's CLI and this service read while the other writes; busy_timeout makes writers queue.
+    database.pragma('journal_mode = WAL');
+    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    database.pragma('foreign_keys = ON');
+    return database;
+  } catch (error) {
+    database?.close();
+    if (FILE_PROBLEMS.test((error as { code?: string }).code ?? '')) throw sqliteFileError(path, path, 'open', error);
+    throw error;
+  }
 }
 
-function openPostgres(config: ServiceConfig, log: PinoLogger): pg.Pool {
+/** The pool connects to the parsed target (a keyword/value string arrives here as the URL pg reads), never to the raw text. */
+function openPostgres(config: ServiceConfig, target: Extract<DatabaseTarget, { kind: 'postgres' }>, log: PinoLogger): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: config.databaseUrl,
+    connectionString: target.url,
     application_name: `atlasai-${config.plane}-plane`,
     max: 10,
     connectionTimeoutMillis: 5_000,
@@ -48,7 +58,7 @@ function openPostgres(config: ServiceConfig, log: PinoLogger): pg.Pool {
 export async function openDatabase<DB>(config: ServiceConfig, log: PinoLogger): Promise<ServiceDatabase<DB>> {
   const target = config.database;
   const dialect =
-    target.kind === 'postgres' ? new PostgresDialect({ pool: openPostgres(config, log) }) : new SqliteDialect({ database: openSqlite(target.path) });
+    target.kind === 'postgres' ? new PostgresDialect({ pool: openPostgres(config, target, log) }) : new SqliteDialect({ database: openSqlite(target.path) });
   const db = new Kysely<DB>({ dialect });
   try {
     await sql`SELECT 1`.execute(db);

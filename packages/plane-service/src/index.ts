@@ -7,6 +7,10 @@ export type { ServiceDefinition } from './definition.js';
 export { acquireInstanceLock, InstanceLockedError, type InstanceLock } from './instance-lock.js';
 export { createServiceLogger, engineLogger, REDACTED_PATHS, type PinoLogger } from './logger.js';
 export { planeReportJson } from './plane-json.js';
+export { InvalidRequestError, NoQuery, StringEnum, type ServiceApp } from './request-shape.js';
+export { prepareSqliteFile } from './sqlite-file.js';
+// Route schemas are TypeBox: re-exported so that the apps build theirs from the same copy Fastify's type provider reads.
+export { Type, type Static } from '@sinclair/typebox';
 export { requireMigration } from './schema-guard.js';
 export { SchemaMonitor, type SchemaReading, type SchemaState } from './schema-state.js';
 export { requireServiceSecret, SECRET_HEADER, secretMatches } from './secret.js';

@@ -1,81 +1,83 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync, truncateSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { sqliteFileError } from './sqlite-file.js';
 
 /** Held for the life of a service process that serves a SQLite file. */
 export interface InstanceLock {
+  /** The companion file whose exclusive lock this is. */
   readonly path: string;
+  /** Ends the lock (the file stays: see acquireInstanceLock). */
   release(): void;
 }
 
-/** Another live service process already serves this SQLite file. */
+/** Another service process (in this container or any other on the same kernel) already serves this SQLite file. */
 export class InstanceLockedError extends Error {
   constructor(
     readonly databasePath: string,
-    readonly holderPid: number,
+    readonly lockPath: string,
   ) {
     super(
-      `Another service process (pid ${holderPid}) already serves the SQLite database ${databasePath}. ` +
+      `Another service process already serves the SQLite database ${databasePath} (it holds the lock on ${lockPath}). ` +
         'SQLite serves one instance only: multi-replica deployments need PostgreSQL.',
     );
     this.name = 'InstanceLockedError';
   }
 }
 
-function alive(pid: number): boolean {
+const code = (error: unknown) => (error as { code?: string }).code ?? '';
+
+/** The lock file of earlier releases held a pid as text; an empty file is a SQLite database with no pages. */
+function isPidText(path: string): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return /^\s*\d*\s*$/.test(readFileSync(path, 'latin1'));
+  } catch {
+    return false;
   }
 }
 
-function holderOf(path: string): number | null {
-  try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
-    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
+/** Connections that hold a lock: kept reachable so that nothing but release() or the process's end closes them. */
+const held = new Set<Database.Database>();
 
 /**
- * Takes `<database>.service.lock`, created with O_EXCL and holding this process's pid. A lock file whose
- * pid is gone (a crash, a SIGKILL) or is our own pid (a container restarted as pid 1) is stale and taken
- * over. It guards service processes only: the engine's CLI never looks at it and keeps working against
- * the same file, waiting for SQLite's own write lock.
+ * Takes the exclusive SQLite lock on `<database>.service.lock` (opened as a SQLite database of its own, in
+ * a transaction that never ends) for as long as this process lives. The kernel holds it on the file's
+ * inode: it follows the file across symbolic links (`realDatabasePath` is the resolved path) and PID
+ * namespaces, and ends when the process does, however it dies, so a stale lock cannot exist. The file is
+ * never deleted: a new one would be a new inode, and a process waiting on the old one would then hold a
+ * lock nobody else sees. The database itself is not locked: the operator commands keep working on it.
+ * Throws InstanceLockedError while another process holds it, CONFIG_INVALID when the file cannot be used.
  */
-export function acquireInstanceLock(databasePath: string): InstanceLock {
-  const path = `${databasePath}.service.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let fd: number;
+export function acquireInstanceLock(realDatabasePath: string): InstanceLock {
+  const path = `${realDatabasePath}.service.lock`;
+  for (let attempt = 0; ; attempt++) {
+    let database: Database.Database | undefined;
     try {
-      fd = openSync(path, 'wx', 0o644);
+      database = new Database(path, { timeout: 0 });
+      // Nothing is ever written: a journal on disk would only be a second file left behind by a SIGKILL.
+      database.pragma('journal_mode = MEMORY');
+      database.exec('BEGIN EXCLUSIVE');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = holderOf(path);
-      if (holder !== null && holder !== process.pid && alive(holder)) throw new InstanceLockedError(databasePath, holder);
-      // Stale (or half-written by a process that died at once): remove it and try once more.
-      try {
-        unlinkSync(path);
-      } catch {
-        // Another process removed it first; the retry settles who gets it.
+      database?.close();
+      if (code(error) === 'SQLITE_BUSY' || code(error) === 'SQLITE_LOCKED') throw new InstanceLockedError(realDatabasePath, path);
+      // An earlier release's pid file: no process can hold a kernel lock on it, so it is emptied and taken.
+      if (code(error) === 'SQLITE_NOTADB' && attempt === 0 && isPidText(path)) {
+        try {
+          truncateSync(path, 0);
+        } catch (cause) {
+          throw sqliteFileError(realDatabasePath, path, 'empty the earlier lock file', cause);
+        }
+        continue;
       }
-      continue;
+      throw sqliteFileError(realDatabasePath, path, 'lock', error);
     }
-    writeSync(fd, `${process.pid}\n`);
-    closeSync(fd);
-    let released = false;
+    held.add(database);
+    const lock = database;
     return {
       path,
       release() {
-        if (released) return;
-        released = true;
-        // Remove it only while it is still ours.
-        if (holderOf(path) === process.pid) unlinkSync(path);
+        if (!held.delete(lock)) return;
+        lock.close();
       },
     };
   }
-  const holder = holderOf(path);
-  throw new InstanceLockedError(databasePath, holder ?? 0);
 }

@@ -1,33 +1,23 @@
-import { isoTimestamp, jsonValue, minorUnits, requireMigration, requireServiceSecret, type ServiceContext } from '@atlasai/plane-service';
-import type { FastifyInstance } from 'fastify';
+import { isoTimestamp, jsonValue, minorUnits, requireMigration, requireServiceSecret, Type, type ServiceApp, type ServiceContext } from '@atlasai/plane-service';
 import type { ControlDatabase } from '../db.js';
 
 /** The migration that adds the billing columns this route returns. */
 export const INVOICES_REQUIRE = 1007;
 
-interface InvoicesQuery {
-  tenantId: string;
-  limit: number;
-}
+const InvoicesQuery = Type.Object(
+  { tenantId: Type.String({ format: 'uuid' }), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) },
+  { additionalProperties: false },
+);
 
 /** `GET /api/billing/invoices?tenantId=…[&limit=…]`: a tenant's invoice history, newest first (service secret). */
-export function invoicesRoute(app: FastifyInstance, context: ServiceContext<ControlDatabase>): void {
+export function invoicesRoute(app: ServiceApp, context: ServiceContext<ControlDatabase>): void {
   const { db } = context.database;
-  app.get<{ Querystring: InvoicesQuery }>(
+  app.get(
     '/api/billing/invoices',
     {
       onRequest: requireServiceSecret(context.config.internalServiceSecret),
       preHandler: requireMigration(context.schema, INVOICES_REQUIRE),
-      schema: {
-        querystring: {
-          type: 'object',
-          required: ['tenantId'],
-          properties: {
-            tenantId: { type: 'string', format: 'uuid' },
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
-          },
-        },
-      },
+      schema: { querystring: InvoicesQuery },
     },
     async (request) => {
       const { tenantId, limit } = request.query;

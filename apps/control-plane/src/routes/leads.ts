@@ -1,37 +1,30 @@
-import { isoTimestamp, requireMigration, requireServiceSecret, type ServiceContext } from '@atlasai/plane-service';
-import type { FastifyInstance } from 'fastify';
-import { LEAD_STATUSES, type ControlDatabase, type LeadStatus } from '../db.js';
+import { isoTimestamp, requireMigration, requireServiceSecret, StringEnum, Type, type ServiceApp, type ServiceContext } from '@atlasai/plane-service';
+import { LEAD_STATUSES, type ControlDatabase } from '../db.js';
 
 /** The migration that adds the lead-management columns this route returns. */
 export const LEADS_REQUIRE = 1007;
 
-interface LeadsQuery {
-  status?: LeadStatus;
-  demoRequested?: boolean;
-  limit: number;
-}
+const LeadsQuery = Type.Object(
+  {
+    status: Type.Optional(StringEnum(LEAD_STATUSES)),
+    demoRequested: Type.Optional(Type.Boolean()),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  },
+  { additionalProperties: false },
+);
 
 /**
  * `GET /api/admin/leads[?status=…][&demoRequested=true][&limit=…]`: the Leads admin's worklist, newest
  * demo requests first, then newest leads (service secret).
  */
-export function leadsRoute(app: FastifyInstance, context: ServiceContext<ControlDatabase>): void {
+export function leadsRoute(app: ServiceApp, context: ServiceContext<ControlDatabase>): void {
   const { db } = context.database;
-  app.get<{ Querystring: LeadsQuery }>(
+  app.get(
     '/api/admin/leads',
     {
       onRequest: requireServiceSecret(context.config.internalServiceSecret),
       preHandler: requireMigration(context.schema, LEADS_REQUIRE),
-      schema: {
-        querystring: {
-          type: 'object',
-          properties: {
-            status: { type: 'string', enum: [...LEAD_STATUSES] },
-            demoRequested: { type: 'boolean' },
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
-          },
-        },
-      },
+      schema: { querystring: LeadsQuery },
     },
     async (request) => {
       const { status, demoRequested, limit } = request.query;

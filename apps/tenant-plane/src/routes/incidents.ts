@@ -1,38 +1,30 @@
-import { isoTimestamp, requireMigration, requireServiceSecret, type ServiceContext } from '@atlasai/plane-service';
-import type { FastifyInstance } from 'fastify';
-import { INCIDENT_STATUSES, type IncidentStatus, type TenantDatabase } from '../db.js';
+import { isoTimestamp, requireMigration, requireServiceSecret, StringEnum, Type, type ServiceApp, type ServiceContext } from '@atlasai/plane-service';
+import { INCIDENT_STATUSES, type TenantDatabase } from '../db.js';
 
 /** The migration that scopes incidents by tenant and status (its index serves this query). */
 export const INCIDENTS_REQUIRE = 2003;
 
-interface IncidentsQuery {
-  tenantId: string;
-  status?: IncidentStatus;
-  limit: number;
-}
+const IncidentsQuery = Type.Object(
+  {
+    tenantId: Type.String({ format: 'uuid' }),
+    status: Type.Optional(StringEnum(INCIDENT_STATUSES)),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  },
+  { additionalProperties: false },
+);
 
 /**
  * `GET /api/incidents?tenantId=…[&status=…][&limit=…]`: a tenant's incidents, newest first. Internal until
  * the Tenant Plane has user authentication: it takes the service secret.
  */
-export function incidentsRoute(app: FastifyInstance, context: ServiceContext<TenantDatabase>): void {
+export function incidentsRoute(app: ServiceApp, context: ServiceContext<TenantDatabase>): void {
   const { db } = context.database;
-  app.get<{ Querystring: IncidentsQuery }>(
+  app.get(
     '/api/incidents',
     {
       onRequest: requireServiceSecret(context.config.internalServiceSecret),
       preHandler: requireMigration(context.schema, INCIDENTS_REQUIRE),
-      schema: {
-        querystring: {
-          type: 'object',
-          required: ['tenantId'],
-          properties: {
-            tenantId: { type: 'string', format: 'uuid' },
-            status: { type: 'string', enum: [...INCIDENT_STATUSES] },
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
-          },
-        },
-      },
+      schema: { querystring: IncidentsQuery },
     },
     async (request) => {
       const { tenantId, status, limit } = request.query;

@@ -1,15 +1,15 @@
-import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context.js';
+import { NoQuery, type ServiceApp } from '../request-shape.js';
 
 /**
  * The load balancer's check. One history read (the engine's read-only query, no lock): 200 when nothing is
  * pending, 503 `schema_behind` while something is, 503 `database_unreachable` when it cannot be read.
  * Versions newer than this release are healthy: migrations are forward-only.
  */
-export function healthRoute<DB>(app: FastifyInstance, context: ServiceContext<DB>): void {
+export function healthRoute<DB>(app: ServiceApp, context: ServiceContext<DB>): void {
   const plane = context.config.plane;
   // Polled every few seconds: log only what goes wrong.
-  app.get('/api/health', { logLevel: 'warn' }, async (request, reply) => {
+  app.get('/api/health', { logLevel: 'warn', schema: { querystring: NoQuery } }, async (request, reply) => {
     const { state, status } = await context.schema.read();
     if (state === null) {
       request.log.warn({ plane, error: status.error }, 'health: schema_migrations cannot be read');

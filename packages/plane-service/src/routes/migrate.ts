@@ -1,30 +1,27 @@
 import { performance } from 'node:perf_hooks';
 import { runMigrations } from '@atlasai/migrator-core';
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { ServiceContext } from '../context.js';
 import { engineLogger } from '../logger.js';
 import { planeReportJson } from '../plane-json.js';
+import type { ServiceApp } from '../request-shape.js';
 import { requireServiceSecret } from '../secret.js';
 
-interface MigrateQuery {
-  dryRun: boolean;
-}
+/** `dryRun` is the one parameter; any other (`dryrun`, `dry_run`, `mode`) is a 400, and so is a body. */
+const MigrateQuery = Type.Object({ dryRun: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false });
 
 /**
  * `POST /api/db/migrate[?dryRun=true]`: the engine's run, answered with its report. 200 on success, 409 when
  * the lock wait timed out (the message names the holder), 500 when a migration failed. Concurrent calls
- * and other replicas are serialised by the engine's lock.
+ * and other replicas are serialised by the engine's lock. The route reads no body: one sent is a 400.
  */
-export function migrateRoute<DB>(app: FastifyInstance, context: ServiceContext<DB>): void {
+export function migrateRoute<DB>(app: ServiceApp, context: ServiceContext<DB>): void {
   const { config, registry, database, schema } = context;
-  app.post<{ Querystring: MigrateQuery }>(
+  app.post(
     '/api/db/migrate',
-    {
-      onRequest: requireServiceSecret(config.internalServiceSecret),
-      schema: { querystring: { type: 'object', properties: { dryRun: { type: 'boolean', default: false } }, additionalProperties: false } },
-    },
+    { onRequest: requireServiceSecret(config.internalServiceSecret), schema: { querystring: MigrateQuery } },
     async (request, reply) => {
-      const mode = request.query.dryRun ? 'dry-run' : 'apply';
+      const mode = request.query.dryRun === true ? 'dry-run' : 'apply';
       const started = performance.now();
       const report = await runMigrations({ registry, dialect: database.engine, mode, logger: engineLogger(request.log), lockTimeoutMs: config.lockTimeoutMs });
       if (mode === 'apply') schema.invalidate();

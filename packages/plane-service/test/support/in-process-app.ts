@@ -1,16 +1,15 @@
-import { createServiceLogger, openDatabase, type ServiceConfig, type ServiceDeps } from '@atlasai/plane-service';
-import type { FastifyInstance } from 'fastify';
+import { createServiceLogger, openDatabase, type ServiceApp, type ServiceConfig, type ServiceDeps } from '@atlasai/plane-service';
 
 /** An app built with `createApp` and listening on a port the OS picks: for cases that need no boot. */
 export interface InProcessApp {
   readonly url: string;
-  readonly app: FastifyInstance;
+  readonly app: ServiceApp;
   close(): Promise<void>;
 }
 
 export async function listenApp<DB>(
   loadConfig: (env: Record<string, string>) => ServiceConfig,
-  createApp: (deps: ServiceDeps<DB>) => FastifyInstance,
+  createApp: (deps: ServiceDeps<DB>) => ServiceApp,
   env: Record<string, string>,
 ): Promise<InProcessApp> {
   const config = loadConfig(env);

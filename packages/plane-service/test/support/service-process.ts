@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { migrationLockKey as engineLockKey } from '../../../migrator-core/src/dialects/postgres/lock.js';
 import { freePort } from '../../../../scripts/postgres-server.mjs';
@@ -26,13 +27,22 @@ export interface ServiceProcess {
 const started = new Set<ServiceProcess>();
 
 /** Variables a test must set itself: never inherited from the developer's shell or turbo. */
-const SERVICE_VARIABLES = ['PORT', 'HOST', 'TENANT_PLANE_DATABASE_URL', 'CONTROL_PLANE_DATABASE_URL', 'INTERNAL_SERVICE_SECRET', 'MIGRATE_ON_STARTUP', 'MIGRATION_LOCK_TIMEOUT_SECONDS', 'LOG_LEVEL'];
+const SERVICE_VARIABLES = ['PORT', 'HOST', 'TENANT_PLANE_DATABASE_URL', 'CONTROL_PLANE_DATABASE_URL', 'INTERNAL_SERVICE_SECRET', 'MIGRATE_ON_STARTUP', 'MIGRATION_LOCK_TIMEOUT_SECONDS', 'MIGRATION_DATABASE_URL', 'LOG_LEVEL'];
+
+export interface StartOptions {
+  /**
+   * A command the service runs under, e.g. `['unshare', '--pid', '--fork', '--kill-child']`: it ends
+   * with the command to run (node and main.js are appended), and its exit status must be the service's.
+   */
+  readonly wrapper?: readonly string[];
+}
 
 /** Starts a plane's service on a port the OS picks (unless `env.PORT` says otherwise), on 127.0.0.1. */
-export function startService(plane: 'tenant' | 'control', env: Record<string, string>): ServiceProcess {
+export function startService(plane: 'tenant' | 'control', env: Record<string, string>, options: StartOptions = {}): ServiceProcess {
   const base: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !SERVICE_VARIABLES.includes(key)) base[key] = value;
-  const child = spawn(process.execPath, [`apps/${plane}-plane/dist/main.js`], {
+  const [command, ...args] = [...(options.wrapper ?? []), process.execPath, `apps/${plane}-plane/dist/main.js`];
+  const child = spawn(command!, args, {
     cwd: REPO_ROOT,
     env: { ...base, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,6 +101,27 @@ export async function stopAllServices(): Promise<void> {
 export interface HttpResult {
   readonly status: number;
   readonly body: any;
+}
+
+/**
+ * One HTTP call through node:http, which (unlike fetch) sends a body with any method, GET included; JSON
+ * back when the answer is JSON.
+ */
+export function rawHttp(url: string, options: { method?: string; secret?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.secret !== undefined) headers['x-service-secret'] = options.secret;
+    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
+    const req = httpRequest(url, { method: options.method ?? 'GET', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? null : JSON.parse(text) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }
 
 /** One HTTP call, JSON back; `secret` goes in `x-service-secret`. */
