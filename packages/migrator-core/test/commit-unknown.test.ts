@@ -89,7 +89,7 @@ describe('a connection lost during COMMIT', () => {
     expect(proxy.cut()).toBe(true);
     expect(result.stderr).not.toContain('releasing the migration lock failed');
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('[DEMO] The connection was lost while migration 101 was committing: whether it committed is unknown; schema_migrations, which commits with it, tells (npm run migrate:status).');
+    expect(result.stdout).toContain('[DEMO] The connection was lost while migration 101 was committing: whether it committed is unknown; schema_migrations, which commits with it, tells (atlas-migrate status --dir … --url …).');
     expect(result.stdout).not.toMatch(/Applied|rolled back/);
     // The server had committed it: the table and its row are there, and nothing after it ran.
     expect(await db.query('SELECT version FROM schema_migrations')).toEqual([{ version: '101' }]);

@@ -5,8 +5,8 @@ import type { CommandContext } from './program.js';
 
 /**
  * `up` (the default command): applies pending migrations. `--dry-run` and `--status` make it `plan` and
- * `status`: the repository's `npm run migrate:versioned -- --dry-run` is this command, so there they are
- * shown in the help (`aliases: 'shown'`); atlas-migrate has the commands themselves and hides them.
+ * `status`. A command line over several planes (packages/planes) is this command alone, so there they are
+ * shown in its help (`aliases: 'shown'`); atlas-migrate has the commands themselves and hides them.
  */
 export function defineUp(command: Command, context: CommandContext, aliases: 'shown' | 'hidden'): Command {
   const alias = (flags: string, description: string) => (aliases === 'shown' ? new Option(flags, description) : new Option(flags, description).hideHelp());

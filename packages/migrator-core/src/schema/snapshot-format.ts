@@ -101,7 +101,7 @@ export function parseSnapshot(text: string, source: string): SchemaSnapshot {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const header = /^# (atlas-schema-snapshot \d+): plane (\S+), dialect (postgres|sqlite)$/.exec(lines[0] ?? '');
   if (!header) throw invalid(source, 1, `expected the header "# ${SNAPSHOT_FORMAT}: plane <plane>, dialect <postgres|sqlite>"`);
-  if (header[1] !== SNAPSHOT_FORMAT) throw invalid(source, 1, `format "${header[1]}" is not "${SNAPSHOT_FORMAT}"; regenerate it with pnpm schema:snapshot`);
+  if (header[1] !== SNAPSHOT_FORMAT) throw invalid(source, 1, `format "${header[1]}" is not "${SNAPSHOT_FORMAT}"; regenerate it`);
   const objects: { kind: SchemaObjectKind; name: string; tags: SnapshotTag[] }[] = [];
   const seen = new Set<string>();
   for (const [i, line] of lines.entries()) {

@@ -50,7 +50,7 @@ export async function verifySchema(options: { registry: Registry; dialect: Diale
   const variant = session.sqlVariant;
   try {
     const snapshot = options.snapshot ?? registry.snapshots?.[variant];
-    if (!snapshot) return failed('CONFIG_INVALID', `The ${registry.plane} registry has no ${variant} schema snapshot (schema/${variant}.snapshot); generate it with pnpm schema:snapshot`, variant);
+    if (!snapshot) return failed('CONFIG_INVALID', `The ${registry.plane} registry has no ${variant} schema snapshot (schema/${variant}.snapshot beside its sql/ folder, as generateSnapshot writes it)`, variant);
     const history = await session.readHistory();
     const known = new Set(registry.migrations.map((m) => m.version));
     const appliedVersions = (history?.rows ?? []).map((r) => r.version).filter((v) => known.has(v)).sort((a, b) => a - b);
