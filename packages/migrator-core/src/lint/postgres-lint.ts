@@ -5,7 +5,8 @@ import { NO_TRANSACTION_MARKER, normalizeSql } from '../migration.js';
 import { CreatedObjects } from './created-objects.js';
 import type { FileLint, StatementSite } from './findings.js';
 import { readPlpgsqlBody } from './plpgsql.js';
-import { PostgresStatementRules, idempotentAlone, type Scope } from './postgres-statements.js';
+import { idempotentAlone } from './postgres-idempotent.js';
+import { PostgresStatementRules, type Scope } from './postgres-statements.js';
 
 // libpg-query's JSON trees are read defensively; @pgsql/types is not a dependency of this package.
 type Tree = any;

@@ -1,4 +1,5 @@
 import { CreatedObjects, isReplaceableKind, type ObjectKind } from './created-objects.js';
+import { DROP_KINDS, SERIAL_TYPES, constraintsOf, isVolatile, lastName, objectNames, strings } from './postgres-tree.js';
 import type { RawFinding, StatementSite } from './findings.js';
 
 // libpg-query's JSON trees are read defensively; @pgsql/types is not a dependency of this package.
@@ -22,51 +23,6 @@ const FUNCTION_BODY_RULES = new Set([
   'drop-table', 'drop-column', 'drop-constraint', 'drop-index', 'drop-object', 'truncate', 'rename-table', 'rename-column',
   'alter-column-type', 'set-not-null', 'update-without-where', 'delete-without-where',
 ]);
-
-/** Volatile functions: a new column defaulting to one of them is filled row by row, rewriting the table. */
-const VOLATILE_FUNCTIONS = new Set(['random', 'gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v1mc', 'uuid_generate_v4', 'uuidv4', 'uuidv7', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'setseed']);
-const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
-
-const DROP_KINDS: Record<string, { kind: ObjectKind; rule: string; noun: string }> = {
-  OBJECT_TABLE: { kind: 'table', rule: 'drop-table', noun: 'table' },
-  OBJECT_INDEX: { kind: 'index', rule: 'drop-index', noun: 'index' },
-  OBJECT_TYPE: { kind: 'type', rule: 'drop-object', noun: 'type' },
-  OBJECT_DOMAIN: { kind: 'type', rule: 'drop-object', noun: 'domain' },
-  OBJECT_VIEW: { kind: 'view', rule: 'drop-object', noun: 'view' },
-  OBJECT_MATVIEW: { kind: 'view', rule: 'drop-object', noun: 'materialized view' },
-  OBJECT_SCHEMA: { kind: 'schema', rule: 'drop-object', noun: 'schema' },
-  OBJECT_FUNCTION: { kind: 'function', rule: 'drop-object', noun: 'function' },
-  OBJECT_PROCEDURE: { kind: 'function', rule: 'drop-object', noun: 'procedure' },
-  OBJECT_ROUTINE: { kind: 'function', rule: 'drop-object', noun: 'routine' },
-  OBJECT_SEQUENCE: { kind: 'sequence', rule: 'drop-object', noun: 'sequence' },
-  OBJECT_TRIGGER: { kind: 'trigger', rule: 'drop-object', noun: 'trigger' },
-  OBJECT_EXTENSION: { kind: 'extension', rule: 'drop-object', noun: 'extension' },
-  OBJECT_POLICY: { kind: 'policy', rule: 'drop-object', noun: 'policy' },
-};
-
-const strings = (list: Tree): string[] => (Array.isArray(list) ? list.map((n: Tree) => n?.String?.sval).filter((s: unknown): s is string => typeof s === 'string') : []);
-const lastName = (list: Tree): string | undefined => strings(list).at(-1);
-
-/** The name parts of a DROP's object, whichever shape the parser gave it. */
-function objectNames(object: Tree): string[] {
-  if (object?.String) return [object.String.sval];
-  if (object?.List) return strings(object.List.items);
-  if (object?.TypeName) return strings(object.TypeName.names);
-  if (object?.ObjectWithArgs) return strings(object.ObjectWithArgs.objname);
-  return [];
-}
-
-function constraintsOf(column: Tree): Tree[] {
-  return (column?.constraints ?? []).map((c: Tree) => c.Constraint).filter(Boolean);
-}
-
-function isVolatile(expression: Tree): boolean {
-  if (!expression || typeof expression !== 'object') return false;
-  if (Array.isArray(expression)) return expression.some(isVolatile);
-  const name = lastName(expression.FuncCall?.funcname);
-  if (name !== undefined && VOLATILE_FUNCTIONS.has(name.toLowerCase())) return true;
-  return Object.values(expression).some(isVolatile);
-}
 
 /** A foreign key whose columns this file created, to be matched against the file's indexes. */
 export interface ForeignKeyColumns {
@@ -336,54 +292,5 @@ export class PostgresStatementRules {
       columns.push(column);
     }
     if (!stmt.whereClause) this.keys.push({ table, columns });
-  }
-}
-
-/** Is this top-level statement safe to run again after an interruption, all by itself? */
-export function idempotentAlone(node: Tree): boolean {
-  const kind = Object.keys(node ?? {})[0];
-  const stmt = kind ? node[kind] : undefined;
-  switch (kind) {
-    case 'CreateStmt':
-    case 'IndexStmt':
-    case 'CreateSchemaStmt':
-    case 'CreateExtensionStmt':
-    case 'CreateSeqStmt':
-    case 'CreateTableAsStmt':
-      return Boolean(stmt.if_not_exists);
-    case 'ViewStmt':
-    case 'CreateFunctionStmt':
-    case 'CreateTrigStmt':
-      return Boolean(stmt.replace);
-    case 'CreateEnumStmt':
-    case 'CreateRangeStmt':
-    case 'CompositeTypeStmt':
-    case 'CreateDomainStmt':
-    case 'CreatePolicyStmt':
-    case 'RenameStmt':
-      return false;
-    case 'DefineStmt':
-      return stmt.kind !== 'OBJECT_TYPE';
-    case 'AlterEnumStmt':
-      return stmt.newVal === undefined || Boolean(stmt.skipIfNewValExists);
-    case 'DropStmt':
-      return Boolean(stmt.missing_ok);
-    case 'InsertStmt':
-      return stmt.onConflictClause !== undefined;
-    case 'UpdateStmt':
-      // Setting constants is idempotent; anything computed from the row (n = n + 1) may not be.
-      return (stmt.targetList ?? []).every((t: Tree) => {
-        const value = t.ResTarget?.val;
-        return value?.A_Const !== undefined || value?.TypeCast?.arg?.A_Const !== undefined;
-      });
-    case 'AlterTableStmt':
-      return (stmt.cmds ?? []).every((item: Tree) => {
-        const cmd = item.AlterTableCmd;
-        if (cmd?.subtype === 'AT_AddConstraint') return false;
-        if (cmd?.subtype === 'AT_AddColumn' || cmd?.subtype === 'AT_DropColumn' || cmd?.subtype === 'AT_DropConstraint') return Boolean(cmd.missing_ok);
-        return true;
-      });
-    default:
-      return true;
   }
 }
