@@ -1,0 +1,75 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { atlasMigrate, run, type RunResult } from './support/cli.js';
+import { DIALECTS, type TestDatabase } from './support/databases.js';
+
+/**
+ * atlas-migrate on a registry's sql/ folder and the repository's operator commands on that plane are one
+ * implementation: the same plane, the same snapshot, the same drift check and exit codes.
+ */
+const DIR = 'packages/control-migrations/sql';
+
+const npmRun = (db: TestDatabase, script: string, args: string[] = []): Promise<RunResult> =>
+  run('npm', ['run', '--silent', script, '--', '--plane', 'control', ...args], { env: { CONTROL_PLANE_DATABASE_URL: db.url } });
+const engine = (db: TestDatabase, args: string[]) => atlasMigrate([...args, '--dir', DIR], { DATABASE_URL: db.url });
+
+describe.each(DIALECTS)('atlas-migrate --dir and the operator commands on $name', ({ create }) => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await create();
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  it('up --dir checks drift with the snapshot beside the folder; verify reads DATABASE_URL and labels the folder with its plane; status --exit-code counts drift', async () => {
+    expect((await engine(db, ['up', '--to', '1006'])).code).toBe(0);
+    await db.query(`ALTER TABLE billing_invoices ADD COLUMN razorpay_order_id ${db.dialect === 'postgres' ? 'integer' : 'INTEGER'}`);
+    const [expected, actual] = db.dialect === 'postgres' ? ['text', 'integer'] : ['TEXT', 'INTEGER'];
+    const warning = `[CONTROL] Warning: schema drift: Different: column billing_invoices.razorpay_order_id (1007): expected \`${expected}\`, actual \`${actual}\``;
+    const up = await engine(db, ['up']);
+    expect(up.code).toBe(0);
+    expect(up.stdout.split('\n')).toContain(warning);
+
+    const verify = await engine(db, ['verify']);
+    const script = await npmRun(db, 'migrate:verify');
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toContain('[CONTROL] Different: column billing_invoices.razorpay_order_id (1007)');
+    expect(verify).toEqual(script);
+
+    const status = await engine(db, ['status', '--exit-code']);
+    const scriptStatus = await npmRun(db, 'migrate:status', ['--exit-code']);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain('[CONTROL] Drift: Different: column billing_invoices.razorpay_order_id (1007)');
+    expect(scriptStatus.code).toBe(1);
+    expect(status.stdout.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<at>')).toBe(scriptStatus.stdout.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<at>'));
+  });
+});
+
+describe('--to past the last migration', () => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await DIALECTS[1]!.create();
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  it('says so on stderr and applies everything pending (exit 0), in atlas-migrate and the operator commands', async () => {
+    const result = await engine(db, ['plan', '--to', '1010']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("atlas-migrate: warning: --to 1010 is past the last migration (control's is 1007): every pending migration is included\n");
+    expect(result.stdout).toContain('[CONTROL] Would apply 7 migration(s): 1001, 1002, 1003, 1004, 1005, 1006, 1007\n');
+    const script = await npmRun(db, 'migrate:versioned', ['--to', '1010']);
+    expect(script.code).toBe(0);
+    expect(script.stderr).toContain('atlas-migrate: warning: --to 1010 is past the last migration');
+    expect(script.stdout).toContain('[CONTROL] Applied 7 migration(s)');
+    // Within the range of the run's planes, nothing is said.
+    expect((await engine(db, ['up', '--to', '1007'])).stderr).not.toContain('warning');
+  });
+
+  it('up --help says the lock is keyed on the database, not on --label', async () => {
+    const help = await atlasMigrate(['up', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('the lock is keyed on the database and its history table, not on this name');
+  });
+});
