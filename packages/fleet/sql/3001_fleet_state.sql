@@ -2,7 +2,7 @@
 -- runs, their items (one per tenant), and each tenant's last known schema status. No database URL is
 -- stored here: a worker reads the tenant's db_url from `tenants` when it starts the tenant.
 
-CREATE TABLE runs (
+CREATE TABLE IF NOT EXISTS runs (
     id              text        NOT NULL,
     mode            text        NOT NULL CHECK (mode IN ('apply', 'plan', 'scan')),
     state           text        NOT NULL CHECK (state IN ('running', 'paused', 'halted', 'succeeded', 'failed', 'cancelled')),
@@ -18,9 +18,9 @@ CREATE TABLE runs (
     CONSTRAINT runs_pkey PRIMARY KEY (id)
 );
 
-CREATE INDEX runs_created_at ON runs (created_at DESC);
+CREATE INDEX IF NOT EXISTS runs_created_at ON runs (created_at DESC);
 
-CREATE TABLE items (
+CREATE TABLE IF NOT EXISTS items (
     run_id          text        NOT NULL,
     tenant_id       text        NOT NULL,
     tenant_name     text,
@@ -45,9 +45,9 @@ CREATE TABLE items (
     CONSTRAINT items_run_fkey FOREIGN KEY (run_id) REFERENCES runs (id) ON DELETE CASCADE
 );
 
-CREATE INDEX items_run_wave_state ON items (run_id, wave, state);
+CREATE INDEX IF NOT EXISTS items_run_wave_state ON items (run_id, wave, state);
 
-CREATE TABLE tenant_status (
+CREATE TABLE IF NOT EXISTS tenant_status (
     tenant_id       text        NOT NULL,
     tenant_name     text,
     target          text        NOT NULL,
@@ -61,4 +61,4 @@ CREATE TABLE tenant_status (
     CONSTRAINT tenant_status_pkey PRIMARY KEY (tenant_id)
 );
 
-CREATE INDEX tenant_status_state ON tenant_status (state);
+CREATE INDEX IF NOT EXISTS tenant_status_state ON tenant_status (state);

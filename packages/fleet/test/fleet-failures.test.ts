@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistryFromDir } from '@atlasai/migrator-core';
 import { registry as tenantRegistry } from '@atlasai/tenant-migrations';
 import { openFleet, type Fleet } from '@atlasai/fleet';
@@ -14,8 +14,11 @@ describe('fleet failures, halts and deadlines', () => {
   beforeAll(async () => {
     world = await createFleetWorld();
   });
+  // Every replica works every run: each test's fleet (its registry, its deadline) is closed after it.
+  afterEach(async () => {
+    await Promise.all(fleets.splice(0).map((f) => f.close()));
+  });
   afterAll(async () => {
-    await Promise.all(fleets.map((f) => f.close()));
     await world.drop();
   });
   const open = async (options: Partial<Parameters<typeof openFleet>[0]> = {}) => {
