@@ -62,7 +62,7 @@ describe.each(DIALECTS)('tenant service on $name', ({ create }) => {
 
     const run = await http(`${url}/api/db/migrate`, { method: 'POST', secret: SECRET });
     expect(run.status).toBe(200);
-    expect(Object.keys(run.body)).toEqual(['plane', 'target', 'ok', 'applied', 'alreadyApplied', 'pending', 'unknownApplied', 'outOfOrder', 'unverified', 'drift', 'error']);
+    expect(Object.keys(run.body)).toEqual(['plane', 'target', 'ok', 'applied', 'alreadyApplied', 'pending', 'unknownApplied', 'outOfOrder', 'unverified', 'unrecordedObjects', 'drift', 'syntaxGrammar', 'error']);
     expect(run.body.applied.map((m: { version: number }) => m.version)).toEqual(behind);
     expect(run.body).toMatchObject({ ok: true, alreadyApplied: TENANT.filter((v) => v <= 2010), pending: [], unknownApplied: [], error: null });
     expect(await versions(db)).toEqual(TENANT);
