@@ -40,7 +40,21 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   // command (or a URL without --url), not something to hand to `up`.
   program.hook('preSubcommand', (root, command) => {
     const word = root.args[0];
-    if (word !== undefined && !word.startsWith('-') && word !== command.name()) root.error(`error: unknown command '${word}'`, { code: 'commander.unknownCommand', exitCode: EXIT.usage });
+    if (word === undefined || word.startsWith('-') || word === command.name()) return;
+    const near = root.commands.map((c) => c.name()).find((name) => distance(name, word) <= 2);
+    root.error(`error: unknown command '${word}'${near ? `\n(Did you mean ${near}?)` : ''}`, { code: 'commander.unknownCommand', exitCode: EXIT.usage });
   });
   return runProgram(program, context, argv);
+}
+
+/** Edit distance, a transposition counting as one edit (`stauts` is one from `status`): for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }
