@@ -52,6 +52,8 @@ describe('fleet API on a SQLite Control Plane', () => {
     expect(page.status).toBe(409);
     expect(page.text).toMatch(/PostgreSQL required/);
     expect((await call(`${base}/fleet/data`, { secret: SECRET })).body).toMatchObject({ code: 'FLEET_REQUIRES_POSTGRES' });
+    expect((await call(`${base}/fleet?bogus=1`, { secret: SECRET })).status).toBe(400);
+    expect((await call(`${base}/fleet/data?bogus=1`, { secret: SECRET })).status).toBe(400);
     // Everything else serves as before.
     expect((await call(`${base}/api/health`)).status).toBe(200);
     expect((await call(`${base}/api/admin/leads`, { secret: SECRET })).status).toBe(200);
@@ -107,6 +109,21 @@ describe('fleet API on a PostgreSQL Control Plane', () => {
     expect(await call(`${base}/api/fleet/runs/${MISSING_RUN}/cancel`, { method: 'POST', secret: SECRET })).toMatchObject({ status: 404, body: { code: 'FLEET_RUN_NOT_FOUND' } });
     // A finished run cannot be paused.
     expect(await call(`${base}/api/fleet/runs/${run.id}/pause`, { method: 'POST', secret: SECRET })).toMatchObject({ status: 409, body: { code: 'FLEET_INVALID_TRANSITION' } });
+
+    // A second replica on the same Control Plane accepts the page's session cookie the first one issued; no action does.
+    const second = await startService('control', { CONTROL_PLANE_DATABASE_URL: control!.url, INTERNAL_SERVICE_SECRET: SECRET }).ready();
+    const login = await fetch(`${base}/fleet/login`, { method: 'POST', body: new URLSearchParams({ secret: SECRET }), redirect: 'manual' });
+    expect(login.status).toBe(303);
+    expect(login.headers.get('location')).toBe('/fleet');
+    const setCookie = login.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^atlas_fleet_session=v1\.[^;]+; Path=\/fleet; Max-Age=28800; HttpOnly; SameSite=Strict$/);
+    const cookie = { cookie: setCookie.split(';')[0]! };
+    expect(await call(`${second}/fleet/data`, { headers: cookie })).toMatchObject({ status: 200, body: { schemaVersion: 1, live: false, run: { id: run.id } } });
+    expect((await call(`${second}/fleet`, { headers: cookie })).status).toBe(200);
+    expect((await call(`${second}/fleet`, { headers: { cookie: 'atlas_fleet_session=v1.9999999999.x.y' } })).status).toBe(401);
+    expect((await call(`${second}/fleet/data`, { headers: { ...cookie, 'x-service-secret': 'wrong' } })).status).toBe(401);
+    expect((await call(`${second}/api/fleet/status`, { headers: cookie })).status).toBe(401);
+    expect((await call(`${second}/api/fleet/runs`, { method: 'POST', json: { mode: 'apply' }, headers: cookie })).status).toBe(401);
   });
 
   it('pause, resume and cancel act on a live run; a failed tenant halts the run with the engine error, and retry of the failed item succeeds once it is fixed', async () => {

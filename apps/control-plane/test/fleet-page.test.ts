@@ -80,7 +80,7 @@ describe('fleet page', () => {
     const wrong = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     expect(wrong[0]!.status()).toBe(401);
     expect(await page.locator('[role=alert]').innerText()).toMatch(/not this service/);
-    expect(await context.cookies(base)).toEqual([]);
+    expect(await context.cookies(`${base}/fleet`)).toEqual([]);
 
     await page.fill('#secret', SECRET);
     await Promise.all([page.waitForURL(`${base}/fleet`), page.click('button[type=submit]')]);
@@ -101,12 +101,15 @@ describe('fleet page', () => {
     expect(text).toMatch(/column "tenant_id" does not exist/);
     expect(text).toMatch(/version 2001/);
     expect(text).toMatch(/SQLSTATE 42703/);
+    // The run's own item: its wave and how many attempts it took (a non-transient error is tried once).
+    expect(await row.locator('td').nth(2).innerText()).toBe('100%');
+    expect(await row.locator('td').nth(6).innerText()).toBe('1');
     expect(text).not.toMatch(/postgres(ql)?:\/\//);
     expect(await page.locator('#attention script').count()).toBe(0);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     // The cookie: HttpOnly, SameSite=Strict, for the page and its data only, and not the secret.
-    const cookies = await context.cookies(base);
+    const cookies = await context.cookies(`${base}/fleet`);
     expect(cookies).toHaveLength(1);
     const cookie = cookies[0]!;
     expect(cookie).toMatchObject({ name: 'atlas_fleet_session', httpOnly: true, sameSite: 'Strict', path: '/fleet' });

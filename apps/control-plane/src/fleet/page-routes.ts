@@ -19,14 +19,21 @@ export interface FleetPageData {
   readonly attention: TenantItem[];
 }
 
-/** The page's model: the run asked for (its failures listed first), else the newest open run, else the last one. */
+const failures = (run: RunSummary) => [...FAILED].reduce((n, state) => n + (run.counts[state as keyof RunSummary['counts']] ?? 0), 0);
+
+/**
+ * The page's model: the run asked for, else the newest open run, else the last one. When that run has
+ * failed items they are listed first, with their wave and attempts (the per-tenant status has neither); the
+ * run's items are read only then, so a healthy fleet of thousands costs one status read.
+ */
 async function pageData(fleet: Fleet, runId: string | undefined): Promise<FleetPageData> {
   const status = await fleet.status();
   let run: RunSummary | null = status.liveRuns[0] ?? status.lastRun;
   let attention = status.attention;
-  if (runId !== undefined) {
-    const detail = await fleet.getRun(runId);
-    if (detail === null) throw new FleetError('FLEET_RUN_NOT_FOUND', `no fleet run ${runId}`);
+  if (runId !== undefined || (run !== null && failures(run) > 0)) {
+    const id = runId ?? run!.id;
+    const detail = await fleet.getRun(id);
+    if (detail === null) throw new FleetError('FLEET_RUN_NOT_FOUND', `no fleet run ${id}`);
     const { items, ...summary } = detail;
     run = summary;
     const failed = items.filter((i) => FAILED.has(i.state));
