@@ -8,6 +8,8 @@ import type { PlaneTarget } from './targets.js';
 export interface PlanesFlags extends LockFlags {
   to?: number;
   heartbeat?: number;
+  /** commander's `--no-batch`: false turns batching off. */
+  batch?: boolean;
   sql?: boolean;
   exitCode?: boolean;
 }
@@ -37,6 +39,7 @@ export async function runPlanes(command: PlanesCommand, flags: PlanesFlags, cont
     postgres: postgresBounds(flags),
     ...lockTimeout(flags),
     ...(flags.heartbeat === undefined ? {} : { heartbeatMs: Math.max(1, flags.heartbeat) * 1000 }),
+    ...(flags.batch === false ? { batch: false } : {}),
     // A new run option of the engine (RunOptions) gets its flag in up.ts and is passed on here.
   };
   const { runPlanesCommand } = await import('./run-planes.js');

@@ -21,6 +21,8 @@ export interface CommandOptions {
   readonly to: number | undefined;
   /** Unset: the engine's default (60 s). */
   readonly lockTimeoutMs?: number;
+  /** up: false runs each migration in its own transaction (RunOptions.batch). */
+  readonly batch?: boolean;
   /** PostgreSQL: the schema each plane owns (default `public`). */
   readonly schema: string | undefined;
   /** status: exit 1 when anything is pending, changed or unverifiable (a CI gate). */
@@ -124,6 +126,7 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
           ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
           ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
           ...(options.to === undefined ? {} : { to: options.to }),
+          ...(options.batch === false ? { batch: false } : {}),
         })
       : unconnected(plane.registry.plane, target, mode, made.error);
     reports.push(report);

@@ -14,6 +14,7 @@ export function defineUp(command: Command, context: CommandContext, aliases: 'sh
   command
     .option('--to <version>', 'apply pending migrations up to and including this version', wholeNumber('--to'))
     .option('--heartbeat <seconds>', 'how often a long statement reports that it still runs (default 10)', wholeNumber('--heartbeat'))
+    .option('--no-batch', "each migration in its own transaction (by default consecutive ones share one, so now() and the transaction id are the batch's)")
     .addOption(alias('--dry-run', 'what would be applied, changing nothing (the plan command)'))
     .addOption(alias('--sql', 'with --dry-run: print the statements that would run'))
     .addOption(alias('--status', "every migration's state (the status command)"))
