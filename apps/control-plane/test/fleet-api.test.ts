@@ -169,4 +169,46 @@ describe('fleet API on a PostgreSQL Control Plane', () => {
       await holder2.end();
     }
   });
+
+  it('a fleet that cannot open (an invalid FLEET_ setting) answers 503 FLEET_UNAVAILABLE and is logged; the rest of the Control Plane serves', async () => {
+    control = await createPostgresDatabase();
+    const service = startService('control', { CONTROL_PLANE_DATABASE_URL: control.url, INTERNAL_SERVICE_SECRET: SECRET, FLEET_MAX_PER_HOST: 'four' });
+    const base = await service.ready();
+    for (const route of ROUTES) {
+      const answer = await call(`${base}${route.path}`, { method: route.method, json: route.json, secret: SECRET });
+      expect(answer.status, `${route.method} ${route.path}`).toBe(503);
+      expect(answer.body).toEqual({ code: 'FLEET_UNAVAILABLE', error: 'the fleet did not open on this replica: FLEET_MAX_PER_HOST must be a positive whole number, got "four"' });
+    }
+    expect(service.lines().find((l) => /^fleet did not open/.test(String(l.msg)))).toMatchObject({ level: 50, error: expect.stringMatching(/FLEET_MAX_PER_HOST/) });
+    expect((await call(`${base}/api/health`)).status).toBe(200);
+    expect((await call(`${base}/api/admin/leads`, { secret: SECRET })).status).toBe(200);
+  });
+
+  it('SIGTERM closes the fleet before the database: the replica exits 0 and hands its running tenant back, and another replica finishes it at once (not after expiry)', async () => {
+    control = await createPostgresDatabase();
+    tenants = await createTenantDatabases([{ name: 'Acme' }]);
+    const [tenant] = tenants as [FleetTenant];
+    const first = startService('control', { CONTROL_PLANE_DATABASE_URL: control.url, INTERNAL_SERVICE_SECRET: SECRET });
+    const base = await first.ready();
+    await registerTenants(control, tenants);
+    // The engine's lock on the tenant keeps its migration running in the only replica until SIGTERM.
+    const holder = new pg.Client({ connectionString: tenant.url });
+    await holder.connect();
+    await holder.query('SELECT pg_advisory_lock($1::bigint)', [migrationLockKey()]);
+    let id: string;
+    try {
+      id = (await call(`${base}/api/fleet/runs`, { method: 'POST', json: { mode: 'apply' }, secret: SECRET })).body.id;
+      await waitForRun(base, SECRET, id, (r) => r.items[0]?.state === 'running');
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      expect(first.lines().some((l) => /fleet did not close/.test(String(l.msg)))).toBe(false);
+    } finally {
+      await holder.end();
+    }
+    // A second replica takes it over at once; had the first died instead, that would take the expiry (11 minutes by default).
+    const second = await startService('control', { CONTROL_PLANE_DATABASE_URL: control.url, INTERNAL_SERVICE_SECRET: SECRET }).ready();
+    const done = await waitForRun(second, SECRET, id, (r) => SETTLED.has(r.state), 45_000);
+    expect(done).toMatchObject({ state: 'succeeded', counts: { succeeded: 1 } });
+    expect(await appliedVersions(tenant)).toEqual(TENANT_VERSIONS);
+  });
 });

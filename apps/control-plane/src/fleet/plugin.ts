@@ -15,7 +15,8 @@ const messageOf = (error: unknown) => redactUrl(error instanceof Error ? error.m
 export function fleetPlugin<DB>(app: ServiceApp, context: ServiceContext<DB>): void {
   const secret = context.config.internalServiceSecret;
   app.register(async (scope: ServiceApp) => {
-    const access: FleetAccess = await openFleetAccess(context.config, scope.log);
+    // The fleet's caps and deadline are read where the CLI reads them: the environment (FLEET_*).
+    const access: FleetAccess = await openFleetAccess(context.config, process.env, scope.log);
     const current = () => access;
     let closing: Promise<void> | undefined;
     const closeFleet = () =>
