@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -87,11 +88,27 @@ process.on('exit', () => {
     await db.drop();
   });
 
-  it('a PostgreSQL run (driver and parser loaded) sets no V8 flag and defines no global, even for a moment', async () => {
-    const result = await run(process.execPath, ['--require', probe, ATLAS_MIGRATE, 'up', '--url', db.url, '--dir', dir]);
+  it('the library: a PostgreSQL run through the API (driver and parser loaded) sets no V8 flag and defines no global, even for a moment', async () => {
+    const engine = pathToFileURL(join(REPO_ROOT, 'packages/migrator-core/dist/index.js')).href;
+    const script = join(dir, 'api-run.mjs');
+    writeFileSync(
+      script,
+      `import { createDialect, loadRegistryFromDir, runMigrations, silentLogger } from ${JSON.stringify(engine)};
+const registry = await loadRegistryFromDir(${JSON.stringify(dir)}, { plane: 'probe' });
+const report = await runMigrations({ registry, dialect: await createDialect(process.argv[2], silentLogger), mode: 'apply', logger: silentLogger });
+if (!report.ok) { process.stderr.write(report.error.message); process.exitCode = 1; }
+`,
+    );
+    const result = await run(process.execPath, ['--require', probe, script, db.url]);
     expect(result.code, result.stderr).toBe(0);
     expect(await db.tableExists('t')).toBe(true);
     expect(JSON.parse(/\nSEEN (.*)$/.exec(result.stderr)![1]!)).toEqual({ flags: [], globals: [] });
+  });
+
+  it('the CLI program (not the library) chooses Liftoff-only compilation for the parser, first thing, and nothing else', async () => {
+    const result = await run(process.execPath, ['--require', probe, ATLAS_MIGRATE, 'plan', '--url', db.url, '--dir', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(/\nSEEN (.*)$/.exec(result.stderr)![1]!)).toEqual({ flags: ['--liftoff-only'], globals: [] });
   });
 });
 
