@@ -3,4 +3,7 @@
 // dedicated tenant database, from the Control Plane (CONTROL_PLANE_DATABASE_URL, PostgreSQL).
 import { fleetMain } from '../packages/fleet/dist/cli/main.js';
 
-process.exitCode = await fleetMain(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+const code = await fleetMain(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+process.exitCode = code;
+// Everything is closed by now; should a driver keep a handle open, the process still ends with its code.
+setTimeout(() => process.exit(code), 5000).unref();

@@ -22,13 +22,15 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
   const attempts = options.attempts ?? 3;
   // A job outlives its tenant's deadline, so that only a dead replica's job ever expires.
   const expireInSeconds = options.expireInSeconds ?? Math.ceil(deadlineMs / 1000) + 60;
+  // pg-boss expires a dead replica's jobs at its maintenance; this replica reconciles their items as often.
+  const maintenanceSeconds = options.maintenanceIntervalSeconds ?? 120;
   await migrateFleetSchema(controlUrl, logger);
   const boss = new PgBoss({
     connectionString: controlUrl,
     application_name: `atlas-fleet-boss:${replicaId}`,
     max: 4,
     schedule: false,
-    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 120,
+    maintenanceIntervalSeconds: maintenanceSeconds,
   });
   boss.on('error', (error: Error) => logger.warn('pg-boss reported an error', { error: error.message }));
   try {
@@ -56,7 +58,7 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
   };
   let worker: Worker | undefined;
   const slots = new HostSlots(controlUrl, `atlas-fleet-slots:${replicaId}`, options.maxPerHost ?? 4, logger, () => worker?.notify());
-  worker = new Worker({ pool, boss, slots, send, registry: options.registry ?? tenantRegistry, logger, replicaId, maxPerReplica: options.maxPerReplica ?? 8, tenantDeadlineMs: deadlineMs, attempts, pollIntervalMs: options.pollIntervalMs ?? 1000 });
+  worker = new Worker({ pool, boss, slots, send, registry: options.registry ?? tenantRegistry, logger, replicaId, maxPerReplica: options.maxPerReplica ?? 8, tenantDeadlineMs: deadlineMs, attempts, pollIntervalMs: options.pollIntervalMs ?? 1000, reconcileIntervalMs: maintenanceSeconds * 1000 });
   let closed = false;
   const open = () => {
     if (closed) throw new FleetError('FLEET_CLOSED', 'This fleet handle is closed');
@@ -93,6 +95,8 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
     },
     async waitForRun(id, onProgress) {
       for (;;) {
+        // A closed handle (SIGTERM) ends the wait instead of polling a closed pool.
+        open();
         const current = await summary(id);
         onProgress?.(current);
         if (FINAL_OR_HALTED.has(current.state)) return current;

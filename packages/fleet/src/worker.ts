@@ -3,6 +3,7 @@ import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import { inTransaction } from './control-db.js';
 import type { HostSlots } from './host-slots.js';
+import { reconcileLostItems } from './reconcile.js';
 import { settleRun, type SendJobs } from './runs.js';
 import { describeTarget } from './targets.js';
 import { runTenant, type AbortReason, type TenantOutcome } from './tenant-job.js';
@@ -27,6 +28,8 @@ export interface WorkerConfig {
   readonly tenantDeadlineMs: number;
   readonly attempts: number;
   readonly pollIntervalMs: number;
+  /** How often this replica looks for items a dead replica left `running` (reconcile.ts). */
+  readonly reconcileIntervalMs: number;
 }
 
 interface Active {
@@ -52,6 +55,7 @@ export class Worker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private cancelTimer: NodeJS.Timeout | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
   private readonly warned = new Set<string>();
 
   constructor(private readonly c: WorkerConfig) {}
@@ -65,6 +69,13 @@ export class Worker {
     this.loop = this.run();
     this.cancelTimer = setInterval(() => void this.checkCancelled(), CANCEL_CHECK_MS);
     this.cancelTimer.unref();
+    const reconcile = () =>
+      void reconcileLostItems(this.c.pool, QUEUE, this.c.send, this.c.logger).catch((error: unknown) =>
+        this.c.logger.warn('looking for tenants of a lost replica failed; trying again', { error: (error as Error).message }),
+      );
+    reconcile();
+    this.reconcileTimer = setInterval(reconcile, this.c.reconcileIntervalMs);
+    this.reconcileTimer.unref();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -230,6 +241,7 @@ export class Worker {
   async close(): Promise<void> {
     this.stopping = true;
     if (this.cancelTimer) clearInterval(this.cancelTimer);
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.wake?.();
     for (const a of this.active.values()) {
       a.reason ??= 'shutdown';

@@ -1,119 +1,115 @@
-import { parseArgs } from 'node:util';
-import { openFleet } from '../open-fleet.js';
-import { isFleetError, type Fleet, type RunMode, type RunSummary } from '../types.js';
-import { stderrLogger, type FleetCliIo } from './io.js';
-import { progressReporter, summaryLine } from './progress.js';
+import { redactUrl } from '@atlasai/migrator-core';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { FLEET_SCHEMA_VERSION } from '../types.js';
+import { actions, type CliContext, type ListOptions } from './commands.js';
+import type { FleetCliIo } from './io.js';
 
-export const FLEET_USAGE = `Usage: npm run migrate:fleet -- <command> [options]
-  run [--waves canary=tag:internal,1%,10%,100%] [--tags a,b] [--statuses active] [--ids id,…] [--failure-budget 0.02] [--detach]
-  plan | scan [same options]     read-only: what each tenant would apply / history and drift
-  status                         the fleet from the Control Plane (no tenant is contacted)
-  watch <run-id>                 follow a run to its end or halt
-  pause | resume | cancel <run-id>
-  retry <run-id> [--failed]      requeue failed, timed-out and unreachable tenants (and cancelled ones without --failed)
-Every command takes --json. Environment: CONTROL_PLANE_DATABASE_URL (PostgreSQL), FLEET_MAX_PER_HOST (4),
-FLEET_MAX_PER_REPLICA (8), FLEET_TENANT_DEADLINE_SECONDS (600), ATLAS_LOG_LEVEL (warn).`;
+export type { FleetCliIo } from './io.js';
 
-const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
-const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+const NAME = 'migrate:fleet';
+const ENVIRONMENT = `
+Environment:
+  CONTROL_PLANE_DATABASE_URL          the Control Plane's PostgreSQL (required; SQLite is refused, exit 2)
+  FLEET_MAX_PER_HOST (4)              concurrent migrations per database host, across every replica
+  FLEET_MAX_PER_REPLICA (8)           concurrent migrations in this process
+  FLEET_TENANT_DEADLINE_SECONDS (600) per tenant; past it the tenant is timed_out
+  FLEET_ATTEMPTS (3)                  attempts per tenant for transient failures
+  FLEET_JOB_EXPIRE_SECONDS (deadline + 60), FLEET_MAINTENANCE_INTERVAL_SECONDS (120),
+  FLEET_RETRY_DELAY_SECONDS (5)       takeover after a dead replica (docs/fleet.md)
+  FLEET_REPLICA_ID (host-pid)         this process's name in application_name and item owners
+  FLEET_REGISTRY_DIR                  tests and benches only: migrations of this folder, not the shipped tenant registry
+  ATLAS_LOG_LEVEL (warn)              NDJSON log lines on stderr
+Exit codes: 0 done (every tenant succeeded), 1 the run halted, failed or was cancelled, or an error,
+2 usage or configuration, 130/143 interrupted by SIGINT/SIGTERM (this process's tenants handed back).`;
 
-/** Exit code of a run's end: 0 only when every tenant succeeded (or was skipped). */
-function exitOf(s: RunSummary): number {
-  return s.state === 'succeeded' ? 0 : 1;
+const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('a fraction between 0 and 1 (0.02 is 2 %)');
+  return n;
 }
 
+function runCommand(program: Command, mode: 'apply' | 'plan' | 'scan', name: string, description: string, context: CliContext): void {
+  program
+    .command(name)
+    .description(description)
+    .option('--waves <spec>', 'waves in order, e.g. canary=tag:internal,1%,10%,100% (default 100%)')
+    .option('--tags <list>', 'only tenants with any of these tags (metadata.tags)', list)
+    .option('--statuses <list>', 'only tenants with one of these statuses', list)
+    .option('--ids <list>', 'only these tenant ids', list)
+    .addOption(new Option('--failure-budget <fraction>', 'failures a non-canary wave may have before the run halts (default 0.02)').argParser(fraction))
+    .option('--detach', 'create the run and print its id; the Control Plane replicas work it')
+    .option('--json', 'print the documents of docs/json-output.md (Fleet)')
+    .action(async (opts: ListOptions) => {
+      context.exitCode = await actions.create(context, mode, opts);
+    });
+}
+
+function idCommand(program: Command, name: 'watch' | 'pause' | 'resume' | 'cancel', description: string, context: CliContext): void {
+  program
+    .command(name)
+    .description(description)
+    .argument('<run-id>')
+    .option('--json', 'print the documents of docs/json-output.md (Fleet)')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      context.exitCode = name === 'watch' ? await actions.watch(context, id, opts) : await actions.transition(context, name, id, opts);
+    });
+}
+
+/**
+ * `npm run migrate:fleet -- <command>`: one commander subcommand per fleet command, parsed as atlas-migrate's
+ * commands are (errors thrown, not exiting; every URL's password redacted). Returns the exit code.
+ */
 export async function fleetMain(argv: readonly string[], io: FleetCliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        waves: { type: 'string' },
-        tags: { type: 'string' },
-        statuses: { type: 'string' },
-        ids: { type: 'string' },
-        'failure-budget': { type: 'string' },
-        detach: { type: 'boolean' },
-        failed: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+  const context: CliContext = { io, exitCode: 0 };
+  const program = new Command(NAME)
+    .description('Fleet migrations: every dedicated tenant database brought to the release, in waves, from the Control Plane.')
+    .usage('<command> [options]')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(redactUrl(s)),
+      outputError: (s, write) => write(s.replace(/^error: /, `${NAME}: `)),
+    })
+    .exitOverride()
+    .showHelpAfterError(`(npm run ${NAME} -- --help for usage)`)
+    .showSuggestionAfterError(true)
+    .addHelpText('after', ENVIRONMENT);
+  runCommand(program, 'apply', 'run', 'create a run and work it to its end or a halt (with --detach: create it only)', context);
+  runCommand(program, 'plan', 'plan', 'read-only run: what each tenant would apply (the engine\'s dry run)', context);
+  runCommand(program, 'scan', 'scan', 'read-only run: each tenant\'s history and drift from the release\'s snapshot (verify)', context);
+  program
+    .command('status')
+    .description('the fleet as the Control Plane knows it (no tenant is contacted)')
+    .option('--json', 'print the documents of docs/json-output.md (Fleet)')
+    .action(async (opts: { json?: boolean }) => {
+      context.exitCode = await actions.status(context, opts);
     });
+  idCommand(program, 'watch', 'follow a run to its end or a halt, working it in this process too', context);
+  idCommand(program, 'pause', 'no new tenant starts; running ones finish', context);
+  idCommand(program, 'resume', 'go on with a paused run, or past a halted wave (its failures accepted)', context);
+  idCommand(program, 'cancel', 'stop a run: queued tenants cancelled, running ones aborted', context);
+  program
+    .command('retry')
+    .description('requeue failed, timed-out, unreachable and cancelled tenants of a run')
+    .argument('<run-id>')
+    .option('--failed', 'only failed, timed-out and unreachable tenants (not cancelled ones)')
+    .option('--json', 'print the documents of docs/json-output.md (Fleet)')
+    .action(async (id: string, opts: { json?: boolean; failed?: boolean }) => {
+      context.exitCode = await actions.transition(context, 'retry', id, opts);
+    });
+  try {
+    if (argv.length === 0) {
+      io.stderr.write(`${NAME}: a command is needed\n${program.helpInformation()}`);
+      return 2;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n${FLEET_USAGE}\n`);
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.exitCode === 0) return 0;
+    // Scripts that asked for JSON get the error as JSON too.
+    if (argv.includes('--json')) io.stdout.write(`${JSON.stringify({ schemaVersion: FLEET_SCHEMA_VERSION, error: { code: 'USAGE', message: redactUrl(error.message.replace(/^error: /, '')) } }, null, 2)}\n`);
     return 2;
   }
-  const { values, positionals } = parsed;
-  const [command, id] = positionals;
-  if (values.help || !command) {
-    (values.help ? io.stdout : io.stderr).write(`${FLEET_USAGE}\n`);
-    return values.help ? 0 : 2;
-  }
-  const needsId = ['watch', 'pause', 'resume', 'cancel', 'retry'].includes(command);
-  if (!['run', 'plan', 'scan', 'status', ...(needsId ? [command] : [])].includes(command) || (needsId && !id)) {
-    io.stderr.write(`${needsId ? `${command} needs a run id` : `Unknown command "${command}"`}\n${FLEET_USAGE}\n`);
-    return 2;
-  }
-  const json = (doc: unknown) => io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-  const logger = stderrLogger(io);
-  let fleet: Fleet | undefined;
-  const stop = () => void fleet?.close().finally(() => process.exit(143));
-  try {
-    fleet = await openFleet({
-      controlUrl: io.env.CONTROL_PLANE_DATABASE_URL ?? '',
-      logger,
-      maxPerHost: num(io.env.FLEET_MAX_PER_HOST) ?? 4,
-      maxPerReplica: num(io.env.FLEET_MAX_PER_REPLICA) ?? 8,
-      tenantDeadlineMs: (num(io.env.FLEET_TENANT_DEADLINE_SECONDS) ?? 600) * 1000,
-    });
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-    const follow = async (runId: string): Promise<number> => {
-      await fleet!.work();
-      const progress = values.json ? undefined : progressReporter(io);
-      const end = await fleet!.waitForRun(runId, (s) => progress?.update(s));
-      progress?.stop();
-      if (values.json) json(await fleet!.getRun(runId));
-      else io.stdout.write(`${summaryLine(end)}\n`);
-      return exitOf(end);
-    };
-    if (command === 'run' || command === 'plan' || command === 'scan') {
-      const mode: RunMode = command === 'run' ? 'apply' : command;
-      const budget = num(values['failure-budget']);
-      const filter = { ...(list(values.tags) ? { tags: list(values.tags)! } : {}), ...(list(values.statuses) ? { statuses: list(values.statuses)! } : {}), ...(list(values.ids) ? { ids: list(values.ids)! } : {}) };
-      const run = await fleet.createRun({ mode, ...(values.waves ? { waves: values.waves } : {}), ...(budget === undefined ? {} : { failureBudget: budget }), filter, createdBy: `cli:${io.env.USER ?? 'unknown'}` });
-      if (values.detach) {
-        if (values.json) json(run);
-        else io.stdout.write(`${summaryLine(run)}\nworked by the Control Plane's replicas; follow it with: npm run migrate:fleet -- watch ${run.id}\n`);
-        return 0;
-      }
-      return await follow(run.id);
-    }
-    if (command === 'status') {
-      const status = await fleet.status();
-      if (values.json) json(status);
-      else {
-        io.stdout.write(`${status.tenants} tenants: ${Object.entries(status.byState).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}\n`);
-        for (const run of status.liveRuns) io.stdout.write(`${summaryLine(run)}\n`);
-        for (const t of status.attention) io.stdout.write(`  ${t.state.padEnd(11)} ${t.tenantId} ${t.target} v${t.version ?? '-'}${t.error ? ` ${t.error.code}: ${t.error.message}` : ''}\n`);
-      }
-      return 0;
-    }
-    if (command === 'watch') return await follow(id!);
-    const action = command as 'pause' | 'resume' | 'cancel' | 'retry';
-    const result = action === 'retry' ? await fleet.retry(id!, { failedOnly: values.failed === true }) : await fleet[action](id!);
-    if (values.json) json(result);
-    else io.stdout.write(`${summaryLine(result)}\n`);
-    return 0;
-  } catch (error) {
-    const code = isFleetError(error) ? error.code : undefined;
-    if (values.json) json({ schemaVersion: 1, error: { code: code ?? 'ERROR', message: (error as Error).message } });
-    io.stderr.write(`${(error as Error).message}\n`);
-    return code === 'FLEET_REQUIRES_POSTGRES' || code === 'FLEET_INVALID_SPEC' ? 2 : 1;
-  } finally {
-    process.off('SIGTERM', stop);
-    process.off('SIGINT', stop);
-    await fleet?.close();
-  }
+  return context.exitCode;
 }

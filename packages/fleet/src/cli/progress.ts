@@ -19,18 +19,22 @@ export function summaryLine(s: RunSummary): string {
   return `[fleet ${s.id}] ${s.mode} ${s.state}${wave ? `, wave ${wave.name}` : ''}: ${countsLine(s) || 'no tenants'} (${rate(s)})`;
 }
 
-/** Live progress: a bar on a terminal (stderr), plain lines when piped (one per change). */
+/** How often a piped run prints a line when only its throughput or ETA changed. */
+const PLAIN_REFRESH_MS = 30_000;
+
+/** Live progress: a bar on a terminal (stderr), plain lines when piped. */
 export function progressReporter(io: FleetCliIo): { update(s: RunSummary): void; stop(): void } {
   if (io.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: 'fleet {id} [{bar}] {value}/{total} | {counts} | {rate}', stream: io.stderr, hideCursor: true, clearOnComplete: false },
+      { format: 'fleet {id} {state}{wave} [{bar}] {value}/{total} | {counts} | {rate}', stream: io.stderr, hideCursor: true, clearOnComplete: false, noTTYOutput: false },
       cliProgress.Presets.shades_classic,
     );
     let started = false;
     return {
       update(s) {
         const done = s.total - s.counts.queued - s.counts.running - s.counts.retrying;
-        const payload = { id: s.id, counts: countsLine(s), rate: rate(s) };
+        const wave = s.waves.find((w) => w.state === 'running' || w.state === 'halted');
+        const payload = { id: s.id, state: s.state, wave: wave ? ` wave ${wave.name}` : '', counts: countsLine(s) || 'no tenants', rate: rate(s) };
         if (!started) {
           bar.start(s.total, done, payload);
           started = true;
@@ -39,16 +43,27 @@ export function progressReporter(io: FleetCliIo): { update(s: RunSummary): void;
           bar.update(done, payload);
         }
       },
-      stop: () => started && bar.stop(),
+      stop() {
+        if (started) bar.stop();
+        started = false;
+      },
     };
   }
-  let last = '';
+  // Piped: a line when the state, the wave or a count changes, and otherwise at most every
+  // PLAIN_REFRESH_MS when throughput or ETA moved; never the same line twice in a row.
+  let lastKey = '';
+  let lastLine = '';
+  let lastAt = 0;
   return {
     update(s) {
-      const line = `[fleet ${s.id}] ${s.state}: ${countsLine(s)}`;
-      if (line === last) return;
-      last = line;
-      io.stderr.write(`${summaryLine(s)}\n`);
+      const line = summaryLine(s);
+      const key = `${s.state}|${countsLine(s)}|${s.waves.map((w) => w.state).join(',')}`;
+      const now = Date.now();
+      if (line === lastLine || (key === lastKey && now - lastAt < PLAIN_REFRESH_MS)) return;
+      lastKey = key;
+      lastLine = line;
+      lastAt = now;
+      io.stderr.write(`${line}\n`);
     },
     stop() {},
   };
