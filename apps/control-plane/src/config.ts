@@ -5,12 +5,16 @@ import { controlPlane } from '@atlasai/planes';
 /**
  * The Control Plane service: `PORT` (default 3001), `HOST` (0.0.0.0), `CONTROL_PLANE_DATABASE_URL` (default
  * `sqlite:data/control-plane.db`, as the operator commands), `INTERNAL_SERVICE_SECRET`, `MIGRATE_ON_STARTUP`
- * (true), `MIGRATION_LOCK_TIMEOUT_SECONDS` (60), `LOG_LEVEL` (info).
+ * (true), `MIGRATION_LOCK_TIMEOUT_SECONDS` (60),
+ * `MIGRATION_CONNECT_WAIT_SECONDS` (30), `LOG_LEVEL` (info), `LOG_FORMAT` (pretty on a terminal, else json).
  */
 export const controlService: ServiceDefinition = Object.freeze({ plane: controlPlane, defaultPort: 3001 });
 
 /** The repository's `data/` folder, where `npm run migrate:versioned` keeps the default SQLite file too. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../data/', import.meta.url));
+
+/** The repository root's `.env`, read at boot when present (`ATLAS_ENV_FILE` names another; `ATLAS_DOTENV=0` reads none). */
+export const DEFAULT_ENV_FILE = fileURLToPath(new URL('../../../.env', import.meta.url));
 
 /** Parses the environment once; throws a ConfigError listing every problem. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>, dataDir: string = DEFAULT_DATA_DIR): ServiceConfig {

@@ -25,6 +25,7 @@ export {
 } from './registry.js';
 export type { AuditRecord, ConnectOptions, Dialect, History, HistoryOutcome, HistoryRecord, HistoryRow, Session, Statement, StatementOutcome } from './dialect.js';
 export { createDialect, type DialectOptions } from './dialects/index.js';
+export { readPostgresHistoryWith, readSqliteHistoryWith, statusFromHistory, type PostgresQuery, type SqliteHandle } from './dialects/read-history-with.js';
 export { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './target.js';
 export { silentLogger, type Logger } from './logger.js';
 export { DEFAULT_HEARTBEAT_MS, DEFAULT_LOCK_TIMEOUT_MS, runMigrations, type RunOptions } from './runner.js';

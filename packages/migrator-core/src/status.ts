@@ -108,6 +108,17 @@ export async function inspectMigrations(options: { registry: Registry; dialect: 
   } catch (error) {
     return { ...base, ok: false, entries: [], error: toPlaneError(error) };
   }
+  const status = statusFromHistory(registry, dialect.target, history, variant);
+  if (!options.drift) return status;
+  return { ...status, drift: await driftOf(registry, dialect) };
+}
+
+/**
+ * One plane's status from a history already read (`null`: no table), whoever read it: a session of the
+ * engine, or a service's own pool (`readPostgresHistoryWith`, `readSqliteHistoryWith`).
+ */
+export function statusFromHistory(registry: Registry, target: string, history: History | null, variant: SqlVariant): PlaneStatus {
+  const base = { plane: registry.plane, target };
   const rows = new Map((history?.rows ?? []).map((row) => [row.version, row]));
   const entries: MigrationStatusEntry[] = registry.migrations.map((migration) => {
     const row = rows.get(migration.version);
@@ -127,6 +138,5 @@ export async function inspectMigrations(options: { registry: Registry; dialect: 
     }
   }
   entries.sort((a, b) => a.version - b.version);
-  if (!options.drift) return { ...base, ok: true, entries, error: null };
-  return { ...base, ok: true, entries, error: null, drift: await driftOf(registry, dialect) };
+  return { ...base, ok: true, entries, error: null };
 }

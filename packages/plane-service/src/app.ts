@@ -31,7 +31,7 @@ export function createServiceApp<DB>(deps: ServiceDeps<DB>, registry: Registry, 
     config: deps.config,
     registry,
     database: deps.database,
-    schema: new SchemaMonitor(registry, deps.database.engine),
+    schema: new SchemaMonitor(registry, { kind: deps.database.kind, target: deps.config.database.redacted, readHistory: () => deps.database.readHistory() }),
   };
   const app = createStrictFastify(deps.logger ?? createServiceLogger('silent'));
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -4,6 +4,20 @@ import { envSchema } from 'env-schema';
 import type { ServiceDefinition } from './definition.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+/** `MIGRATION_CONNECT_WAIT_SECONDS` when unset: the engine's own default. */
+export const DEFAULT_CONNECT_WAIT_SECONDS = 30;
+
+/**
+ * `LOG_FORMAT` if it is one of `json`, `pretty`; else pretty on a terminal and NDJSON otherwise (a pipe, a
+ * file, a log collector). Read before the rest of the configuration, so an invalid one is reported readably.
+ */
+export function resolveLogFormat(env: Readonly<Record<string, string | undefined>>, isTerminal: boolean): LogFormat {
+  const given = env.LOG_FORMAT?.trim().toLowerCase();
+  if (given === 'json' || given === 'pretty') return given;
+  return isTerminal ? 'pretty' : 'json';
+}
 
 /** Everything a service reads from its environment, parsed once at boot and frozen. */
 export interface ServiceConfig {
@@ -20,6 +34,15 @@ export interface ServiceConfig {
   readonly migrateOnStartup: boolean;
   readonly lockTimeoutMs: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** `LOG_FORMAT`: `json` (NDJSON) or `pretty` (readable lines); unset: pretty on a terminal, else json. */
+  readonly logFormat: LogFormat;
+  /**
+   * How long boot keeps trying a PostgreSQL database that is not reachable yet, on every connection it
+   * opens (the application's pool, the migration session): `MIGRATION_CONNECT_WAIT_SECONDS`, default 30 s.
+   */
+  readonly connectWaitMs: number;
+  /** Where the plane's URL came from: its variable, or the SQLite default because that variable is unset or empty. */
+  readonly databaseSource: 'variable' | 'default';
   /**
    * Where migrations run: `MIGRATION_DATABASE_URL` (a direct or session-pooled URL, for when the plane's
    * own URL goes through a transaction pooler), else the plane's database.
@@ -54,6 +77,7 @@ function schemaFor(definition: ServiceDefinition) {
       MIGRATION_CONCURRENT_LOCK_TIMEOUT_SECONDS: { type: 'integer', minimum: 1 },
       MIGRATION_CONNECT_WAIT_SECONDS: { type: 'integer', minimum: 0 },
       LOG_LEVEL: { type: 'string', enum: [...LOG_LEVELS], default: 'info' },
+      LOG_FORMAT: { type: 'string', enum: [...LOG_FORMATS] },
     },
   };
 }
@@ -94,7 +118,7 @@ function unusableSecret(secret: string): string | null {
  * means the plane's SQLite file in `dataDir`, exactly as the operator commands resolve it. Throws a
  * ConfigError listing every problem at once.
  */
-export function loadConfig(definition: ServiceDefinition, env: Readonly<Record<string, string | undefined>>, dataDir: string): ServiceConfig {
+export function loadConfig(definition: ServiceDefinition, env: Readonly<Record<string, string | undefined>>, dataDir: string, isTerminal = false): ServiceConfig {
   // Unset and empty mean the same, as for the operator commands.
   const given = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].trim() !== ''));
   const problems: string[] = [];
@@ -107,6 +131,7 @@ export function loadConfig(definition: ServiceDefinition, env: Readonly<Record<s
     problems.push(...errors.map((p) => describe(p, given)));
   }
   const urlVariable = definition.plane.urlVariable;
+  const databaseSource = given[urlVariable] === undefined ? 'default' : 'variable';
   const databaseUrl = given[urlVariable]?.trim() || `sqlite:${join(dataDir, definition.plane.sqliteFile)}`;
   let database: DatabaseTarget | undefined;
   try {
@@ -132,7 +157,7 @@ export function loadConfig(definition: ServiceDefinition, env: Readonly<Record<s
       ddlLockTimeoutMs: seconds('MIGRATION_DDL_LOCK_TIMEOUT_SECONDS'),
       lockRetries: values.MIGRATION_LOCK_RETRIES as number | undefined,
       concurrentLockTimeoutMs: seconds('MIGRATION_CONCURRENT_LOCK_TIMEOUT_SECONDS'),
-      connectWaitMs: seconds('MIGRATION_CONNECT_WAIT_SECONDS'),
+      connectWaitMs: seconds('MIGRATION_CONNECT_WAIT_SECONDS') ?? DEFAULT_CONNECT_WAIT_SECONDS * 1000,
     }).filter(([, v]) => v !== undefined),
   );
   return Object.freeze({
@@ -144,6 +169,9 @@ export function loadConfig(definition: ServiceDefinition, env: Readonly<Record<s
     migrateOnStartup: values.MIGRATE_ON_STARTUP as boolean,
     lockTimeoutMs: (values.MIGRATION_LOCK_TIMEOUT_SECONDS as number) * 1000,
     logLevel: values.LOG_LEVEL as ServiceConfig['logLevel'],
+    logFormat: resolveLogFormat(given, isTerminal),
+    connectWaitMs: seconds('MIGRATION_CONNECT_WAIT_SECONDS') ?? DEFAULT_CONNECT_WAIT_SECONDS * 1000,
+    databaseSource,
     migrationDatabase,
     migration,
   });
@@ -158,6 +186,7 @@ export function describeConfig(config: ServiceConfig): Record<string, unknown> {
     database: config.database.redacted,
     migrationDatabase: config.migrationDatabase.redacted,
     migration: config.migration,
+    connectWaitSeconds: config.connectWaitMs / 1000,
     migrateOnStartup: config.migrateOnStartup,
     lockTimeoutSeconds: config.lockTimeoutMs / 1000,
     serviceSecretConfigured: config.internalServiceSecret !== null,

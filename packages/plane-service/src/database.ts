@@ -1,10 +1,11 @@
-import { createDialect, type DatabaseTarget, type Dialect } from '@atlasai/migrator-core';
+import { createDialect, readPostgresHistoryWith, readSqliteHistoryWith, type DatabaseTarget, type Dialect, type History } from '@atlasai/migrator-core';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { ServiceConfig } from './config.js';
 import { engineLogger, type PinoLogger } from './logger.js';
 import { prepareSqliteFile, sqliteFileError } from './sqlite-file.js';
+import { waitForDatabase } from './wait-for-database.js';
 
 /** How long a SQLite statement waits for another connection's write lock before failing. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
@@ -13,8 +14,13 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 export interface ServiceDatabase<DB> {
   readonly kind: 'postgres' | 'sqlite';
   readonly db: Kysely<DB>;
-  /** The engine's view of the same database: migrations and the history read of health and status. */
+  /** The engine's view of the same database (through `MIGRATION_DATABASE_URL` when set): migrations and status. */
   readonly engine: Dialect;
+  /**
+   * `schema_migrations` read through the application's own pool or handle (one SELECT, no lock, no new
+   * connection): what health and the schema guards read. `null` when there is no history table yet.
+   */
+  readHistory(): Promise<History | null>;
   close(): Promise<void>;
 }
 
@@ -53,27 +59,43 @@ function openPostgres(config: ServiceConfig, target: Extract<DatabaseTarget, { k
 
 /**
  * Opens the plane's database (a pg pool, or one better-sqlite3 connection in WAL mode with a busy timeout)
- * and checks that it answers. Throws when it does not; the caller decides what that means.
+ * and checks that it answers: PostgreSQL keeps trying a database that is not reachable yet for
+ * `config.connectWaitMs`, one log line per try. Throws when it does not; the caller decides what that means.
  */
 export async function openDatabase<DB>(config: ServiceConfig, log: PinoLogger): Promise<ServiceDatabase<DB>> {
   const target = config.database;
-  const dialect =
-    target.kind === 'postgres' ? new PostgresDialect({ pool: openPostgres(config, target, log) }) : new SqliteDialect({ database: openSqlite(target.path) });
+  let readHistory: () => Promise<History | null>;
+  let dialect: PostgresDialect | SqliteDialect;
+  if (target.kind === 'postgres') {
+    const pool = openPostgres(config, target, log);
+    readHistory = () => readPostgresHistoryWith((text) => pool.query(text), target.redacted);
+    dialect = new PostgresDialect({ pool });
+  } else {
+    const handle = openSqlite(target.path);
+    readHistory = async () => readSqliteHistoryWith(handle, target.path);
+    dialect = new SqliteDialect({ database: handle });
+  }
   const db = new Kysely<DB>({ dialect });
   try {
-    await sql`SELECT 1`.execute(db);
+    const firstQuery = async () => {
+      await sql`SELECT 1`.execute(db);
+    };
+    if (target.kind === 'postgres') await waitForDatabase(firstQuery, { waitMs: config.connectWaitMs, target: target.redacted, log });
+    else await firstQuery();
   } catch (error) {
     await db.destroy().catch(() => undefined);
     throw error;
   }
-  // Migrations (and the history reads of health and status) may go through their own URL: a direct or
-  // session-pooled connection where the application's goes through a transaction pooler.
-  const engine = await createDialect(config.migrationDatabase, engineLogger(log), config.migration);
+  // Migrations (and the catalog reads of status) may go through their own URL: a direct or session-pooled
+  // connection where the application's goes through a transaction pooler. Its session waits for the
+  // database as long as the pool did (the engine's own wait, the same bound).
+  const engine = await createDialect(config.migrationDatabase, engineLogger(log.child({ database: config.migrationDatabase.redacted })), config.migration);
   let closed: Promise<void> | undefined;
   return {
     kind: target.kind,
     db,
     engine,
+    readHistory,
     close: () => (closed ??= db.destroy()),
   };
 }

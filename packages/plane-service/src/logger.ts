@@ -1,5 +1,6 @@
 import { redactUrl, type Logger } from '@atlasai/migrator-core';
 import { pino, type Logger as PinoLogger } from 'pino';
+import pretty from 'pino-pretty';
 
 /**
  * Header paths pino censors wherever a request is logged. Fastify's request serializer leaves headers out;
@@ -14,9 +15,18 @@ export const REDACTED_PATHS = [
   'headers.cookie',
 ];
 
-/** The service's one structured logger (JSON lines on stdout), shared by boot and Fastify. */
-export function createServiceLogger(level: string, destination?: NodeJS.WritableStream): PinoLogger {
+/**
+ * The service's one structured logger, shared by boot and Fastify, on stdout (or `destination`): NDJSON
+ * (`json`, for a pipe or a log collector), or readable lines (`pretty`, pino's own printer, for a
+ * terminal; colours only when stdout is one). Redaction happens before either format is written.
+ */
+export function createServiceLogger(level: string, destination?: NodeJS.WritableStream, format: 'json' | 'pretty' = 'json'): PinoLogger {
   const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  if (format === 'pretty') {
+    // Synchronous, as pino's own stdout: a fatal line is written before the process exits.
+    const stream = pretty({ destination: destination ?? 1, sync: true, colorize: destination === undefined && process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true });
+    return pino(options, stream);
+  }
   return destination ? pino(options, destination) : pino(options);
 }
 

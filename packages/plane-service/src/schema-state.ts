@@ -1,4 +1,4 @@
-import { inspectMigrations, type Dialect, type PlaneStatus, type Registry } from '@atlasai/migrator-core';
+import { statusFromHistory, toPlaneError, type History, type PlaneStatus, type Registry } from '@atlasai/migrator-core';
 
 /** What the database's `schema_migrations` says, compared with this release's registry. */
 export interface SchemaState {
@@ -30,10 +30,22 @@ function toState(status: PlaneStatus): SchemaState {
   };
 }
 
+/** Where the monitor reads the history: the service's own pool or handle (ServiceDatabase). */
+export interface HistorySource {
+  readonly kind: 'postgres' | 'sqlite';
+  /** The redacted target the status names. */
+  readonly target: string;
+  readHistory(): Promise<History | null>;
+}
+
+/** How long a reading answers health polls: a load balancer polling many times a second makes one query a second. */
+export const HEALTH_MAX_AGE_MS = 1_000;
+
 /**
- * Reads the schema state through the engine's read-only history read (one SELECT, no lock) and keeps
- * the last reading for routes that only need to know whether a migration is applied. Health always
- * reads afresh; a migrate call invalidates the cache.
+ * Reads the schema state through the service's own connection (one SELECT of the history, no lock, no
+ * new connection: never a backend per poll), shares one read among concurrent callers, and keeps each
+ * reading for `HEALTH_MAX_AGE_MS`. Routes that only need to know whether a migration is applied may use
+ * an older successful one (`recent`). A migrate call invalidates both.
  */
 export class SchemaMonitor {
   private last: { at: number; reading: SchemaReading } | undefined;
@@ -43,15 +55,17 @@ export class SchemaMonitor {
 
   constructor(
     private readonly registry: Registry,
-    private readonly dialect: Dialect,
+    private readonly source: HistorySource,
     private readonly maxAgeMs = 5_000,
   ) {}
 
-  /** A fresh reading (concurrent callers share one query). */
-  read(): Promise<SchemaReading> {
+  private fresh(): Promise<SchemaReading> {
     if (this.inFlight?.generation === this.generation) return this.inFlight.reading;
     const generation = this.generation;
-    const reading = inspectMigrations({ registry: this.registry, dialect: this.dialect }).then((status): SchemaReading => {
+    const reading = this.source.readHistory().then(
+      (history) => statusFromHistory(this.registry, this.source.target, history, this.source.kind),
+      (error: unknown): PlaneStatus => ({ plane: this.registry.plane, target: this.source.target, ok: false, entries: [], error: toPlaneError(error) }),
+    ).then((status): SchemaReading => {
       const result: SchemaReading = { status, state: status.ok ? toState(status) : null };
       if (generation === this.generation) this.last = { at: Date.now(), reading: result };
       if (this.inFlight?.reading === reading) this.inFlight = undefined;
@@ -61,11 +75,18 @@ export class SchemaMonitor {
     return reading;
   }
 
+  /** A reading at most `HEALTH_MAX_AGE_MS` old, failed or not (concurrent callers share one query). */
+  read(): Promise<SchemaReading> {
+    const last = this.last;
+    if (last && Date.now() - last.at < HEALTH_MAX_AGE_MS) return Promise.resolve(last.reading);
+    return this.fresh();
+  }
+
   /** The last reading if it is recent and succeeded, else a fresh one. */
   async recent(): Promise<SchemaReading> {
     const last = this.last;
     if (last && last.reading.state && Date.now() - last.at < this.maxAgeMs) return last.reading;
-    return this.read();
+    return this.fresh();
   }
 
   /** Forget what was read: the schema just changed. */

@@ -2,7 +2,8 @@ import type { ServiceContext } from '../context.js';
 import { NoQuery, type ServiceApp } from '../request-shape.js';
 
 /**
- * The load balancer's check. One history read (the engine's read-only query, no lock): 200 when nothing is
+ * The load balancer's check. The history as read through the service's own pool (one SELECT, no lock, no
+ * new connection; one read shared by concurrent polls and kept for a second): 200 when nothing is
  * pending, 503 `schema_behind` while something is, 503 `database_unreachable` when it cannot be read.
  * Versions newer than this release are healthy: migrations are forward-only.
  */

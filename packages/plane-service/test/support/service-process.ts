@@ -27,7 +27,21 @@ export interface ServiceProcess {
 const started = new Set<ServiceProcess>();
 
 /** Variables a test must set itself: never inherited from the developer's shell or turbo. */
-const SERVICE_VARIABLES = ['PORT', 'HOST', 'TENANT_PLANE_DATABASE_URL', 'CONTROL_PLANE_DATABASE_URL', 'INTERNAL_SERVICE_SECRET', 'MIGRATE_ON_STARTUP', 'MIGRATION_LOCK_TIMEOUT_SECONDS', 'MIGRATION_DATABASE_URL', 'LOG_LEVEL'];
+const SERVICE_VARIABLES = [
+  'PORT',
+  'HOST',
+  'TENANT_PLANE_DATABASE_URL',
+  'CONTROL_PLANE_DATABASE_URL',
+  'INTERNAL_SERVICE_SECRET',
+  'MIGRATE_ON_STARTUP',
+  'MIGRATION_LOCK_TIMEOUT_SECONDS',
+  'MIGRATION_DATABASE_URL',
+  'MIGRATION_CONNECT_WAIT_SECONDS',
+  'LOG_LEVEL',
+  'LOG_FORMAT',
+  'ATLAS_DOTENV',
+  'ATLAS_ENV_FILE',
+];
 
 export interface StartOptions {
   /**
@@ -44,7 +58,8 @@ export function startService(plane: 'tenant' | 'control', env: Record<string, st
   const [command, ...args] = [...(options.wrapper ?? []), process.execPath, `apps/${plane}-plane/dist/main.js`];
   const child = spawn(command!, args, {
     cwd: REPO_ROOT,
-    env: { ...base, PORT: '0', HOST: '127.0.0.1', ...env },
+    // ATLAS_DOTENV=0: a developer's .env at the repository root never reaches a test (a test of .env sets it to 1).
+    env: { ...base, PORT: '0', HOST: '127.0.0.1', ATLAS_DOTENV: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
