@@ -29,9 +29,21 @@ afterEach(async () => {
   tenants = [];
 });
 
+/** What the page-side functions below touch of the browser. */
+interface BrowserElement {
+  textContent: string | null;
+  submit?: () => void;
+}
+interface BrowserGlobals {
+  document: { cookie: string; querySelectorAll(selector: string): Iterable<BrowserElement>; getElementById(id: string): BrowserElement | null };
+  marker?: number;
+}
+
 /** The counts of one row of the waves table, by the header's state names. */
 async function rowCounts(page: Page, row: string): Promise<Record<string, string>> {
+  // Runs in the page; the tests' TypeScript has no DOM library, hence `globalThis` typed by hand.
   return page.evaluate((selector) => {
+    const { document } = globalThis as unknown as BrowserGlobals;
     const heads = [...document.querySelectorAll('#waves thead th')].map((th) => th.textContent ?? '');
     const cells = [...document.querySelectorAll(`${selector} > *`)].map((td) => td.textContent ?? '');
     return Object.fromEntries(heads.map((h, i) => [h, cells[i] ?? '']));
@@ -114,7 +126,7 @@ describe('fleet page', () => {
     const cookie = cookies[0]!;
     expect(cookie).toMatchObject({ name: 'atlas_fleet_session', httpOnly: true, sameSite: 'Strict', path: '/fleet' });
     expect(cookie.value).not.toContain(SECRET);
-    expect(await page.evaluate(() => document.cookie)).toBe('');
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).document.cookie)).toBe('');
 
     // The data endpoint takes the cookie; an action from the page itself does not (the cookie is not even sent there).
     const data = await page.evaluate(async () => {
@@ -132,7 +144,7 @@ describe('fleet page', () => {
     const stranger = await startAttacker(`<!doctype html><form id="f" method="post" action="${base}/api/fleet/runs/${runId}/cancel"></form><a id="go" href="${base}/fleet">fleet</a>`);
     const other = await context.newPage();
     await other.goto(stranger);
-    const posted = await Promise.all([other.waitForNavigation(), other.evaluate(() => (document.getElementById('f') as HTMLFormElement).submit())]);
+    const posted = await Promise.all([other.waitForNavigation(), other.evaluate(() => (globalThis as unknown as BrowserGlobals).document.getElementById('f')!.submit!())]);
     expect(posted[0]!.status()).toBe(401);
     await other.goto(stranger);
     const linked = await Promise.all([other.waitForNavigation(), other.click('#go')]);
@@ -145,9 +157,9 @@ describe('fleet page', () => {
     await fix.query('DROP TABLE organizations');
     await fix.end();
     expect((await call(`${base}/api/fleet/runs/${runId}/retry?failedOnly=true`, { method: 'POST', secret: SECRET })).status).toBe(200);
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    await page.evaluate(() => ((globalThis as unknown as BrowserGlobals).marker = 42));
     await page.locator('#run[data-state="succeeded"]').waitFor({ timeout: 60_000 });
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).marker)).toBe(42);
     expect(await rowCounts(page, '#waves tfoot tr')).toMatchObject({ State: 'succeeded', Total: '4', succeeded: '4', failed: '0' });
     expect(scriptErrors).toEqual([]);
   });
