@@ -162,5 +162,11 @@ describe('fleet page', () => {
     expect(await page.evaluate(() => (globalThis as unknown as BrowserGlobals).marker)).toBe(42);
     expect(await rowCounts(page, '#waves tfoot tr')).toMatchObject({ State: 'succeeded', Total: '4', succeeded: '4', failed: '0' });
     expect(scriptErrors).toEqual([]);
+
+    // Signing out clears the cookie; the page asks for the secret again.
+    const out = await Promise.all([page.waitForNavigation(), page.click('header button[type=submit]')]);
+    expect(out[0]!.status()).toBe(401);
+    expect(await page.locator('#secret').count()).toBe(1);
+    expect(await context.cookies(`${base}/fleet`)).toEqual([]);
   });
 });

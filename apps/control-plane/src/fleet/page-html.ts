@@ -131,7 +131,7 @@ export interface FleetPageModel {
   readonly run: RunSummary | null;
   /** Tenants behind, failed, timed out, unreachable or drifted, the shown run's failures first. */
   readonly attention: readonly TenantItem[];
-  /** True while any run is open: the page then refreshes itself. */
+  /** True while a run is open (running, paused or halted): the page then refreshes itself. */
   readonly live: boolean;
   /** This response's CSP nonce for the refresh script. */
   readonly nonce: string;
