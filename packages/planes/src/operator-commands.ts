@@ -1,11 +1,12 @@
 import { Option } from 'commander';
 import { EXIT, createProgram, defineUp, defineVerify, processIo, runProgram, type CliIo, type CommandContext, type Targets } from '@atlasai/migrator-core/cli';
 import { DATA_DIR, PLANES, planeUrl, type PlaneDefinition } from './planes.js';
+import { assertBuildsCurrent } from './stale-build.js';
 
 /**
  * The planes as `atlas-migrate`'s commands see them: `--plane NAME` picks one (default: all, in order),
  * and each plane's URL comes from its variable, else its SQLite file in `dataDir`. Registries are the
- * built ones, with their snapshots embedded.
+ * built ones, with their snapshots embedded, and refused when older than their `sql/` folder (stale-build.ts).
  */
 export function planeTargets(planes: readonly PlaneDefinition[], dataDir: string = DATA_DIR): Targets {
   const names = planes.map((p) => p.registry.plane);
@@ -18,6 +19,8 @@ export function planeTargets(planes: readonly PlaneDefinition[], dataDir: string
     },
     async resolve(flags, io) {
       const selected = planes.filter((p) => flags.plane === undefined || p.registry.plane === flags.plane);
+      // A registry built before its folder last changed is refused, never silently run.
+      await assertBuildsCurrent(selected, io.env);
       return selected.map((p) => ({ registry: p.registry, url: planeUrl(p, io.env, dataDir) }));
     },
   };
