@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrationLockKey as engineLockKey } from '../../../migrator-core/src/dialects/postgres/lock.js';
 import { freePort } from '../../../../scripts/postgres-server.mjs';
@@ -26,6 +29,21 @@ export interface ServiceProcess {
 
 const started = new Set<ServiceProcess>();
 
+/**
+ * A temporary repository root with a copy of a plane's built app (its dependencies resolved from this
+ * repository's), so that the defaults that hang on the root (`data/`, `.env`) can be tried without
+ * touching the real ones. The caller removes it.
+ */
+export function copyBuiltApp(plane: 'tenant' | 'control'): string {
+  const root = mkdtempSync(join(tmpdir(), 'atlas-root-'));
+  const app = join(root, `apps/${plane}-plane`);
+  mkdirSync(app, { recursive: true });
+  cpSync(join(REPO_ROOT, `apps/${plane}-plane/dist`), join(app, 'dist'), { recursive: true });
+  cpSync(join(REPO_ROOT, `apps/${plane}-plane/package.json`), join(app, 'package.json'));
+  symlinkSync(join(REPO_ROOT, `apps/${plane}-plane/node_modules`), join(app, 'node_modules'));
+  return root;
+}
+
 /** Variables a test must set itself: never inherited from the developer's shell or turbo. */
 const SERVICE_VARIABLES = [
   'PORT',
@@ -49,15 +67,18 @@ export interface StartOptions {
    * with the command to run (node and main.js are appended), and its exit status must be the service's.
    */
   readonly wrapper?: readonly string[];
+  /** A repository root holding a copy of the built app (`copyBuiltApp`): its `data/` and `.env` are the defaults. */
+  readonly root?: string;
 }
 
 /** Starts a plane's service on a port the OS picks (unless `env.PORT` says otherwise), on 127.0.0.1. */
 export function startService(plane: 'tenant' | 'control', env: Record<string, string>, options: StartOptions = {}): ServiceProcess {
   const base: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !SERVICE_VARIABLES.includes(key)) base[key] = value;
-  const [command, ...args] = [...(options.wrapper ?? []), process.execPath, `apps/${plane}-plane/dist/main.js`];
+  const root = options.root ?? REPO_ROOT;
+  const [command, ...args] = [...(options.wrapper ?? []), process.execPath, join(root, `apps/${plane}-plane/dist/main.js`)];
   const child = spawn(command!, args, {
-    cwd: REPO_ROOT,
+    cwd: root,
     // ATLAS_DOTENV=0: a developer's .env at the repository root never reaches a test (a test of .env sets it to 1).
     env: { ...base, PORT: '0', HOST: '127.0.0.1', ATLAS_DOTENV: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
