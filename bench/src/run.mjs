@@ -9,12 +9,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, openSync, readSync, closeSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { prepareWorkloads } from './workloads.mjs';
+import { logOffset, logSince, messagesPerMigration } from './message-count.mjs';
 
 const BENCH = new URL('../', import.meta.url).pathname;
 const REPO = join(BENCH, '..');
@@ -167,21 +168,6 @@ function sqliteNoopCases(w, options) {
   return [{ id: 'open + SELECT 1 + close', role: 'floor', argv: (path) => node(join(CASES, 'floor-sqlite.mjs'), path) }, ...sqliteApplyCases(w, options).filter((c) => c.role !== 'psql'), atlasApiDriverLoaded];
 }
 
-/** Lines of the server log that are messages sent to `db` (simple queries and executes of the extended protocol). */
-function countLoggedMessages(from, db) {
-  const size = statSync(PG_LOG).size;
-  const length = size - from;
-  const buffer = Buffer.alloc(length);
-  const fd = openSync(PG_LOG, 'r');
-  try {
-    readSync(fd, buffer, 0, length, from);
-  } finally {
-    closeSync(fd);
-  }
-  const pattern = new RegExp(`@${db} LOG:  (statement|execute [^:]*):`, 'g');
-  return (buffer.toString('utf8').match(pattern) ?? []).length;
-}
-
 async function commitsOf(db) {
   await admin.query('SELECT pg_stat_clear_snapshot()');
   const { rows } = await admin.query('SELECT xact_commit::int AS commits FROM pg_stat_database WHERE datname = $1', [db]);
@@ -190,19 +176,18 @@ async function commitsOf(db) {
 
 /** One extra run per PostgreSQL apply case, not timed: messages and commits per migration. */
 async function countMessages(cases, w) {
-  const canRead = existsSync(PG_LOG);
   const out = {};
   for (const c of cases) {
     const db = await freshDatabase();
     try {
       await admin.query(`ALTER DATABASE ${db} SET log_statement = 'all'`);
-      const from = canRead ? statSync(PG_LOG).size : 0;
+      const from = logOffset(PG_LOG);
       const before = await commitsOf(db);
       timed(c.argv(dbUrl(db), w), c.env?.(dbUrl(db)) ?? {});
       // The server writes the log asynchronously; give it a moment.
       await new Promise((r) => setTimeout(r, 300));
       const commits = (await commitsOf(db)) - before;
-      out[c.id] = { messages: canRead ? countLoggedMessages(from, db) / w.count : null, commits: commits / w.count };
+      out[c.id] = { messages: messagesPerMigration(logSince(PG_LOG, from), db, w.count), commits: commits / w.count };
     } finally {
       await dropDatabase(db);
     }
@@ -326,7 +311,7 @@ function groups(workloads) {
   return ONLY ? all.filter((g) => ONLY.test(g.title)) : all;
 }
 
-const fmt = (v, digits = 0) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits));
+const fmt = (v, digits = 0) => (v === 'unmeasured' ? 'unmeasured' : v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits));
 const fmtRatio = (v) => (v === null || v === undefined ? '–' : `${v.toFixed(2)}×`);
 
 function renderMarkdown(meta, results) {
@@ -334,7 +319,7 @@ function renderMarkdown(meta, results) {
     '# Benchmark results',
     '',
     `Run ${meta.date} on ${meta.machine}; PostgreSQL ${meta.postgres}; Node ${meta.node}; ${meta.rounds} rounds${meta.quick ? ' (quick mode)' : ''}; commit ${meta.commit}${meta.baseline ? `; "(before)" is the engine at ${meta.baseline}` : ''}.`,
-    'Times are whole-process wall-clock medians in ms; ratios are medians of the per-round ratios (same round, same machine load). "in-process" is the engine\'s own part (registry load + run) inside the API process. Messages and commits per migration come from one extra untimed run with `log_statement = all` on its database (server log) and `pg_stat_database.xact_commit`; they include each tool\'s own bookkeeping queries.',
+    'Times are whole-process wall-clock medians in ms; ratios are medians of the per-round ratios (same round, same machine load). "in-process" is the engine\'s own part (registry load + run) inside the API process. Messages and commits per migration come from one extra untimed run with `log_statement = all` on its database (server log) and `pg_stat_database.xact_commit`; they include each tool\'s own bookkeeping queries. "unmeasured": the server log (BENCH_PG_LOG) could not be read or names no database (its log_line_prefix needs %u@%d).',
     '',
   ];
   for (const r of results) {
