@@ -2,6 +2,7 @@ import { MigrationFailure, failure } from './apply-migration.js';
 import { CommitUnknownError, type Session, type Statement } from './dialect.js';
 import { CHECKSUM_ALGORITHM, type Migration } from './migration.js';
 import type { AppliedMigration } from './report.js';
+import { statementsChecksumOf } from './statements-checksum.js';
 
 /**
  * Batches of migrations: consecutive transactional migrations applied in one transaction and a constant
@@ -65,7 +66,7 @@ export async function applyBatch(session: Session, plane: string, batch: readonl
     durations = await session.applyBatch!(
       batch.map((m) => ({
         statements: prepared.get(m.version)!,
-        record: { version: m.version, name: m.name, checksum: m.scripts[session.sqlVariant].checksum, checksumAlgorithm: CHECKSUM_ALGORITHM },
+        record: { version: m.version, name: m.name, checksum: m.scripts[session.sqlVariant].checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, statementsChecksum: statementsChecksumOf(m.scripts[session.sqlVariant], session.sqlVariant) },
       })),
     );
   } catch (error) {

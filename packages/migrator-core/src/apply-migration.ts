@@ -2,6 +2,7 @@ import { CommitUnknownError, StatementError, type Session, type Statement } from
 import { MigratorError, isMigratorError, messageOf } from './errors.js';
 import { CHECKSUM_ALGORITHM, type Migration, type SqlVariant } from './migration.js';
 import type { AppliedMigration, FailedMigration, PresentObject } from './report.js';
+import { statementsChecksumOf } from './statements-checksum.js';
 
 /**
  * Applying one migration: which of its statements run (transaction control refused), running them while
@@ -188,7 +189,7 @@ export async function applyMigration(session: Session, plane: string, migration:
     // Before the history write, inside the migration's transaction: a migration's SET ROLE or
     // search_path must not write the history, and the reset commits with it.
     await session.resetState();
-    const row = { version: migration.version, name: migration.name, checksum: script.checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, executionMs: durationMs, outcome } as const;
+    const row = { version: migration.version, name: migration.name, checksum: script.checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, statementsChecksum: statementsChecksumOf(script, session.sqlVariant), executionMs: durationMs, outcome } as const;
     await session.record(row).catch((error: unknown) => {
       throw recordFailure(plane, migration, script.file, error);
     });

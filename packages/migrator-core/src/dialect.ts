@@ -47,6 +47,8 @@ export interface HistoryRow {
   readonly appliedAt: string | null;
   readonly checksum: string | null;
   readonly checksumAlgorithm: string | null;
+  /** `STATEMENTS_CHECKSUM_ALGORITHM:<hex>` of the statements alone; null on rows recorded before it existed. */
+  readonly statementsChecksum: string | null;
   readonly outcome: HistoryOutcome;
   readonly executionMs: number | null;
 }
@@ -80,6 +82,7 @@ export function historyFromRows(columns: ReadonlySet<string>, rows: readonly Rec
       appliedAt: isoTimestamp(row.applied_at),
       checksum: text(row.checksum),
       checksumAlgorithm: text(row.checksum_algorithm),
+      statementsChecksum: text(row.statements_checksum),
       outcome: row.outcome === 'skipped' || row.outcome === 'baselined' ? row.outcome : 'applied',
       executionMs: row.execution_ms == null ? null : Number(row.execution_ms),
     })),
@@ -110,6 +113,8 @@ export interface HistoryRecord {
   readonly name: string;
   readonly checksum: string;
   readonly checksumAlgorithm: string;
+  /** See `HistoryRow.statementsChecksum`. */
+  readonly statementsChecksum: string;
   readonly executionMs: number;
   readonly outcome: HistoryOutcome;
 }
@@ -126,7 +131,8 @@ export type HistoryOutcome = 'applied' | 'skipped' | 'baselined';
 /** A line of `schema_migrations_audit`: what `baseline` and `repair` did to the history, and why. */
 export interface AuditRecord {
   readonly version: number;
-  readonly action: 'baseline' | 'repair';
+  /** `reformat`: `up` re-recorded a migration whose file changed only in comments or white space. */
+  readonly action: 'baseline' | 'repair' | 'reformat';
   readonly oldChecksum: string | null;
   readonly newChecksum: string;
   readonly reason: string;
@@ -209,8 +215,8 @@ export interface Session {
   applyBatch?(batch: readonly BatchedMigration[]): Promise<readonly number[] | null>;
   /** Inserts a history row. */
   record(row: HistoryRecord): Promise<void>;
-  /** Re-records an applied migration's checksum (`repair`). */
-  updateChecksum(version: number, checksum: string, checksumAlgorithm: string): Promise<void>;
+  /** Re-records an applied migration's checksums (`repair`, and `up` after an edit outside the statements). */
+  updateChecksum(version: number, checksum: string, checksumAlgorithm: string, statementsChecksum: string): Promise<void>;
   /** Appends to `schema_migrations_audit`, creating it on first use. */
   audit(record: AuditRecord): Promise<void>;
   /** The plane's schema as the catalog describes it, normalised and sorted (schema_migrations left out). */

@@ -1,6 +1,7 @@
 import { MigratorError } from './errors.js';
 import { refuseNulInText } from './read-migration-file.js';
 import { createSha256 } from './sha256.js';
+import { statementsChecksumOf } from './statements-checksum.js';
 
 export { decodeMigrationFile } from './read-migration-file.js';
 
@@ -24,6 +25,8 @@ export interface MigrationScript {
   readonly checksum: string;
   /** PostgreSQL's split of `sql`, as the build computed it (a built registry then parses nothing at run time). */
   readonly precomputedSplit?: PrecomputedSplit;
+  /** The statements checksum of each dialect that runs it, as the build computed it (`statementsChecksumOf` reads it). */
+  readonly precomputedStatementsChecksums?: Readonly<Partial<Record<SqlVariant, string>>>;
 }
 
 /**
@@ -52,7 +55,13 @@ export interface MigrationFile {
    * `checksumAlgorithm`, and whether it runs in a transaction. Used only when the algorithm is this
    * release's; otherwise the text is normalised and hashed again.
    */
-  readonly precomputed?: { readonly checksum: string; readonly checksumAlgorithm: string; readonly transactional: boolean; readonly postgresSplit?: PrecomputedSplit };
+  readonly precomputed?: {
+    readonly checksum: string;
+    readonly checksumAlgorithm: string;
+    readonly transactional: boolean;
+    readonly postgresSplit?: PrecomputedSplit;
+    readonly statementsChecksums?: Readonly<Partial<Record<SqlVariant, string>>>;
+  };
   /**
    * Read from disk on first use of `text` (a folder's file for the dialect a run does not use): its
    * script is then normalised and hashed on first use too, and never when nothing asks for it.
@@ -142,7 +151,8 @@ function scriptOf(file: MigrationFile): MigrationScript {
   const { fileName: name, text: sql, precomputed } = file;
   if (precomputed && precomputed.checksumAlgorithm === CHECKSUM_ALGORITHM) {
     const split = precomputed.postgresSplit ? { precomputedSplit: precomputed.postgresSplit } : {};
-    return Object.freeze({ file: name, sql, transactional: precomputed.transactional, checksum: precomputed.checksum, ...split });
+    const statements = precomputed.statementsChecksums ? { precomputedStatementsChecksums: precomputed.statementsChecksums } : {};
+    return Object.freeze({ file: name, sql, transactional: precomputed.transactional, checksum: precomputed.checksum, ...split, ...statements });
   }
   // Files read from disk passed this check already; a text handed over in memory has not.
   refuseNulInText(name, sql);
@@ -172,7 +182,9 @@ function deferredScriptOf(file: MigrationFile): MigrationScript {
 /** What the embed plugin stores with each file, so that a built registry hashes nothing at run time. */
 export function precomputeMigrationFile(file: MigrationFile): MigrationFile {
   const script = scriptOf({ fileName: file.fileName, text: file.text });
-  return { fileName: file.fileName, text: file.text, precomputed: { checksum: script.checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, transactional: script.transactional } };
+  const variant = /\.(postgres|sqlite)\.sql$/.exec(file.fileName)?.[1] as SqlVariant | undefined;
+  const statementsChecksums = Object.fromEntries((variant ? [variant] : SQL_VARIANTS).map((v) => [v, statementsChecksumOf(script, v)]));
+  return { fileName: file.fileName, text: file.text, precomputed: { checksum: script.checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, transactional: script.transactional, statementsChecksums } };
 }
 
 interface FileGroup {

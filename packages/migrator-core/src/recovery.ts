@@ -5,6 +5,7 @@ import { CHECKSUM_ALGORITHM } from './migration.js';
 import type { Registry } from './registry.js';
 import { toPlaneError, type PlaneError } from './report.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './runner.js';
+import { statementsChecksumOf } from './statements-checksum.js';
 
 /**
  * The two recovery commands. Both take the plane's lock, change only `schema_migrations`, and leave an
@@ -80,7 +81,8 @@ export function baselineMigrations(options: RecoveryOptions & { readonly to: num
     if (already.length > 0) throw refuse(registry.plane, `Cannot baseline ${registry.plane} to ${to}: ${already.join(', ')} already recorded in schema_migrations. Baseline is for a history that has none of them.`);
     for (const m of migrations) {
       const checksum = m.scripts[session.sqlVariant].checksum;
-      await session.record({ version: m.version, name: m.name, checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, executionMs: 0, outcome: 'baselined' });
+      const statementsChecksum = statementsChecksumOf(m.scripts[session.sqlVariant], session.sqlVariant);
+      await session.record({ version: m.version, name: m.name, checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, statementsChecksum, executionMs: 0, outcome: 'baselined' });
       await session.audit({ version: m.version, action: 'baseline', oldChecksum: null, newChecksum: checksum, reason: options.reason ?? `baseline --to ${to}` });
     }
     return { versions: migrations.map((m) => m.version), changes: migrations.map((m) => `${m.version} (${m.name}) recorded as baselined`) };
@@ -103,7 +105,7 @@ export function repairChecksum(options: RecoveryOptions & { readonly version: nu
     if (row.checksum === checksum && row.checksumAlgorithm === CHECKSUM_ALGORITHM) {
       return { versions: [], changes: [`${version} (${migration.name}) already matches its file: nothing to repair`] };
     }
-    await session.updateChecksum(version, checksum, CHECKSUM_ALGORITHM);
+    await session.updateChecksum(version, checksum, CHECKSUM_ALGORITHM, statementsChecksumOf(migration.scripts[session.sqlVariant], session.sqlVariant));
     await session.audit({ version, action: 'repair', oldChecksum: row.checksum, newChecksum: checksum, reason });
     return { versions: [version], changes: [`${version} (${migration.name}) checksum re-recorded: ${row.checksum ?? 'none'} -> ${checksum} (reason: ${reason})`] };
   });

@@ -25,6 +25,8 @@ export interface Registry {
    * schema that has objects but no history, which the engine otherwise refuses (`baseline` first).
    */
   readonly idempotent?: boolean;
+  /** The folder its migrations are read from (a built registry: its package's `sql/`), for the commands a message names. */
+  readonly sqlDir?: string;
 }
 
 export interface RegistryDefinition {
@@ -35,6 +37,8 @@ export interface RegistryDefinition {
   readonly snapshots?: Readonly<Partial<Record<SqlVariant, string | null>>>;
   /** See `Registry.idempotent`. */
   readonly idempotent?: boolean;
+  /** See `Registry.sqlDir`. */
+  readonly sqlDir?: string;
 }
 
 const PLANE_PATTERN = /^[a-z][a-z0-9_-]*$/;
@@ -70,17 +74,19 @@ export function defineRegistry(definition: RegistryDefinition): Registry {
     migrations: Object.freeze([...definition.migrations]),
     ...(definition.snapshots ? { snapshots: parseRegistrySnapshots(plane, definition.snapshots) } : {}),
     ...(definition.idempotent ? { idempotent: true } : {}),
+    ...(definition.sqlDir === undefined ? {} : { sqlDir: definition.sqlDir }),
   });
 }
 
 /** A registry from the files of a migration folder (read from disk or embedded at build time). */
-export function defineRegistryFromFiles(options: { plane: string; range: VersionRange; files: readonly MigrationFile[]; snapshots?: RegistryDefinition['snapshots']; idempotent?: boolean }): Registry {
+export function defineRegistryFromFiles(options: { plane: string; range: VersionRange; files: readonly MigrationFile[]; snapshots?: RegistryDefinition['snapshots']; idempotent?: boolean; sqlDir?: string }): Registry {
   return defineRegistry({
     plane: options.plane,
     range: options.range,
     migrations: migrationsFromFiles(options.files),
     ...(options.snapshots ? { snapshots: options.snapshots } : {}),
     ...(options.idempotent ? { idempotent: true } : {}),
+    ...(options.sqlDir === undefined ? {} : { sqlDir: options.sqlDir }),
   });
 }
 
@@ -123,7 +129,7 @@ function readMigrationFilesSync(dir: string, sqlVariant: SqlVariant | undefined,
 export async function loadRegistryFromDir(dir: string, options: { plane: string; range?: VersionRange; sqlVariant?: SqlVariant; logger?: Logger; idempotent?: boolean }): Promise<Registry> {
   const files = await readMigrationFiles(dir, options.sqlVariant, options.logger ? { logger: options.logger } : {});
   const idempotent = options.idempotent ?? (await readRegistryManifest(dir))?.idempotent ?? false;
-  return defineRegistryFromFiles({ plane: options.plane, range: options.range ?? { min: 1, max: Number.MAX_SAFE_INTEGER }, files, idempotent });
+  return defineRegistryFromFiles({ plane: options.plane, range: options.range ?? { min: 1, max: Number.MAX_SAFE_INTEGER }, files, idempotent, sqlDir: dir });
 }
 
 /** What a registry package declares about its `sql/` folder in its package.json (`atlasMigrations`). */

@@ -1,4 +1,5 @@
-import type { FailedMigration, MigrationReport, PlaneReport, RunMode } from './report.js';
+import { renderError } from './render-error.js';
+import type { MigrationReport, PlaneReport, RunMode } from './report.js';
 import { renderDriftWarnings, renderFinding } from './schema/render-drift.js';
 import type { PlaneStatus } from './status.js';
 import { BASELINE_HINT, describeObjects } from './unrecorded-schema.js';
@@ -12,40 +13,6 @@ export function renderHeader(mode: RunMode): string[] {
 
 function list(versions: readonly number[]): string {
   return versions.join(', ');
-}
-
-/** What a failed migration left behind, in the words of the database's own transaction state. */
-function renderAftermath(tag: string, version: number, failed: FailedMigration): string {
-  const committed = list(failed.committedStatements);
-  switch (failed.outcome) {
-    case 'not-run':
-      return `${tag} Migration ${version} was not run: nothing of it is recorded as applied.`;
-    case 'unknown':
-      return `${tag} The connection was lost while migration ${version} was committing: whether it committed is unknown; schema_migrations, which commits with it, tells (atlas-migrate status --dir … --url …).`;
-    case 'partly-committed':
-      return failed.transactional
-        ? `${tag} Migration ${version}'s transaction was ended by one of its statements: statement(s) ${committed} committed and stay; it is not recorded as applied.`
-        : `${tag} Migration ${version} ran without a transaction: statement(s) ${committed} committed and stay; it is not recorded as applied, and the next run starts it again from its first statement.`;
-    case 'rolled-back':
-      return failed.transactional
-        ? `${tag} Migration ${version} was rolled back: nothing of it is recorded as applied.`
-        : `${tag} Migration ${version} ran without a transaction and none of its statements had committed: nothing of it stays or is recorded as applied.`;
-  }
-}
-
-function renderError(tag: string, plane: PlaneReport): string[] {
-  const error = plane.error!;
-  if (error.migration === null || error.version === null) return [`${tag} Error: ${error.code}: ${error.message}`, ...(error.hint ? [`${tag}   Hint: ${error.hint}`] : [])];
-  const at = [error.statement === null ? (error.line === null ? null : 'parsing') : `statement ${error.statement}`, error.line === null ? null : `line ${error.line}`, error.column === null ? null : `column ${error.column}`].filter(Boolean);
-  const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : error.dbCode ?? error.code;
-  const lines = [
-    `${tag} Errors: 1 migration(s) failed: ${error.version}`,
-    `${tag} Error in migration ${error.version} (${error.name})${at.length > 0 ? ` at ${at.join(', ')}` : ''}: ${code}: ${error.message}`,
-  ];
-  if (error.detail) lines.push(`${tag}   Detail: ${error.detail}`);
-  if (error.hint) lines.push(`${tag}   Hint: ${error.hint}`);
-  lines.push(renderAftermath(tag, error.version, error.migration));
-  return lines;
 }
 
 /** The guide's "column already exists" case, made visible: one line per migration that found objects present. */
@@ -78,6 +45,16 @@ export function renderPlane(plane: PlaneReport): string[] {
   const unverifiable = plane.unverified.filter((u) => u.reason !== 'no checksum recorded');
   if (unverifiable.length > 0) {
     lines.push(`${tag} Note: ${unverifiable.length} applied migration(s) cannot be verified against their files: ${unverifiable.map((u) => `${u.version} (${u.reason})`).join(', ')}`);
+  }
+  for (const r of plane.reformatted ?? []) {
+    const what = `Warning: applied migration ${r.version} (${r.name}) changed since it ran only in comments or white space (${r.file})`;
+    lines.push(
+      plane.mode === 'dry-run'
+        ? `${tag} ${what}; "up" will re-record its checksum.`
+        : plane.changed === true && plane.error?.code !== 'CHECKSUM_MISMATCH'
+          ? `${tag} ${what}; its checksum was re-recorded (schema_migrations_audit), so this is said once.`
+          : `${tag} ${what}.`,
+    );
   }
   if (plane.unrecordedObjects && plane.unrecordedObjects.length > 0) {
     lines.push(`${tag} Warning: no schema_migrations, but the schema already holds ${plane.unrecordedObjects.length} object(s) of its own (${describeObjects(plane.unrecordedObjects)}); "up" will refuse to run.`);
@@ -127,11 +104,13 @@ export function renderStatus(statuses: readonly PlaneStatus[]): string[] {
       lines.push(`${tag} Error: ${status.error.message}`);
       continue;
     }
+    // Each column as wide as its widest cell: 14-digit (timestamp) versions stay aligned.
+    const versionWidth = Math.max(8, ...status.entries.map((e) => String(e.version).length + 1));
     const width = Math.max(4, ...status.entries.map((e) => e.name.length));
     const stateWidth = Math.max(8, ...status.entries.map((e) => e.state.length));
-    lines.push(`${tag} ${'version'.padEnd(8)} ${'name'.padEnd(width)} ${'state'.padEnd(stateWidth)} applied_at`);
+    lines.push(`${tag} ${'version'.padEnd(versionWidth)} ${'name'.padEnd(width)} ${'state'.padEnd(stateWidth)} applied_at`);
     for (const e of status.entries) {
-      lines.push(`${tag} ${String(e.version).padEnd(8)} ${e.name.padEnd(width)} ${e.state.padEnd(stateWidth)} ${e.appliedAt ?? '-'}`);
+      lines.push(`${tag} ${String(e.version).padEnd(versionWidth)} ${e.name.padEnd(width)} ${e.state.padEnd(stateWidth)} ${e.appliedAt ?? '-'}`);
     }
     if (status.drift?.error) lines.push(`${tag} Drift: not checked: ${status.drift.error.message}`);
     for (const finding of status.drift?.findings ?? []) lines.push(`${tag} ${finding.kind === 'extra' ? 'Note' : 'Drift'}: ${renderFinding(finding)}`);

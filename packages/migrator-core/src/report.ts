@@ -1,5 +1,5 @@
 import { StatementError } from './dialect.js';
-import type { SqlVariant } from './migration.js';
+import type { Migration, SqlVariant } from './migration.js';
 import { MigratorError, isMigratorError, messageOf, type MigratorErrorCode } from './errors.js';
 import type { DriftReport } from './schema/drift-check.js';
 
@@ -32,6 +32,18 @@ export interface UnverifiedMigration {
   readonly version: number;
   /** `no checksum recorded` (an older runner applied it), `checksum algorithm missing`, or `unknown checksum algorithm …`. */
   readonly reason: string;
+}
+
+/**
+ * An applied migration whose file changed only outside its statements (comments, white space): a warning,
+ * and `up` re-records its checksum (an audit row, action `reformat`), so the warning is said once.
+ */
+export interface ReformattedMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly file: string;
+  readonly recordedChecksum: string;
+  readonly checksum: string;
 }
 
 /**
@@ -70,13 +82,36 @@ export interface PlaneError {
   readonly hint: string | null;
   /** Set when a migration failed: what it left behind. */
   readonly migration: FailedMigration | null;
+  /** The text of `line` in `file`, for the text report's excerpt (not in the JSON document, which has `line` and `column`). */
+  readonly sourceLine?: string;
 }
+
+/** The error with the text of the line it points at, when it points into one of the registry's files. */
+export function withSourceLine(error: PlaneError, migrations: readonly Migration[], variant: SqlVariant): PlaneError {
+  if (error.version === null || error.line === null || error.file === null) return error;
+  const script = migrations.find((m) => m.version === error.version)?.scripts[variant];
+  if (!script || script.file !== error.file) return error;
+  const sql = script.sql;
+  let start = 0;
+  for (let line = 1; line < error.line; line++) {
+    const next = sql.indexOf('\n', start);
+    if (next === -1) return error;
+    start = next + 1;
+  }
+  const end = sql.indexOf('\n', start);
+  return { ...error, sourceLine: sql.slice(start, end === -1 ? sql.length : end).replace(/\r$/, '') };
+}
+
+export const LOCK_TIMEOUT_HINT =
+  'another run of this database may still be migrating; wait longer with --lock-timeout <seconds> (a service: MIGRATION_LOCK_TIMEOUT_SECONDS), or end the holder named above';
 
 /** The serialisable form of any failure; `migration` says what a failed migration left behind. */
 export function toPlaneError(error: unknown, migration: FailedMigration | null = null): PlaneError {
   const e = isMigratorError(error) ? error : undefined;
   // A statement failure's fields say where; its message is the database's own words.
   const located = (e?.code === 'STATEMENT_FAILED' || e?.code === 'PERMISSION_DENIED') && e.cause instanceof StatementError;
+  // Every lock timeout ends in the way to wait longer, whichever dialect timed out.
+  const hint = e?.hint ?? (e?.code === 'LOCK_TIMEOUT' ? LOCK_TIMEOUT_HINT : null);
   return {
     code: e?.code ?? 'DATABASE_ERROR',
     message: messageOf(located ? e.cause : error),
@@ -89,7 +124,7 @@ export function toPlaneError(error: unknown, migration: FailedMigration | null =
     sqlstate: e?.sqlstate ?? null,
     dbCode: e?.dbCode ?? null,
     detail: e?.detail ?? null,
-    hint: e?.hint ?? null,
+    hint,
     migration,
   };
 }
@@ -114,6 +149,14 @@ export interface PlaneReport {
   readonly outOfOrder: readonly number[];
   /** Applied migrations whose recorded checksum cannot be checked against their file. */
   readonly unverified: readonly UnverifiedMigration[];
+  /** Applied migrations whose file changed only in comments or white space (apply: re-recorded in this run). */
+  readonly reformatted?: readonly ReformattedMigration[];
+  /**
+   * Whether the run may have committed anything: the history table made or adopted, a checksum
+   * re-recorded, a migration recorded. False (or absent) on a failed run: nothing was changed, unless its
+   * failed migration partly committed or its commit's outcome is unknown (see `error.migration`).
+   */
+  readonly changed?: boolean;
   /**
    * Dry run: the database has no schema_migrations, yet its schema holds these objects of its own
    * (`table public.users`), so `up` will refuse (HISTORY_MISSING) until `baseline` records them. Absent
@@ -196,6 +239,12 @@ export function assertMigrated(report: MigrationReport | PlaneReport): void {
   });
 }
 
+/** A PlaneError as the JSON documents carry it: without the excerpt's text, which `file`, `line` and `column` locate. */
+export function errorToJson(error: PlaneError): PlaneError {
+  const { sourceLine: _, ...fields } = error;
+  return fields;
+}
+
 /** The CLI's JSON document: the report with only the fields operators script against. */
 export function reportToJson(report: MigrationReport): unknown {
   return {
@@ -212,10 +261,11 @@ export function reportToJson(report: MigrationReport): unknown {
       unknownApplied: plane.unknownApplied,
       outOfOrder: plane.outOfOrder,
       unverified: plane.unverified,
+      reformatted: plane.reformatted ?? [],
       unrecordedObjects: plane.unrecordedObjects ?? [],
       drift: plane.drift ?? null,
       syntaxGrammar: plane.syntaxGrammar ?? null,
-      error: plane.error,
+      error: plane.error === null ? null : errorToJson(plane.error),
     })),
   };
 }

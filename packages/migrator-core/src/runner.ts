@@ -4,12 +4,13 @@ import { MigrationFailure, applyMigration, failure, statementsToRun } from './ap
 import { historyNeedsPreparation, type Dialect, type Session, type Statement } from './dialect.js';
 import { messageOf } from './errors.js';
 import type { Logger } from './logger.js';
-import type { Migration } from './migration.js';
+import { CHECKSUM_ALGORITHM, type Migration } from './migration.js';
 import { planRun, type Plan } from './plan.js';
 import type { Registry } from './registry.js';
 import { checkDriftAfterRun, type DriftReport } from './schema/drift-check.js';
 import { unrecordedObjects, unrecordedSchemaError } from './unrecorded-schema.js';
-import { toPlaneError, type ProgressEvent, type PlannedMigration, type AppliedMigration, type PendingMigration, type PlaneError, type PlaneReport, type RunMode, type SyntaxGrammar, type UnverifiedMigration } from './report.js';
+import { toPlaneError, withSourceLine, type ProgressEvent, type PlannedMigration, type AppliedMigration, type PendingMigration, type PlaneError, type PlaneReport, type ReformattedMigration, type RunMode, type SyntaxGrammar, type UnverifiedMigration } from './report.js';
+import { statementsChecksumOf } from './statements-checksum.js';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 
@@ -55,6 +56,9 @@ class PlaneReportBuilder {
   unknownApplied: number[] = [];
   outOfOrder: number[] = [];
   unverified: UnverifiedMigration[] = [];
+  reformatted: ReformattedMigration[] = [];
+  /** Whether this run may have committed anything (the history made or adopted, a row written). */
+  changed = false;
   unrecordedObjects: readonly string[] = [];
   drift: DriftReport | null = null;
   error: PlaneError | null = null;
@@ -72,6 +76,7 @@ class PlaneReportBuilder {
     this.unknownApplied = plan.unknownApplied;
     this.outOfOrder = plan.outOfOrder;
     this.unverified = plan.unverified;
+    this.reformatted = plan.reformatted;
     const notRun = this.mode === 'dry-run' ? plan.pending : [...plan.pending, ...plan.beyondTarget];
     this.pending = notRun.map(({ version, name }) => ({ version, name }));
   }
@@ -89,6 +94,8 @@ class PlaneReportBuilder {
       unknownApplied: this.unknownApplied,
       outOfOrder: this.outOfOrder,
       unverified: this.unverified,
+      ...(this.reformatted.length > 0 ? { reformatted: this.reformatted } : {}),
+      changed: this.changed,
       ...(this.unrecordedObjects.length > 0 ? { unrecordedObjects: this.unrecordedObjects } : {}),
       drift: this.drift,
       error: this.error,
@@ -105,6 +112,23 @@ function planned(session: Session, pending: readonly Migration[], prepared: Map<
     const transactional = script.transactional || !session.canRunOutsideTransaction;
     return { version, name, file: script.file, sqlVariant: session.sqlVariant, transactional, checksum: script.checksum, statements: prepared.get(version)!.map((s) => s.text) };
   });
+}
+
+/**
+ * Re-records the checksums of applied migrations whose files changed only outside their statements, each
+ * with an audit row (`reformat`), in one transaction: the warning is said by this run, and not again.
+ */
+async function rerecordReformatted(session: Session, registry: Registry, reformatted: readonly ReformattedMigration[], logger: Logger): Promise<void> {
+  if (reformatted.length === 0) return;
+  const byVersion = new Map(registry.migrations.map((m) => [m.version, m]));
+  await session.transaction(async () => {
+    for (const edit of reformatted) {
+      const script = byVersion.get(edit.version)!.scripts[session.sqlVariant];
+      await session.updateChecksum(edit.version, edit.checksum, CHECKSUM_ALGORITHM, statementsChecksumOf(script, session.sqlVariant));
+      await session.audit({ version: edit.version, action: 'reformat', oldChecksum: edit.recordedChecksum, newChecksum: edit.checksum, reason: `${edit.file} changed only in comments or white space` });
+    }
+  });
+  logger.warn('applied migrations changed only in comments or white space; their checksums are re-recorded', { plane: registry.plane, versions: reformatted.map((r) => r.version) });
 }
 
 /**
@@ -141,16 +165,20 @@ async function migrateUnderLock(session: Session, options: RunOptions, report: P
     if (objects.length > 0) throw unrecordedSchemaError(registry, objects);
   }
   if (historyNeedsPreparation(history)) {
+    report.changed = true;
     await session.prepareHistory(history);
     history = await session.readHistory();
   }
-  const plan = planRun(registry, history, session.sqlVariant, options.to);
+  const plan = planRun(registry, history, session.sqlVariant, options.to, options.dialect.target);
   report.takePlan(plan);
   if (plan.mismatch) throw plan.mismatch;
+  await rerecordReformatted(session, registry, plan.reformatted, logger);
+  if (plan.reformatted.length > 0) report.changed = true;
   const prepared = await prepareStatements(session, registry.plane, plan.pending);
   const done = new Set<number>();
   const everyMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const recordApplied = (applied: AppliedMigration) => {
+    report.changed = true;
     report.applied.push(applied);
     done.add(applied.version);
     logger.info('applied migration', { plane, version: applied.version, outcome: applied.outcome, durationMs: applied.durationMs });
@@ -232,7 +260,7 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
   progress({ kind: 'connected', plane });
   try {
     const history = await session.readHistory();
-    const plan = planRun(registry, history, session.sqlVariant, options.to);
+    const plan = planRun(registry, history, session.sqlVariant, options.to, dialect.target);
     report.takePlan(plan);
     if (plan.mismatch) throw plan.mismatch;
     if (plan.unknownApplied.length > 0) {
@@ -252,14 +280,15 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
       report.planned = planned(session, plan.pending, await prepareStatements(session, plane, plan.pending));
     }
     // Nothing pending costs one query and no lock: replicas booting together never queue for it.
-    if (mode === 'apply' && plan.pending.length > 0) {
+    if (mode === 'apply' && (plan.pending.length > 0 || plan.reformatted.length > 0)) {
       // The parser loads (its WebAssembly compiles off the main thread) while the lock and the history are read.
       session.prepareToSplit?.(plan.pending.map((m) => m.scripts[session.sqlVariant]));
       const onWait = (holder: string) => progress({ kind: 'lock-wait', plane, holder });
       await session.withLock(lockTimeoutMs, () => migrateUnderLock(session, options, report), onWait);
     }
   } catch (error) {
-    report.error = abortedPlaneError(options.signal, error instanceof MigrationFailure ? toPlaneError(error.error, error.migration) : toPlaneError(error));
+    const planeError = abortedPlaneError(options.signal, error instanceof MigrationFailure ? toPlaneError(error.error, error.migration) : toPlaneError(error));
+    report.error = withSourceLine(planeError, registry.migrations, session.sqlVariant);
     logger.info('migration run failed', { plane, code: report.error.code, error: report.error.message });
   } finally {
     await session.close().catch((error: unknown) => logger.warn('closing the connection failed', { plane, error: messageOf(error) }));

@@ -5,6 +5,7 @@ import { toPlaneError, type PlaneError } from './report.js';
 import type { DriftFinding } from './schema/compare-schema.js';
 import { verifySchema } from './schema/verify-schema.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './runner.js';
+import { statementsChecksumOf } from './statements-checksum.js';
 
 /**
  * applied; baselined (recorded by `baseline` without running: applied as far as every count goes);
@@ -129,7 +130,14 @@ export function statusFromHistory(registry: Registry, target: string, history: H
     if (row.checksumAlgorithm !== CHECKSUM_ALGORITHM) {
       return { ...base, state: 'unverified', note: row.checksumAlgorithm === null ? 'checksum algorithm missing' : `unknown checksum algorithm ${row.checksumAlgorithm}` };
     }
-    if (row.checksum !== migration.scripts[variant].checksum) return { ...base, state: 'changed' };
+    const script = migration.scripts[variant];
+    if (row.checksum !== script.checksum) {
+      // Recorded with its statements' checksum, an edit of comments or white space alone is not a change.
+      if (row.statementsChecksum !== null && row.statementsChecksum === statementsChecksumOf(script, variant)) {
+        return { ...base, state: row.outcome === 'baselined' ? 'baselined' : 'applied', note: 'changed only in comments or white space; the next up re-records its checksum' };
+      }
+      return { ...base, state: 'changed' };
+    }
     return { ...base, state: row.outcome === 'baselined' ? 'baselined' : 'applied' };
   });
   for (const row of rows.values()) {

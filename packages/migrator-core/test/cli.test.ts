@@ -142,6 +142,9 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
         'Applied 2 migration(s): 101, 102',
         'Errors: 1 migration(s) failed: 103',
         `Error in migration 103 (gadgets) at statement 3, line 5, column ${column}: ${code}: ${message}`,
+        `  at 103_gadgets.sql:5:${column}`,
+        '    5 | SELECT no_such_column',
+        `      | ${' '.repeat(column - 1)}^`,
         'Migration 103 was rolled back: nothing of it is recorded as applied.',
         'Not run: 104',
         FAILED,
@@ -213,15 +216,19 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
         .join('');
     expect(await status(BASE)).toEqual({ code: 0, stderr: PROGRESS, stdout: table('[DEMO] 101      create_run_log     applied  <at>') });
 
-    const edited = { ...BASE, '101_create_run_log.sql': `-- edited after it ran\n${BASE['101_create_run_log.sql']}` };
+    const edited = { ...BASE, '101_create_run_log.sql': `${BASE['101_create_run_log.sql']}${log(100)}` };
     expect(await status(edited)).toEqual({ code: 1, stderr: PROGRESS, stdout: table('[DEMO] 101      create_run_log     changed  <at>') });
     const apply = await migrate(edited);
-    const mismatch = 'Error: CHECKSUM_MISMATCH: Applied migration SQL has changed since it ran: 101 (create_run_log): recorded <sha>, file <sha>. Applied migrations are immutable: restore the file and put the change in a new migration.';
-    expect({ ...apply, stdout: apply.stdout.replace(/\b[0-9a-f]{64}\b/g, '<sha>') }).toEqual({
-      code: 1,
-      stderr: PROGRESS,
-      stdout: report('APPLY', 'Connected.', 'Skipped 1 already-applied migration(s)', 'Note: 1 applied migration(s) unknown to this release, left as they are: 150', mismatch, 'Not run: 102', FAILED),
-    });
+    const mismatch = 'Error: CHECKSUM_MISMATCH: Applied migration SQL has changed since it ran: 101 (create_run_log, 101_create_run_log.sql): recorded <sha>, file <sha>. Applied migrations are immutable: restore the file and put the change in a new migration.';
+    const hint = expect.stringMatching(/^ {2}Hint: if the edit was deliberate and the database already is what the file now says, re-record it: atlas-migrate repair --dir \S+ --url \S+ --version 101 --reason "…"$/);
+    expect({ ...apply, stdout: apply.stdout.replace(/\b[0-9a-f]{12}\b/g, '<sha>') }).toEqual({ code: 1, stderr: PROGRESS, stdout: expect.any(String) });
+    expect(apply.stdout.replace(/\b[0-9a-f]{12}\b/g, '<sha>').split('\n').slice(0, -1).map((l) => l.replace(/^\[DEMO\] /, ''))).toEqual([
+      ...report('APPLY', 'Connected.', 'Skipped 1 already-applied migration(s)', 'Note: 1 applied migration(s) unknown to this release, left as they are: 150', mismatch).split('\n').slice(0, -1).map((l) => l.replace(/^\[DEMO\] /, '')),
+      hint,
+      'Nothing was changed.',
+      'Not run: 102',
+      FAILED,
+    ]);
     expect(await db.tableExists('widgets')).toBe(false);
   });
 
@@ -241,7 +248,8 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     expect([result.code, result.stderr]).toEqual([3, PROGRESS]);
     if (db.dialect === 'postgres') expect(result.stderr).toMatch(new RegExp(`^\\[DEMO\\] Waiting for the migration lock, held by pid ${holder.pid} \\(atlas-test-holder\\)`, 'm'));
     else expect(result.stderr).toContain(`[DEMO] Waiting for the migration lock, held by another process writing ${sqlitePath(db)}\n`);
-    expect(lines.filter((l) => !l.includes('LOCK_TIMEOUT')).join('\n')).toBe(report('APPLY', 'Connected.', 'Not run: 101, 102', FAILED));
+    const hint = '  Hint: another run of this database may still be migrating; wait longer with --lock-timeout <seconds> (a service: MIGRATION_LOCK_TIMEOUT_SECONDS), or end the holder named above';
+    expect(lines.filter((l) => !l.includes('LOCK_TIMEOUT')).join('\n')).toBe(report('APPLY', 'Connected.', hint, 'Nothing was changed.', 'Not run: 101, 102', FAILED));
     expect(lines[4]).toMatch(error);
     expect(await db.tableExists('run_log')).toBe(false);
     expect(await db.tableExists('schema_migrations')).toBe(false);

@@ -30,9 +30,14 @@ export function renderProgress(event: ProgressEvent): string | null {
   }
 }
 
+/** The events whose lines are also the report's own lines ("Connecting to database...", "Connected."). */
+const IN_THE_REPORT: ReadonlySet<ProgressEvent['kind']> = new Set(['connecting', 'connected']);
+
 /**
  * Live progress: on the terminal when stdout is one (the report's first lines are then printed live
- * and not again), else on stderr, so that piped output and --json keep exactly the report.
+ * and not again), else on stderr, so that piped output and --json keep exactly the report. On stderr it
+ * leaves out the lines the report prints on stdout: a log that reads both pipes (CI, `docker logs`)
+ * then has each line once.
  */
 export function progressPrinter(io: CliIo, json: boolean, redact?: (text: string) => string): { onProgress: (event: ProgressEvent) => void; live: boolean } {
   const live = io.stdout.isTTY === true && !json;
@@ -40,6 +45,7 @@ export function progressPrinter(io: CliIo, json: boolean, redact?: (text: string
   return {
     live,
     onProgress(event) {
+      if (!live && IN_THE_REPORT.has(event.kind)) return;
       const line = renderProgress(event);
       if (line !== null) write([line]);
     },

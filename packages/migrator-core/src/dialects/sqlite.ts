@@ -19,27 +19,12 @@ import type { Logger } from '../logger.js';
 import type { MigrationScript } from '../migration.js';
 import { readSqliteSchema } from '../schema/sqlite-catalog.js';
 import type { SchemaObject } from '../schema/schema-object.js';
+import { CREATE_HISTORY, HISTORY_COLUMNS, INSERT_HISTORY_ROW, UPDATE_CHECKSUMS } from './sqlite-history.js';
 import { splitSqliteScript, sqliteCreatedObject, type SqliteObject } from './sqlite-script.js';
 
 const ALREADY_EXISTS = /^(duplicate column name:|.* already exists$)/;
 const SYNTAX_ERROR = /syntax error|incomplete input|unrecognized token/;
 
-const HISTORY_COLUMNS: Record<string, string> = {
-  checksum: 'TEXT',
-  checksum_algorithm: 'TEXT',
-  execution_ms: 'INTEGER',
-  outcome: "TEXT NOT NULL DEFAULT 'applied'",
-};
-
-const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS schema_migrations (
-  version INTEGER PRIMARY KEY,
-  name TEXT NOT NULL,
-  applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f+00', 'now')),
-  checksum TEXT,
-  checksum_algorithm TEXT,
-  execution_ms INTEGER,
-  outcome TEXT NOT NULL DEFAULT 'applied'
-)`;
 
 class SqliteSession implements Session {
   readonly sqlVariant = 'sqlite' as const;
@@ -240,13 +225,11 @@ class SqliteSession implements Session {
   }
 
   async record(row: HistoryRecord): Promise<void> {
-    this.db
-      .prepare('INSERT INTO schema_migrations (version, name, checksum, checksum_algorithm, execution_ms, outcome) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(row.version, row.name, row.checksum, row.checksumAlgorithm, row.executionMs, row.outcome);
+    this.db.prepare(INSERT_HISTORY_ROW).run(row.version, row.name, row.checksum, row.checksumAlgorithm, row.executionMs, row.outcome, row.statementsChecksum);
   }
 
-  async updateChecksum(version: number, checksum: string, checksumAlgorithm: string): Promise<void> {
-    this.db.prepare('UPDATE schema_migrations SET checksum = ?, checksum_algorithm = ? WHERE version = ?').run(checksum, checksumAlgorithm, version);
+  async updateChecksum(version: number, checksum: string, checksumAlgorithm: string, statementsChecksum: string): Promise<void> {
+    this.db.prepare(UPDATE_CHECKSUMS).run(checksum, checksumAlgorithm, statementsChecksum, version);
   }
 
   async audit(record: AuditRecord): Promise<void> {

@@ -78,9 +78,17 @@ export async function applyPostgresBatch(session: BatchSession, batch: readonly 
     // applied_at: each migration's own end (its mark, the server's clock in ms), as a migration alone
     // records the clock when its row is written; now() would be the batch's start for every row.
     await session.query(
-      `INSERT INTO ${session.history} (version, name, checksum, checksum_algorithm, execution_ms, outcome, applied_at)
-       SELECT v, n, c, a, e, 'applied', to_timestamp(t / 1000) FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::int[], $6::float8[]) AS r(v, n, c, a, e, t)`,
-      [batch.map((m) => m.record.version), batch.map((m) => m.record.name), batch.map((m) => m.record.checksum), batch.map((m) => m.record.checksumAlgorithm), durations, marks.slice(1, batch.length + 1)],
+      `INSERT INTO ${session.history} (version, name, checksum, checksum_algorithm, execution_ms, outcome, applied_at, statements_checksum)
+       SELECT v, n, c, a, e, 'applied', to_timestamp(t / 1000), s FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::int[], $6::float8[], $7::text[]) AS r(v, n, c, a, e, t, s)`,
+      [
+        batch.map((m) => m.record.version),
+        batch.map((m) => m.record.name),
+        batch.map((m) => m.record.checksum),
+        batch.map((m) => m.record.checksumAlgorithm),
+        durations,
+        marks.slice(1, batch.length + 1),
+        batch.map((m) => m.record.statementsChecksum),
+      ],
     );
   } catch (error) {
     if ((error as pg.DatabaseError).code === undefined) throw error;

@@ -8,6 +8,7 @@ export const HISTORY_COLUMNS: Record<string, string> = {
   checksum_algorithm: 'text',
   execution_ms: 'integer',
   outcome: "text NOT NULL DEFAULT 'applied'",
+  statements_checksum: 'text',
 };
 
 export const createHistory = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
@@ -17,7 +18,8 @@ export const createHistory = (table: string) => `CREATE TABLE IF NOT EXISTS ${ta
   checksum text,
   checksum_algorithm text,
   execution_ms integer,
-  outcome text NOT NULL DEFAULT 'applied'
+  outcome text NOT NULL DEFAULT 'applied',
+  statements_checksum text
 )`;
 
 /** pg's type id of `integer`: a history made with it cannot hold timestamp versions. */

@@ -487,13 +487,18 @@ export class PostgresSession implements Session {
     await this.own(
       `Recording version ${row.version} in ${this.history}`,
       // The clock, not now(): rows written in one transaction (baseline's, a batch's) each get their own time.
-      `INSERT INTO ${this.history} (version, name, checksum, checksum_algorithm, execution_ms, outcome, applied_at) VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())`,
-      [row.version, row.name, row.checksum, row.checksumAlgorithm, row.executionMs, row.outcome],
+      `INSERT INTO ${this.history} (version, name, checksum, checksum_algorithm, execution_ms, outcome, statements_checksum, applied_at) VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp())`,
+      [row.version, row.name, row.checksum, row.checksumAlgorithm, row.executionMs, row.outcome, row.statementsChecksum],
     );
   }
 
-  async updateChecksum(version: number, checksum: string, checksumAlgorithm: string): Promise<void> {
-    await this.own(`Repairing version ${version} in ${this.history}`, `UPDATE ${this.history} SET checksum = $2, checksum_algorithm = $3 WHERE version = $1`, [version, checksum, checksumAlgorithm]);
+  async updateChecksum(version: number, checksum: string, checksumAlgorithm: string, statementsChecksum: string): Promise<void> {
+    await this.own(`Repairing version ${version} in ${this.history}`, `UPDATE ${this.history} SET checksum = $2, checksum_algorithm = $3, statements_checksum = $4 WHERE version = $1`, [
+      version,
+      checksum,
+      checksumAlgorithm,
+      statementsChecksum,
+    ]);
   }
 
   async audit(record: AuditRecord): Promise<void> {
