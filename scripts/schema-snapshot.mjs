@@ -9,13 +9,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { controlPlane, tenantPlane } from '@atlasai/planes';
-import { createDialect, generateSnapshot, renderSnapshot, silentLogger } from '@atlasai/migrator-core';
+import { createDialect, generateSnapshot, loadRegistryFromDir, renderSnapshot, silentLogger } from '@atlasai/migrator-core';
 import { findPostgres } from './postgres-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const registries = [
   { registry: controlPlane.registry, dir: join(root, 'packages/control-migrations/schema') },
   { registry: tenantPlane.registry, dir: join(root, 'packages/tenant-migrations/schema') },
+  // The fleet's state: PostgreSQL only, in the `fleet` schema of the Control Plane database.
+  {
+    registry: await loadRegistryFromDir(join(root, 'packages/fleet/sql'), { plane: 'fleet', range: { min: 3001, max: 3099 } }),
+    dir: join(root, 'packages/fleet/schema'),
+    schema: 'fleet',
+    postgresOnly: true,
+  },
 ];
 
 function withDatabase(adminUrl, database) {
@@ -49,8 +56,8 @@ async function onThrowawaySqlite(fn) {
   }
 }
 
-async function write(registry, dir, url) {
-  const snapshot = await generateSnapshot({ registry, dialect: await createDialect(url, silentLogger), logger: silentLogger });
+async function write(registry, dir, url, schema) {
+  const snapshot = await generateSnapshot({ registry, dialect: await createDialect(url, silentLogger, schema ? { schema } : {}), logger: silentLogger });
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${snapshot.dialect}.snapshot`);
   writeFileSync(file, renderSnapshot(snapshot));
@@ -59,9 +66,9 @@ async function write(registry, dir, url) {
 
 const server = await findPostgres();
 try {
-  for (const { registry, dir } of registries) {
-    await onThrowawayPostgres(server.url, (url) => write(registry, dir, url));
-    await onThrowawaySqlite((url) => write(registry, dir, url));
+  for (const { registry, dir, schema, postgresOnly } of registries) {
+    await onThrowawayPostgres(server.url, (url) => write(registry, dir, url, schema));
+    if (!postgresOnly) await onThrowawaySqlite((url) => write(registry, dir, url));
   }
 } catch (error) {
   process.stderr.write(`schema:snapshot failed: ${error instanceof Error ? error.message : String(error)}\n`);
