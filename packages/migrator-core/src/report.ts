@@ -215,6 +215,14 @@ export type ProgressEvent =
 /** The version of the run document's shape (`up`/`plan --json`), raised when a field changes meaning or goes away; status has its own (STATUS_SCHEMA_VERSION). */
 export const JSON_SCHEMA_VERSION = 1;
 
+/**
+ * The versions of the other documents the engine prints, each its own (docs/json-output.md): `lint --json`,
+ * `verify --json`, and `baseline`/`repair --json`. Raised only when a field changes meaning or goes away.
+ */
+export const LINT_SCHEMA_VERSION = 1;
+export const VERIFY_SCHEMA_VERSION = 1;
+export const RECOVERY_SCHEMA_VERSION = 1;
+
 /** The result of a run over one or more planes. */
 export interface MigrationReport {
   readonly ok: boolean;

@@ -2,6 +2,7 @@ import type { Dialect } from '../dialect.js';
 import type { Logger } from '../logger.js';
 import type { RecoveryReport } from '../recovery.js';
 import type { Registry } from '../registry.js';
+import { RECOVERY_SCHEMA_VERSION } from '../report.js';
 import { redactUrl } from '../target.js';
 import { EXIT, UsageError, lineWriter, type CliIo } from './io.js';
 import { dialectOptions, type LockFlags } from './options.js';
@@ -17,7 +18,7 @@ export interface RecoveryInput {
 
 function printRecovery(report: RecoveryReport, io: CliIo, json: boolean): number {
   const tag = `[${report.plane.toUpperCase()}]`;
-  if (json) io.stdout.write(`${redactUrl(JSON.stringify(report, null, 2))}\n`);
+  if (json) io.stdout.write(`${redactUrl(JSON.stringify({ schemaVersion: RECOVERY_SCHEMA_VERSION, ...report }, null, 2))}\n`);
   else if (report.error) lineWriter(io.stdout)([`${tag} ${report.target}`, `${tag} Error: ${report.error.code}: ${report.error.message}`]);
   else lineWriter(io.stdout)([`${tag} ${report.target}`, ...report.changes.map((c) => `${tag} ${c}`)]);
   if (report.ok) return EXIT.ok;

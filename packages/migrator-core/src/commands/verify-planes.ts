@@ -1,5 +1,6 @@
 import { createDialect, type DialectOptions } from '../dialects/index.js';
 import { isMigratorError, messageOf } from '../errors.js';
+import { VERIFY_SCHEMA_VERSION } from '../report.js';
 import { renderVerification } from '../schema/render-drift.js';
 import { verifySchema, type SchemaVerification } from '../schema/verify-schema.js';
 import { parseDatabaseUrl } from '../target.js';
@@ -30,7 +31,7 @@ export async function verifyPlanes(planes: readonly PlaneTarget[], options: { js
     results.push(await verifySchema({ registry: plane.registry, dialect }));
   }
   const ok = results.every((r) => r.ok);
-  lineWriter(io.stdout, redact)(options.json ? [JSON.stringify({ ok, planes: results }, null, 2)] : renderVerification(results));
+  lineWriter(io.stdout, redact)(options.json ? [JSON.stringify({ schemaVersion: VERIFY_SCHEMA_VERSION, ok, planes: results }, null, 2)] : renderVerification(results));
   if (ok) return EXIT.ok;
   // A plane without a snapshot for its dialect, or without its driver, is a configuration problem, not drift.
   return results.every((r) => r.ok || r.error?.code === 'CONFIG_INVALID') ? EXIT.usage : EXIT.failed;

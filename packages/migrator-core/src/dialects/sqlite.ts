@@ -5,6 +5,7 @@ import {
   RAN,
   StatementError,
   historyFromRows,
+  locateInStatement,
   type ConnectOptions,
   type Dialect,
   type History,
@@ -19,11 +20,11 @@ import type { Logger } from '../logger.js';
 import type { MigrationScript } from '../migration.js';
 import { readSqliteSchema } from '../schema/sqlite-catalog.js';
 import type { SchemaObject } from '../schema/schema-object.js';
+import { sqliteSyntaxError } from './sqlite-syntax.js';
 import { CREATE_HISTORY, HISTORY_COLUMNS, INSERT_HISTORY_ROW, UPDATE_CHECKSUMS } from './sqlite-history.js';
 import { splitSqliteScript, sqliteCreatedObject, type SqliteObject } from './sqlite-script.js';
 
 const ALREADY_EXISTS = /^(duplicate column name:|.* already exists$)/;
-const SYNTAX_ERROR = /syntax error|incomplete input|unrecognized token/;
 
 
 class SqliteSession implements Session {
@@ -142,13 +143,11 @@ class SqliteSession implements Session {
     // Preparing runs nothing, so it stays empty.
     const scratch = (this.scratch ??= new Database(':memory:'));
     for (const statement of statements) {
-      try {
-        scratch.prepare(statement.text);
-      } catch (error) {
-        const message = messageOf(error);
-        if (!SYNTAX_ERROR.test(message)) continue;
-        throw new StatementError(message, { statementIndex: statement.index, line: statement.line, column: statement.column, dbCode: (error as { code?: string }).code ?? 'SQLITE_ERROR', cause: error });
-      }
+      const refused = sqliteSyntaxError(scratch, statement.text);
+      if (refused === null) continue;
+      // Where the parser stopped, as lint says it (sqlite-syntax.ts).
+      const { line, column } = locateInStatement(statement, refused.offset);
+      throw new StatementError(refused.message, { statementIndex: statement.index, line, column, dbCode: refused.code, cause: new Error(refused.message) });
     }
   }
 

@@ -1,3 +1,4 @@
+import { LINT_SCHEMA_VERSION } from '../report.js';
 import type { LintResult } from './findings.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -20,6 +21,7 @@ export function renderLintJson(result: LintResult): string {
   const errors = result.findings.filter((f) => f.severity === 'error').length;
   return JSON.stringify(
     {
+      schemaVersion: LINT_SCHEMA_VERSION,
       ok: result.ok,
       strict: result.strict,
       summary: { files: result.files.length, errors, warnings: result.findings.length - errors, allowances: result.allowances.length },

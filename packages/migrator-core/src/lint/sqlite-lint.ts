@@ -1,4 +1,6 @@
+import { locateInStatement } from '../dialect.js';
 import { splitSqliteScript } from '../dialects/sqlite-script.js';
+import { scratchSqlite, sqliteSyntaxError } from '../dialects/sqlite-syntax.js';
 import { CreatedObjects, isReplaceableKind, type ObjectKind } from './created-objects.js';
 import type { FileLint, RawFinding, StatementSite } from './findings.js';
 import { nameOf, tokenizeSqlite, type SqliteToken } from './sqlite-tokens.js';
@@ -177,8 +179,16 @@ export function lintSqlite(text: string, earlier: CreatedObjects = new CreatedOb
   // Split exactly as the engine splits it, so a finding's line is the line the engine would run.
   const statements = splitSqliteScript(text);
   const file = new SqliteFileLint(earlier);
+  // SQLite's own parser, as `plan` and `up` check syntax (sqlite-syntax.ts): the same position for the same error.
+  const scratch = scratchSqlite();
   for (const statement of statements) {
     const site: StatementSite = { line: statement.line, column: statement.column, text: statement.text.split('\n', 1)[0]!.trim() };
+    const refused = scratch === null ? null : sqliteSyntaxError(scratch, statement.text);
+    if (refused !== null) {
+      const at = locateInStatement(statement, refused.offset);
+      file.findings.push({ rule: 'syntax-error', site: { ...at, text: statement.text.split('\n')[at.line - statement.line]!.trim() }, detail: refused.message });
+      continue;
+    }
     file.statement(new Tokens(tokenizeSqlite(statement.text)), site, statement.index);
   }
   file.finish();
