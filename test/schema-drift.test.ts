@@ -22,6 +22,8 @@ function expectedObjects(dialect: 'postgres' | 'sqlite', upTo: number): number {
 }
 
 const target = (db: TestDatabase) => (db.dialect === 'postgres' ? redactUrl(db.url) : sqlitePath(db));
+/** The line on stderr naming the plane's database before verify connects. */
+const targetLine = (db: TestDatabase) => `[CONTROL] target: ${db.dialect === 'postgres' ? redactUrl(db.url) : `sqlite:${sqlitePath(db)}`} (CONTROL_PLANE_DATABASE_URL)\n`;
 
 /** Everything verify could change: the catalog, the history, and (SQLite) the file's bytes. */
 async function fingerprint(db: TestDatabase): Promise<string> {
@@ -45,7 +47,7 @@ describe.each(DIALECTS)('schema drift on $name', ({ create }) => {
     const result = await npmRun(db, 'migrate:verify');
     expect(result).toEqual({
       code: 0,
-      stderr: '',
+      stderr: targetLine(db),
       stdout: lines(
         '=== AtlasAI Schema Verification ===',
         `[CONTROL] ${target(db)}`,
@@ -96,7 +98,7 @@ describe.each(DIALECTS)('schema drift on $name', ({ create }) => {
         ];
     expect(result).toEqual({
       code: 1,
-      stderr: '',
+      stderr: targetLine(db),
       stdout: lines(
         '=== AtlasAI Schema Verification ===',
         `[CONTROL] ${target(db)}`,

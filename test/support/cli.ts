@@ -14,10 +14,13 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-/** Runs a command as a separate process (real concurrency, real exit code). */
+/**
+ * Runs a command as a separate process (real concurrency, real exit code). `ATLAS_DOTENV=0`: a
+ * developer's `.env` at the repository root never reaches a test (a test that means to read one sets it).
+ */
 export function run(command: string, args: readonly string[], options: { env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ATLAS_DOTENV: '0', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -41,7 +44,7 @@ export function migrationFolder(files: Record<string, string>): string {
 
 /**
  * stderr of a run with nothing but live progress on it (stdout piped, so progress goes to stderr):
- * connecting, waiting for the lock, each migration's start and end, heartbeats of long statements.
+ * each plane's target line, connecting, waiting for the lock, each migration's start and end, heartbeats of long statements.
  */
-export const PROGRESS_LINE = /^\[[A-Z0-9_-]+\] (Connecting to database\.\.\.|Connected\.|Applying \d+ \(\w+\)\.\.\.|(Applied|Failed|Skipped \(objects already present\)) \d+ in \d+ ms|Waiting for the migration lock, held by .+|Still running \d+, statement \d+ \(line \d+\): .+ \(\d+ s\))$/;
+export const PROGRESS_LINE = /^\[[A-Z0-9_-]+\] (target: .+|Connecting to database\.\.\.|Connected\.|Applying \d+ \(\w+\)\.\.\.|(Applied|Failed|Skipped \(objects already present\)) \d+ in \d+ ms|Waiting for the migration lock, held by .+|Still running \d+, statement \d+ \(line \d+\): .+ \(\d+ s\))$/;
 export const PROGRESS: unknown = expect.stringMatching(new RegExp(`^(${PROGRESS_LINE.source.slice(1, -1)}\n)*$`));

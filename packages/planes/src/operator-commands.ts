@@ -12,6 +12,7 @@ export function planeTargets(planes: readonly PlaneDefinition[], dataDir: string
   const names = planes.map((p) => p.registry.plane);
   const variables = planes.map((p) => `  ${p.urlVariable.padEnd(28)}default: sqlite:data/${p.sqliteFile}`).join('\n');
   return {
+    regenerateSnapshot: 'npm run schema:snapshot',
     addOptions(command) {
       return command
         .addOption(new Option('--plane <name>', `one plane only (default: ${names.join(', then ')})`).choices(names))

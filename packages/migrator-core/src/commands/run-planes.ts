@@ -10,6 +10,7 @@ import { cliLogger, logLevel } from './logging.js';
 import type { PostgresBounds } from './options.js';
 import { renderPlanSql } from './plan-sql.js';
 import { progressPrinter } from './progress.js';
+import { writeTargetLine } from './target-line.js';
 import type { PlaneTarget } from './targets.js';
 
 /** `up` applies, `plan` is the dry run, `status` lists every migration's state. */
@@ -64,9 +65,11 @@ function historyTable(target: DatabaseTarget, schema: string | undefined): strin
 }
 
 async function statusCommand(planes: readonly PlaneTarget[], targets: readonly DatabaseTarget[], options: CommandOptions, io: CliIo, logger: Logger): Promise<number> {
-  const out = lineWriter(io.stdout, redactorOf(targets));
+  const redact = redactorOf(targets);
+  const out = lineWriter(io.stdout, redact);
   const statuses: PlaneStatus[] = [];
   for (const [i, plane] of planes.entries()) {
+    writeTargetLine(io, plane, targets[i]!, redact);
     let dialect;
     try {
       dialect = await createDialect(targets[i]!, logger, dialectOptions(options));
@@ -110,6 +113,7 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
   const reports: PlaneReport[] = [];
   for (const [i, plane] of planes.entries()) {
     const target = targets[i]!;
+    writeTargetLine(io, plane, target, redact);
     const made = await createDialect(target, logger, dialectOptions(options)).then(
       (dialect) => ({ dialect }),
       (error: unknown) => ({ error }),

@@ -11,6 +11,8 @@ import { UsageError, type CliIo } from './io.js';
 export interface PlaneTarget {
   readonly registry: Registry;
   readonly url: string;
+  /** Where the URL came from, shown on the target line: `--url`, `DATABASE_URL`, `X is unset: the SQLite default`. */
+  readonly source?: string;
 }
 
 /**
@@ -29,6 +31,8 @@ export interface Targets {
   addOptions(command: Command): Command;
   /** The planes the parsed options name, in order. A mistake is a UsageError (or CONFIG_INVALID/REGISTRY_INVALID): exit 2. */
   resolve(flags: Record<string, unknown>, io: CliIo, snapshot: SnapshotNeed): Promise<PlaneTarget[]>;
+  /** The command that regenerates these planes' snapshots, named when one is older than its registry (default: the engine's generateSnapshot). */
+  readonly regenerateSnapshot?: string;
 }
 
 interface FolderFlags {
@@ -103,7 +107,7 @@ export const folderTargets: Targets = {
     const dialect = parseDatabaseUrl(url).kind;
     const snapshot = join(dirname(dir), 'schema', `${dialect}.snapshot`);
     if (need === 'required' || (need === 'if-found' && (await exists(snapshot)))) registry = await withSnapshotFile(registry, snapshot, dialect);
-    return [{ registry, url }];
+    return [{ registry, url, source: flags.url === undefined ? 'DATABASE_URL' : '--url' }];
   },
 };
 

@@ -20,6 +20,7 @@ export function defineVerify(command: Command, context: CommandContext): Command
         planes = [{ ...plane!, registry: await withSnapshotFile(plane!.registry, flags.snapshot, parseDatabaseUrl(plane!.url).kind) }];
       }
       const { verifyPlanes } = await import('./verify-planes.js');
-      context.exitCode = await verifyPlanes(planes, { json: flags.json ?? false, dialect: dialectOptions(flags) }, io);
+      const regenerate = context.targets.regenerateSnapshot;
+      context.exitCode = await verifyPlanes(planes, { json: flags.json ?? false, dialect: dialectOptions(flags), ...(regenerate ? { regenerate } : {}) }, io);
     });
 }

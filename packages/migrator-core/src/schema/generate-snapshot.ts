@@ -5,6 +5,7 @@ import type { Registry } from '../registry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, runMigrations } from '../runner.js';
 import { objectKey, type SchemaObject } from './schema-object.js';
 import type { SchemaSnapshot, SnapshotTag } from './snapshot-format.js';
+import { snapshotSourceOf } from './snapshot-source.js';
 
 /** Reads the catalog on a read-only session of its own. */
 export async function readCatalog(dialect: Dialect, applicationName: string): Promise<readonly SchemaObject[]> {
@@ -60,5 +61,6 @@ export async function generateSnapshot(options: { registry: Registry; dialect: D
     }
     for (const key of [...tags.keys()]) if (!now.has(key)) tags.delete(key);
   }
-  return { plane: registry.plane, dialect: variant, objects: [...tags.values()] };
+  // What it was made from, so that a snapshot older than its registry is recognised (verify).
+  return { plane: registry.plane, dialect: variant, objects: [...tags.values()], source: snapshotSourceOf(registry, variant) };
 }
