@@ -67,7 +67,7 @@ describe.each(DIALECTS)('engine on $name', ({ create }) => {
       [102, 'widget_details', 'applied', CHECKSUM_ALGORITHM],
     ]);
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum ?? '') && Number(r.execution_ms) >= 0)).toBe(true);
-    expect(await db.columns('schema_migrations')).toEqual(['applied_at', 'checksum', 'checksum_algorithm', 'execution_ms', 'name', 'outcome', 'version']);
+    expect(await db.columns('schema_migrations')).toEqual(['applied_at', 'checksum', 'checksum_algorithm', 'execution_ms', 'name', 'outcome', 'statements_checksum', 'version']);
 
     const again = await migrate(BASE);
     expect(again).toMatchObject({ ok: true, applied: [], alreadyApplied: [101, 102], pending: [] });
@@ -102,7 +102,7 @@ describe.each(DIALECTS)('engine on $name', ({ create }) => {
     const report = await migrate(BASE);
     expect(report).toMatchObject({ ok: true, alreadyApplied: [101] });
     expect(report.applied.map((m) => m.version)).toEqual([102]);
-    expect(await db.columns('schema_migrations')).toEqual(['applied_at', 'checksum', 'checksum_algorithm', 'execution_ms', 'name', 'outcome', 'version']);
+    expect(await db.columns('schema_migrations')).toEqual(['applied_at', 'checksum', 'checksum_algorithm', 'execution_ms', 'name', 'outcome', 'statements_checksum', 'version']);
     const rows = await history();
     expect(rows.map((r) => [r.version, r.outcome, r.checksum === null])).toEqual([
       [101, 'applied', true],
@@ -147,8 +147,9 @@ describe.each(DIALECTS)('engine on $name', ({ create }) => {
     expect(report.ok).toBe(false);
     expect(report.error).toMatchObject({ code: 'CHECKSUM_MISMATCH', version: 101, name: 'create_widgets' });
     const recorded = (await history())[0]!.checksum!;
-    expect(report.error!.message).toContain(recorded);
-    expect(report.error!.message).toMatch(/recorded [0-9a-f]{64}, file [0-9a-f]{64}/);
+    // Short hashes: the first 12 hex characters of each.
+    expect(report.error!.message).toContain(`recorded ${recorded.slice(0, 12)}, file `);
+    expect(report.error!.message).toMatch(/recorded [0-9a-f]{12}, file [0-9a-f]{12}\./);
     expect(report.applied).toEqual([]);
     expect(report.pending.map((m) => m.version)).toEqual([103]);
     expect(await db.tableExists('gadgets')).toBe(false);
