@@ -4,7 +4,7 @@ import { MigrationFailure, applyMigration, failure, statementsToRun } from './ap
 import { historyNeedsPreparation, type Dialect, type Session, type Statement } from './dialect.js';
 import { messageOf } from './errors.js';
 import type { Logger } from './logger.js';
-import { CHECKSUM_ALGORITHM, type Migration } from './migration.js';
+import { CHECKSUM_ALGORITHM, type Migration, type SqlVariant } from './migration.js';
 import { planRun, type Plan } from './plan.js';
 import type { Registry } from './registry.js';
 import { checkDriftAfterRun, type DriftReport } from './schema/drift-check.js';
@@ -43,6 +43,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** The session's `application_name` (default `atlas-migrate:<plane>`), so sessions can be told apart. */
   readonly applicationName?: string;
+  /** Called with what a run would apply (both modes, only when something is pending), before the lock: a rejection refuses the run. */
+  readonly beforeApply?: (pending: readonly Migration[], variant: SqlVariant) => Promise<void>;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
@@ -263,6 +265,7 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     const plan = planRun(registry, history, session.sqlVariant, options.to, dialect.target);
     report.takePlan(plan);
     if (plan.mismatch) throw plan.mismatch;
+    if (plan.pending.length > 0 && options.beforeApply) await options.beforeApply(plan.pending, session.sqlVariant);
     if (plan.unknownApplied.length > 0) {
       logger.info('schema_migrations has versions this release does not know (a newer release ran); leaving them alone', { plane, versions: plan.unknownApplied });
     }

@@ -8,6 +8,7 @@ import { parseDatabaseUrl, type DatabaseTarget } from '../target.js';
 import { EXIT, exitCodeOf, lineWriter, redactorOf, usageFailure, type CliIo } from './io.js';
 import { cliLogger, logLevel } from './logging.js';
 import type { PostgresBounds } from './options.js';
+import { lintBeforeApply } from './lint-pending.js';
 import { renderPlanSql } from './plan-sql.js';
 import { progressPrinter } from './progress.js';
 import { writeTargetLine } from './target-line.js';
@@ -131,6 +132,7 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
           ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
           ...(options.to === undefined ? {} : { to: options.to }),
           ...(options.batch === false ? { batch: false } : {}),
+          beforeApply: lintBeforeApply(plane.registry, io),
         })
       : unconnected(plane.registry.plane, target, mode, made.error);
     reports.push(report);
