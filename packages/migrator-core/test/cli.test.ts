@@ -249,7 +249,7 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     if (db.dialect === 'postgres') expect(result.stderr).toMatch(new RegExp(`^\\[DEMO\\] Waiting for the migration lock, held by pid ${holder.pid} \\(atlas-test-holder\\)`, 'm'));
     else expect(result.stderr).toContain(`[DEMO] Waiting for the migration lock, held by another process writing ${sqlitePath(db)}\n`);
     const hint = '  Hint: another run of this database may still be migrating; wait longer with --lock-timeout <seconds> (a service: MIGRATION_LOCK_TIMEOUT_SECONDS), or end the holder named above';
-    expect(lines.filter((l) => !l.includes('LOCK_TIMEOUT')).join('\n')).toBe(report('APPLY', 'Connected.', hint, 'Nothing was changed.', 'Not run: 101, 102', FAILED));
+    expect(lines.filter((l) => !l.includes('Error: LOCK_TIMEOUT')).join('\n')).toBe(report('APPLY', 'Connected.', hint, 'Nothing was changed.', 'Not run: 101, 102', FAILED));
     expect(lines[4]).toMatch(error);
     expect(await db.tableExists('run_log')).toBe(false);
     expect(await db.tableExists('schema_migrations')).toBe(false);
@@ -272,7 +272,7 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     const runs = await Promise.all(Array.from({ length: 4 }, () => atlasMigrate(['--url', db.url, '--dir', dir, '--label', 'demo', '--lock-timeout', '60'])));
     expectEachAppliedOnce(runs, [101, 102, 103, 104]);
     expect(await versions(db, 'run_log')).toEqual([101, 102, 103, 104]);
-    expect(await db.columns('schema_migrations')).toEqual(['applied_at', 'checksum', 'checksum_algorithm', 'execution_ms', 'name', 'outcome', 'version']);
+    expect(await db.columns('schema_migrations')).toEqual(['applied_at', 'checksum', 'checksum_algorithm', 'execution_ms', 'name', 'outcome', 'statements_checksum', 'version']);
   });
 });
 
@@ -324,7 +324,7 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
     const closed = `postgresql://atlas_redaction_probe:${SECRET}@127.0.0.1:1/${new URL(db.url).pathname.slice(1)}`;
     const reason = `Cannot connect to ${closed.replace(SECRET, '***')}: connect ECONNREFUSED 127.0.0.1:1`;
     const text = await run(BASE, ['--url', closed, '--wait', '0']);
-    expect({ code: text.code, stdout: text.stdout }).toEqual({ code: 1, stdout: report('APPLY', `Error: CONNECTION_FAILED: ${reason}`, FAILED) });
+    expect({ code: text.code, stdout: text.stdout }).toEqual({ code: 1, stdout: report('APPLY', `Error: CONNECTION_FAILED: ${reason}`, 'Nothing was changed.', FAILED) });
     // A password on the command line works, with a warning pointing at DATABASE_URL; from the variable, no warning.
     expect(text.stderr).toContain('atlas-migrate: warning: the --url carries a password, visible in the process list and shell history; set DATABASE_URL instead\n');
     const fromEnv = await run(BASE, ['--wait', '0'], { DATABASE_URL: closed });
