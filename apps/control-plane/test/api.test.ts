@@ -148,8 +148,11 @@ describe('control plane configuration', () => {
       migrateOnStartup: true,
       lockTimeoutMs: 60_000,
       logLevel: 'info',
+      logFormat: 'json',
+      connectWaitMs: 30_000,
+      databaseSource: 'default',
       migrationDatabase: { kind: 'sqlite', path: join(REPO_ROOT, 'data', 'control-plane.db'), redacted: join(REPO_ROOT, 'data', 'control-plane.db'), secrets: [] },
-      migration: {},
+      migration: { connectWaitMs: 30_000 },
     });
     expect(loadConfig({ CONTROL_PLANE_DATABASE_URL: '  ', INTERNAL_SERVICE_SECRET: '', MIGRATE_ON_STARTUP: 'false', MIGRATION_LOCK_TIMEOUT_SECONDS: '5' }, '/srv/data')).toMatchObject({
       database: { kind: 'sqlite', path: '/srv/data/control-plane.db' },

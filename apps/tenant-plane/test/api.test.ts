@@ -190,8 +190,11 @@ describe('tenant plane configuration', () => {
       migrateOnStartup: true,
       lockTimeoutMs: 60_000,
       logLevel: 'info',
+      logFormat: 'json',
+      connectWaitMs: 30_000,
+      databaseSource: 'default',
       migrationDatabase: { kind: 'sqlite', path: '/srv/data/tenant-plane.db', redacted: '/srv/data/tenant-plane.db', secrets: [] },
-      migration: {},
+      migration: { connectWaitMs: 30_000 },
     });
   });
 });
