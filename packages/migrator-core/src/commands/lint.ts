@@ -17,12 +17,14 @@ export function defineLint(command: Command, context: CommandContext): Command {
     .argument('<paths...>', 'migration files, or folders of them')
     .option('--json', 'print one JSON document instead of compiler-style lines')
     .option('--strict', 'treat every warning as an error')
+    .option('--summary', 'print errors in full and count warnings and allowances on the summary line (as the registries\' builds do)')
     .addHelpText('after', RULES_HELP)
-    .action(async (paths: string[], flags: { json?: boolean; strict?: boolean }) => {
-      const [{ lintPaths }, { renderLintJson, renderLintText }] = await Promise.all([import('../lint/lint-files.js'), import('../lint/render-lint.js')]);
+    .action(async (paths: string[], flags: { json?: boolean; strict?: boolean; summary?: boolean }) => {
+      const [{ lintPaths }, { renderLintJson, renderLintSummary, renderLintText }] = await Promise.all([import('../lint/lint-files.js'), import('../lint/render-lint.js')]);
       // A missing file or a folder without .sql files is CONFIG_INVALID: exit 2, as bad usage.
       const result = await lintPaths(paths, { strict: flags.strict ?? false });
-      context.io.stdout.write(flags.json ? `${renderLintJson(result)}\n` : renderLintText(result).map((l) => `${l}\n`).join(''));
+      const text = flags.summary ? renderLintSummary(result, paths) : renderLintText(result);
+      context.io.stdout.write(flags.json ? `${renderLintJson(result)}\n` : text.map((l) => `${l}\n`).join(''));
       context.exitCode = result.ok ? EXIT.ok : EXIT.failed;
     });
 }

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { MigratorError, messageOf } from '../errors.js';
+import { isUntouchedTemplate } from '../migration-template.js';
 import { readMigrationFileSync } from '../read-migration-file.js';
 import { applyAllowances } from './allowances.js';
 import { CreatedObjects } from './created-objects.js';
@@ -72,6 +73,9 @@ async function lintRaw(input: LintInput, registry: RegistryObjects): Promise<Raw
 
 async function lintOne(input: LintInput, strict: boolean, registry: RegistryObjects): Promise<{ findings: LintFinding[]; allowances: HonouredAllowance[] }> {
   const raw = await lintRaw(input, registry);
+  if (isUntouchedTemplate(input.file, input.sql)) {
+    raw.push({ rule: 'untouched-template', site: { line: 1, column: 1, text: input.sql.split('\n', 1)[0]!.trim() }, detail: 'a migration that only holds the comments it was created with' });
+  }
   // A plain .sql file goes through both linters: the same problem at the same place counts once.
   const seen = new Set<string>();
   const unique = raw.filter((f) => {

@@ -1,0 +1,35 @@
+import { basename } from 'node:path';
+
+/** The dialect of a file `new` writes: `.postgres.sql` or `.sqlite.sql`. */
+export type TemplateDialect = 'postgres' | 'sqlite';
+
+const ADVICE: Readonly<Record<TemplateDialect, { title: string; advice: string }>> = {
+  postgres: {
+    title: 'PostgreSQL',
+    advice:
+      '-- Additive and idempotent: CREATE TABLE IF NOT EXISTS, ADD COLUMN IF NOT EXISTS, CREATE INDEX IF NOT EXISTS;\n-- no DROP, RENAME or ALTER COLUMN … TYPE (docs/migration-rules.md). No BEGIN/COMMIT: the engine runs it in a transaction.',
+  },
+  sqlite: {
+    title: 'SQLite',
+    advice:
+      '-- Additive and idempotent: CREATE TABLE IF NOT EXISTS, CREATE INDEX IF NOT EXISTS, one ALTER TABLE … ADD COLUMN\n-- per statement (SQLite has no ADD COLUMN IF NOT EXISTS; the engine skips exactly that one if it exists).',
+  },
+};
+
+/** The text `atlas-migrate new` (and `npm run migrate:new`) writes into a new migration file: comments only. */
+export function newMigrationText(version: number, name: string, dialect: TemplateDialect): string {
+  const { title, advice } = ADVICE[dialect];
+  return `-- ${version} ${name} (${title})\n-- What this migration adds, and why.\n${advice}\n`;
+}
+
+/**
+ * True when a migration file's text is still exactly what `new` wrote for its name (line endings and
+ * trailing blank space aside): it does nothing, and once applied its checksum would be frozen, so the
+ * real change would need a new version. Any other comment-only file is left alone.
+ */
+export function isUntouchedTemplate(file: string, sql: string): boolean {
+  const match = /^(\d+)_([a-z0-9_]+)\.(postgres|sqlite)\.sql$/.exec(basename(file));
+  if (!match) return false;
+  const template = newMigrationText(Number(match[1]), match[2]!, match[3] as TemplateDialect);
+  return sql.replace(/\r\n/g, '\n').trimEnd() === template.trimEnd();
+}
