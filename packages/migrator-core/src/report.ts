@@ -1,7 +1,8 @@
-import { StatementError } from './dialect.js';
+import { StatementError } from './statement.js';
 import type { Migration, SqlVariant } from './migration.js';
 import { MigratorError, isMigratorError, messageOf, type MigratorErrorCode } from './errors.js';
 import type { DriftReport } from './schema/drift-check.js';
+import type { SyntaxGrammar } from './dialect.js';
 
 export type RunMode = 'apply' | 'dry-run';
 
@@ -175,18 +176,7 @@ export interface PlaneReport {
   readonly syntaxGrammar?: SyntaxGrammar | null;
 }
 
-/**
- * The grammar a dry run checked syntax with, when it is newer than the server's: `plan` may then pass SQL
- * the server rejects (PostgreSQL 15 wants an alias on a subquery in FROM; PostgreSQL 16's grammar does not).
- */
-export interface SyntaxGrammar {
-  /** What parsed the SQL: `libpg-query`. */
-  readonly parser: string;
-  /** The major version of the PostgreSQL grammar it implements. */
-  readonly grammar: number;
-  /** The server's major version. */
-  readonly server: number;
-}
+export type { SyntaxGrammar } from './dialect.js';
 
 /** A pending migration as a dry run parsed it: the statements the engine would send, in order. */
 export interface PlannedMigration {

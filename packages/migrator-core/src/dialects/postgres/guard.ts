@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { MigratorError } from '../../errors.js';
-import { advisoryLockKey } from './lock.js';
+import { advisoryLockKey } from './lock-key.js';
 import { POOLER_ADVICE } from './pooler.js';
 
 /**

@@ -1,17 +1,17 @@
 import type { ConnectOptions, Dialect, Session } from '../../dialect.js';
 import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { DialectOptions } from '../index.js';
+import type { DialectOptions } from '../../dialect.js';
 import { endBackendOnAbort } from './abort.js';
 import { BlockerWatch } from './blockers.js';
 import { openPlainClient, openSession, settingsAsSql, type ConnectionTarget, type SessionSettings } from './connect.js';
 import { BackendGuard } from './guard.js';
 import { SessionWithHistory, setUpReadingHistory } from './history-at-connect.js';
-import { migrationLockName } from './lock.js';
+import { migrationLockName } from './lock-key.js';
 import { checkConnectionPath } from './pooler.js';
 import { PostgresSession, quoteIdent, type LockPolicy } from './session.js';
 
-export { advisoryLockKey, migrationLockKey, migrationLockName } from './lock.js';
+export { advisoryLockKey, migrationLockKey, migrationLockName } from './lock-key.js';
 
 /** The default schema a plane owns: its history table and, through `search_path`, its migrations' objects. */
 export const DEFAULT_SCHEMA = 'public';

@@ -2,9 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { MigratorError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import { createSha256 } from '../../sha256.js';
 import { blockersOf, describeBlockers } from './blockers.js';
 import type { BackendGuard } from './guard.js';
+import { advisoryLockKey } from './lock-key.js';
+
+export { advisoryLockKey, migrationLockKey, migrationLockName } from './lock-key.js';
 
 /**
  * The migration lock: a session advisory lock on the one pinned connection that runs the migrations.
@@ -18,21 +20,6 @@ const POLL_MS = 100;
 
 /** Stamps the lock holder's application_name with the time it took the lock (shown to waiters). */
 const STAMP = `set_config('application_name', left(current_setting('application_name'), 32) || ' locked ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), false)`;
-
-/** A bigint advisory-lock key derived from a name, stable across releases. */
-export function advisoryLockKey(lockName: string): bigint {
-  return BigInt.asIntN(64, createSha256().update(lockName).digest().readBigUInt64BE(0));
-}
-
-/** The name of the lock that protects a schema's history table, as hashed into the key and shown to operators. */
-export function migrationLockName(schema: string): string {
-  return `atlas-migrations:"${schema.replace(/"/g, '""')}".schema_migrations`;
-}
-
-/** The advisory-lock key of the history table in `schema` (default `public`), e.g. for a test or a script that holds it. */
-export function migrationLockKey(schema = 'public'): bigint {
-  return advisoryLockKey(migrationLockName(schema));
-}
 
 type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<pg.QueryResult<R>>;
 

@@ -4,7 +4,7 @@ import { CommitUnknownError, RAN, StatementError, locateInStatement, type AuditR
 import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { MigrationScript } from '../../migration.js';
-import type { SyntaxGrammar } from '../../report.js';
+import type { SyntaxGrammar } from '../../dialect.js';
 import { loadPgParser } from '../../pg-parser.js';
 import { readPostgresSchema } from '../../schema/postgres-catalog.js';
 import type { SchemaObject } from '../../schema/schema-object.js';
