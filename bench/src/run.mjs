@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench [--quick] [--rounds N] [--big] [--only REGEX]`: atlas-migrate side by side with psql, the
+ * `pnpm bench [--quick] [--rounds N] [--big] [--only REGEX] [--group engine|fleet]`: atlas-migrate side by side with psql, the
  * node floor and the Node migration tools, in one run. Every round runs every case of a workload in
  * rotated order, on a fresh database (PostgreSQL) or file (SQLite) per apply, and checks that every case
  * ends with the same schema. Reports medians, per-round ratios, messages and commits per migration (one
  * extra, untimed run per case with `log_statement = all` set on its database), and peak RSS. Writes
- * bench/results/latest.md and latest.json.
+ * bench/results/latest.md and latest.json. Then the fleet group (fleet.mjs; `--group fleet` runs it alone,
+ * `--group engine` leaves it out; `--tenants N`, `--fleet-rounds N`, `--kill-trials N`): bench/results/fleet.md.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,6 +17,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { prepareWorkloads } from './workloads.mjs';
 import { logOffset, logSince, messagesPerMigration } from './message-count.mjs';
+import { runFleetGroup } from './fleet.mjs';
 
 const BENCH = new URL('../', import.meta.url).pathname;
 const REPO = join(BENCH, '..');
@@ -35,6 +37,11 @@ const BIG = flag('--big');
 // Quick mode: 3 rounds and the cases that carry the targets; the full run has at least 5 rounds.
 const ROUNDS = Number(option('--rounds', QUICK ? 3 : 5));
 const ONLY = option('--only') ? new RegExp(option('--only')) : null;
+const GROUP = option('--group');
+if (GROUP && GROUP !== 'engine' && GROUP !== 'fleet') {
+  process.stderr.write(`bench: --group is engine or fleet, not ${GROUP}\n`);
+  process.exit(2);
+}
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PG_LOG = process.env.BENCH_PG_LOG ?? '/var/log/postgresql/postgresql-15-main.log';
 const SCRATCH = join(tmpdir(), `atlas-bench-${process.pid}`);
@@ -335,7 +342,22 @@ function renderMarkdown(meta, results) {
   return lines.join('\n');
 }
 
+/** The fleet group, after the engine's groups unless --group chose one (its own results files). */
+async function fleetGroup(meta) {
+  const count = (name) => (option(name) === undefined ? undefined : Number(option(name)));
+  try {
+    const { markdown } = await runFleetGroup({ adminUrl: ADMIN_URL, quick: QUICK, tenants: count('--tenants'), rounds: count('--fleet-rounds'), killTrials: count('--kill-trials'), cases: option('--fleet-cases')?.split(','), scratch: SCRATCH, outDir: join(BENCH, 'results'), meta, log: (line) => process.stderr.write(`${line}\n`) });
+    process.stdout.write(`${markdown}\n`);
+  } finally {
+    rmSync(SCRATCH, { recursive: true, force: true });
+  }
+}
+
 async function main() {
+  if (GROUP === 'fleet') {
+    await admin.end();
+    return fleetGroup(runMeta());
+  }
   mkdirSync(SCRATCH, { recursive: true });
   const workloads = await prepareWorkloads(join(SCRATCH, 'workloads'), { quick: QUICK, big: BIG });
   mkdirSync(join(SCRATCH), { recursive: true });
@@ -348,17 +370,7 @@ async function main() {
     await admin.end();
     rmSync(SCRATCH, { recursive: true, force: true });
   }
-  const git = (a) => spawnSync('git', a, { cwd: REPO, encoding: 'utf8' }).stdout.trim();
-  const meta = {
-    date: new Date().toISOString(),
-    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
-    node: process.version,
-    postgres: spawnSync('psql', ['-XAtd', ADMIN_URL, '-c', 'SHOW server_version'], { encoding: 'utf8' }).stdout.trim(),
-    rounds: ROUNDS,
-    quick: QUICK,
-    commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain']) ? ' (with uncommitted changes)' : ''}`,
-    baseline: WITH_BASELINE ? readFileSync(join(BASELINE, 'COMMIT'), 'utf8').trim().slice(0, 7) : null,
-  };
+  const meta = runMeta();
   const outDir = join(BENCH, 'results');
   mkdirSync(outDir, { recursive: true });
   const markdown = renderMarkdown(meta, results);
@@ -369,6 +381,21 @@ async function main() {
     process.stderr.write('bench: the cases did not all end with the same schema\n');
     process.exitCode = 1;
   }
+  if (GROUP !== 'engine' && (!ONLY || ONLY.test('Fleet'))) await fleetGroup(meta);
+}
+
+function runMeta() {
+  const git = (a) => spawnSync('git', a, { cwd: REPO, encoding: 'utf8' }).stdout.trim();
+  return {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    postgres: spawnSync('psql', ['-XAtd', ADMIN_URL, '-c', 'SHOW server_version'], { encoding: 'utf8' }).stdout.trim(),
+    rounds: ROUNDS,
+    quick: QUICK,
+    commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain']) ? ' (with uncommitted changes)' : ''}`,
+    baseline: WITH_BASELINE ? readFileSync(join(BASELINE, 'COMMIT'), 'utf8').trim().slice(0, 7) : null,
+  };
 }
 
 await main();
