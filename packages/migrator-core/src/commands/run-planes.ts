@@ -1,4 +1,4 @@
-import { createDialect, type DialectOptions } from '../dialects/index.js';
+import { createDialect, historyTableName, type DialectOptions } from '../dialects/index.js';
 import type { Logger } from '../logger.js';
 import { renderFooter, renderHeader, renderPlane, renderStatus } from '../render-report.js';
 import { reportToJson, toPlaneError, type MigrationReport, type PlaneReport, type RunMode } from '../report.js';
@@ -59,10 +59,6 @@ function unconnected(plane: string, target: DatabaseTarget, mode: RunMode, error
     drift: null,
     error: toPlaneError(error),
   });
-}
-
-function historyTable(target: DatabaseTarget, schema: string | undefined): string {
-  return target.kind === 'postgres' ? `"${(schema ?? 'public').replace(/"/g, '""')}".schema_migrations` : 'schema_migrations';
 }
 
 async function statusCommand(planes: readonly PlaneTarget[], targets: readonly DatabaseTarget[], options: CommandOptions, io: CliIo, logger: Logger): Promise<number> {
@@ -140,7 +136,7 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
     // Live on the terminal, "Connecting…" and "Connected." were printed as they happened (by a run that started).
     const lines = renderPlane(report);
     out(progress.live && started ? lines.slice(report.connected ? 2 : 1) : lines);
-    if (options.sql) out(renderPlanSql(report, historyTable(target, options.schema)));
+    if (options.sql) out(renderPlanSql(report, historyTableName(target, options.schema)));
   }
   const report: MigrationReport = { ok: reports.every((r) => r.ok), mode, planes: reports };
   out(options.json ? [JSON.stringify(reportToJson(report), null, 2)] : renderFooter(report));

@@ -3,6 +3,7 @@ import { MigratorError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../target.js';
 import { installCommand } from './peer-range.js';
+import { engineTable } from './postgres/quote.js';
 
 export type { DialectOptions } from '../dialect.js';
 
@@ -35,4 +36,9 @@ async function loadDriver<T>(load: () => Promise<T>, driver: string, database: s
     }
     throw error;
   }
+}
+
+/** The history table as a dialect names it in SQL: PostgreSQL's schema-qualified and quoted, SQLite's bare. */
+export function historyTableName(target: DatabaseTarget, schema?: string): string {
+  return target.kind === 'postgres' ? engineTable(schema) : 'schema_migrations';
 }

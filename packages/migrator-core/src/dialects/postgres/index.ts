@@ -9,7 +9,8 @@ import { BackendGuard } from './guard.js';
 import { SessionWithHistory, setUpReadingHistory } from './history-at-connect.js';
 import { migrationLockName } from './lock-key.js';
 import { checkConnectionPath } from './pooler.js';
-import { PostgresSession, quoteIdent, type LockPolicy } from './session.js';
+import { engineTable, quoteIdent } from './quote.js';
+import { PostgresSession, type LockPolicy } from './session.js';
 
 export { advisoryLockKey, migrationLockKey, migrationLockName } from './lock-key.js';
 
@@ -70,7 +71,7 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
                   CASE WHEN current_setting('server_version_num')::int >= 140000 THEN set_config('client_connection_check_interval', '${CONNECTION_CHECK_INTERVAL_MS}', false) END AS checked`;
         const { rows, history } =
           historyFirst && !settingsBySql
-            ? await setUpReadingHistory<Identity>(client, setUpSql, `${quoteIdent(schema)}.schema_migrations`)
+            ? await setUpReadingHistory<Identity>(client, setUpSql, engineTable(schema))
             : { rows: (await client.query<Identity>(setUpSql)).rows, history: undefined };
         const { pid, database, role, version } = rows[0]!;
         if (signal) stopAbort = endBackendOnAbort(signal, client, pid, () => openPlainClient(target, `${applicationName} abort`, MONITOR_TIMEOUT_MS), logger);

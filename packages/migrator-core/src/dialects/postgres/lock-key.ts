@@ -1,4 +1,5 @@
 import { createSha256 } from '../../sha256.js';
+import { engineTable } from './quote.js';
 
 /** A bigint advisory-lock key derived from a name, stable across releases. */
 export function advisoryLockKey(lockName: string): bigint {
@@ -7,7 +8,7 @@ export function advisoryLockKey(lockName: string): bigint {
 
 /** The name of the lock that protects a schema's history table, as hashed into the key and shown to operators. */
 export function migrationLockName(schema: string): string {
-  return `atlas-migrations:"${schema.replace(/"/g, '""')}".schema_migrations`;
+  return `atlas-migrations:${engineTable(schema)}`;
 }
 
 /** The advisory-lock key of the history table in `schema` (default `public`), e.g. for a test or a script that holds it. */

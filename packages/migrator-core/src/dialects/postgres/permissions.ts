@@ -1,3 +1,5 @@
+import { quoteIdentIfNeeded as ident } from './quote.js';
+
 /**
  * SQLSTATE 42501 (insufficient privilege) explained: which privilege is missing on which object, and
  * the operator guide's GRANT statements with the real database, schema and role filled in.
@@ -10,10 +12,6 @@ export interface PrivilegeContext {
   readonly database: string;
   readonly role: string;
   readonly schema: string;
-}
-
-function ident(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 /** An explanation of a 42501 message: what is missing, and the statements that grant it. */

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { History } from '../../dialect.js';
 import { MigratorError, messageOf } from '../../errors.js';
 import { readHistoryResult } from './history.js';
+import { engineTable } from './quote.js';
 
 /** A query on the caller's own connection or pool: `(text) => pool.query(text)`. */
 export type PostgresQuery = (text: string) => Promise<pg.QueryResult>;
@@ -16,7 +17,7 @@ const NO_TABLE = new Set(['42P01', '3F000']);
  * redacted target a failure names. Type-only use of pg: importing this loads no driver.
  */
 export async function readPostgresHistoryWith(query: PostgresQuery, target: string, schema = 'public'): Promise<History | null> {
-  const table = `"${schema.replace(/"/g, '""')}".schema_migrations`;
+  const table = engineTable(schema);
   let result: pg.QueryResult;
   try {
     result = await query(`SELECT * FROM ${table}`);

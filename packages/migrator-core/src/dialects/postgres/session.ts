@@ -10,6 +10,7 @@ import { readPostgresSchema } from '../../schema/postgres-catalog.js';
 import type { SchemaObject } from '../../schema/schema-object.js';
 import { BATCH_MARK_COLUMN, applyPostgresBatch } from './batch.js';
 import { BlockerWatch, describeBlockers, type Blocker } from './blockers.js';
+import { engineTable, quoteIdent } from './quote.js';
 import { GUARD_SQLSTATE, type BackendGuard } from './guard.js';
 import { HISTORY_COLUMNS, createHistory, readHistoryResult } from './history.js';
 import { OWN_OBJECTS_SQL } from './own-objects.js';
@@ -27,10 +28,6 @@ const CONNECTION_LOST = /Connection terminated|Client has encountered a connecti
 
 /** Connection-level states the server reports after every query (ReadyForQuery). */
 type TransactionStatus = 'I' | 'T' | 'E';
-
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 /** How long statements may wait for locks, and what happens when they cannot get them. */
 export interface LockPolicy {
@@ -148,7 +145,7 @@ export class PostgresSession implements Session {
   constructor(private readonly ctx: SessionContext) {
     this.client = ctx.client;
     this.logger = ctx.logger;
-    this.history = `${quoteIdent(ctx.schema)}.schema_migrations`;
+    this.history = engineTable(ctx.schema);
     this.client.on('notice', (notice) => this.notices.push(notice));
     // An idle client that loses its server emits 'error'; without a listener that would crash the process.
     this.client.on('error', (error) => {
@@ -502,7 +499,7 @@ export class PostgresSession implements Session {
   }
 
   async audit(record: AuditRecord): Promise<void> {
-    const table = `${quoteIdent(this.ctx.schema)}.schema_migrations_audit`;
+    const table = engineTable(this.ctx.schema, 'schema_migrations_audit');
     await this.own(
       `Creating ${table}`,
       `CREATE TABLE IF NOT EXISTS ${table} (
