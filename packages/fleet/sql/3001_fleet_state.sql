@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS runs (
     accepted_wave   integer     NOT NULL DEFAULT -1,
     spec            jsonb       NOT NULL,
     created_by      text,
-    created_at      timestamptz NOT NULL DEFAULT now(),
+    created_at      timestamptz NOT NULL DEFAULT (now()),
     finished_at     timestamptz,
     CONSTRAINT runs_pkey PRIMARY KEY (id)
 );
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS items (
     error           jsonb,
     started_at      timestamptz,
     finished_at     timestamptz,
-    updated_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT (now()),
     CONSTRAINT items_pkey PRIMARY KEY (run_id, tenant_id),
     CONSTRAINT items_run_fkey FOREIGN KEY (run_id) REFERENCES runs (id) ON DELETE CASCADE
 );
@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS tenant_status (
     drift           boolean,
     error           jsonb,
     run_id          text,
-    checked_at      timestamptz NOT NULL DEFAULT now(),
+    checked_at      timestamptz NOT NULL DEFAULT (now()),
     CONSTRAINT tenant_status_pkey PRIMARY KEY (tenant_id)
 );
 

@@ -5,7 +5,8 @@ import { FleetError } from './types.js';
 
 /** The Control Plane URL, refused unless it is PostgreSQL: the fleet's queue and state need it. */
 export function requirePostgres(controlUrl: string | undefined): string {
-  const why = 'Fleet migrations need the Control Plane on PostgreSQL (CONTROL_PLANE_DATABASE_URL): pg-boss, the per-host cap and the fleet state live in its database';
+  const why =
+    'Fleet migrations need the Control Plane on PostgreSQL (CONTROL_PLANE_DATABASE_URL): pg-boss, the per-host cap and the fleet state live in its database';
   if (!controlUrl) throw new FleetError('FLEET_REQUIRES_POSTGRES', `${why}; it is not set`);
   let kind: string;
   try {
@@ -19,8 +20,16 @@ export function requirePostgres(controlUrl: string | undefined): string {
 
 /** Brings the `fleet` schema of the Control Plane database to this release, with the engine and its lock. */
 export async function migrateFleetSchema(controlUrl: string, logger: Logger): Promise<void> {
-  const report = await runMigrations({ registry: fleetRegistry, dialect: await createDialect(controlUrl, logger, { schema: FLEET_SCHEMA }), mode: 'apply', logger });
-  if (report.error) throw new FleetError('FLEET_SETUP_FAILED', `The fleet schema of the Control Plane database could not be migrated: ${report.error.message}`, { cause: report.error });
+  const report = await runMigrations({
+    registry: fleetRegistry,
+    dialect: await createDialect(controlUrl, logger, { schema: FLEET_SCHEMA }),
+    mode: 'apply',
+    logger,
+  });
+  if (report.error)
+    throw new FleetError('FLEET_SETUP_FAILED', `The fleet schema of the Control Plane database could not be migrated: ${report.error.message}`, {
+      cause: report.error,
+    });
 }
 
 /** A small pool for the fleet's own queries (runs, items, status); every query names the `fleet` schema. */

@@ -39,10 +39,11 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
     // the two spare retries cover expiries (a dead replica), which pg-boss counts as retries too.
     const queue = { name: QUEUE, retryLimit: attempts + 1, retryDelay: options.retryDelaySeconds ?? 5, retryBackoff: true, expireInSeconds };
     if (await boss.getQueue(QUEUE)) await boss.updateQueue(QUEUE, queue);
-    else await boss.createQueue(QUEUE, queue).catch(async (error: unknown) => {
-      // Another replica created it at the same moment.
-      if (!(await boss.getQueue(QUEUE))) throw error;
-    });
+    else
+      await boss.createQueue(QUEUE, queue).catch(async (error: unknown) => {
+        // Another replica created it at the same moment.
+        if (!(await boss.getQueue(QUEUE))) throw error;
+      });
   } catch (error) {
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     throw new FleetError('FLEET_SETUP_FAILED', `pg-boss could not start on the Control Plane database: ${(error as Error).message}`, { cause: error });
@@ -58,7 +59,20 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
   };
   let worker: Worker | undefined;
   const slots = new HostSlots(controlUrl, `atlas-fleet-slots:${replicaId}`, options.maxPerHost ?? 4, logger, () => worker?.notify());
-  worker = new Worker({ pool, boss, slots, send, registry: options.registry ?? tenantRegistry, logger, replicaId, maxPerReplica: options.maxPerReplica ?? 8, tenantDeadlineMs: deadlineMs, attempts, pollIntervalMs: options.pollIntervalMs ?? 1000, reconcileIntervalMs: maintenanceSeconds * 1000 });
+  worker = new Worker({
+    pool,
+    boss,
+    slots,
+    send,
+    registry: options.registry ?? tenantRegistry,
+    logger,
+    replicaId,
+    maxPerReplica: options.maxPerReplica ?? 8,
+    tenantDeadlineMs: deadlineMs,
+    attempts,
+    pollIntervalMs: options.pollIntervalMs ?? 1000,
+    reconcileIntervalMs: maintenanceSeconds * 1000,
+  });
   let closed = false;
   const open = () => {
     if (closed) throw new FleetError('FLEET_CLOSED', 'This fleet handle is closed');

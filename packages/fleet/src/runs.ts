@@ -34,8 +34,15 @@ async function lockRun(db: Queryable, id: string): Promise<RunRow> {
 
 /** Sends a job for every item of the wave a worker may claim (queued, or waiting for a retry). */
 async function enqueueWave(db: Queryable, runId: string, wave: number, send: SendJobs): Promise<number> {
-  const { rows } = await db.query<{ tenant_id: string }>(`SELECT tenant_id FROM fleet.items WHERE run_id = $1 AND wave = $2 AND state IN ('queued', 'retrying')`, [runId, wave]);
-  if (rows.length > 0) await send(db, rows.map((r) => ({ runId, tenantId: r.tenant_id })));
+  const { rows } = await db.query<{ tenant_id: string }>(
+    `SELECT tenant_id FROM fleet.items WHERE run_id = $1 AND wave = $2 AND state IN ('queued', 'retrying')`,
+    [runId, wave],
+  );
+  if (rows.length > 0)
+    await send(
+      db,
+      rows.map((r) => ({ runId, tenantId: r.tenant_id })),
+    );
   return rows.length;
 }
 
@@ -65,8 +72,15 @@ export async function settleRun(db: Queryable, runId: string, send: SendJobs): P
       return woke;
     }
     if (wave + 1 >= run.waves.length) {
-      const { rows: all } = await db.query<{ failed: number }>(`SELECT count(*) FILTER (WHERE state IN ('failed', 'timed_out', 'unreachable', 'cancelled'))::int AS failed FROM fleet.items WHERE run_id = $1`, [runId]);
-      await db.query(`UPDATE fleet.runs SET state = $2, current_wave = $3, finished_at = now() WHERE id = $1`, [runId, all[0]!.failed > 0 ? 'failed' : 'succeeded', wave]);
+      const { rows: all } = await db.query<{ failed: number }>(
+        `SELECT count(*) FILTER (WHERE state IN ('failed', 'timed_out', 'unreachable', 'cancelled'))::int AS failed FROM fleet.items WHERE run_id = $1`,
+        [runId],
+      );
+      await db.query(`UPDATE fleet.runs SET state = $2, current_wave = $3, finished_at = now() WHERE id = $1`, [
+        runId,
+        all[0]!.failed > 0 ? 'failed' : 'succeeded',
+        wave,
+      ]);
       return woke;
     }
     wave += 1;
@@ -78,14 +92,21 @@ export async function settleRun(db: Queryable, runId: string, send: SendJobs): P
 
 /** Creates a run: its tenants chosen and their waves fixed now, the first wave's jobs sent. */
 export async function createRun(pool: pg.Pool, spec: RunSpec, send: SendJobs): Promise<string> {
-  if (!['apply', 'plan', 'scan'].includes(spec.mode)) throw new FleetError('FLEET_INVALID_SPEC', `Unknown run mode "${String(spec.mode)}": apply, plan or scan`);
+  if (!['apply', 'plan', 'scan'].includes(spec.mode))
+    throw new FleetError('FLEET_INVALID_SPEC', `Unknown run mode "${String(spec.mode)}": apply, plan or scan`);
   const rules = parseWaves(spec.waves);
   return inTransaction(pool, async (db) => {
     const tenants = await selectFleet(db, spec.filter);
     const { waves, waveOf } = assignWaves(tenants, rules, spec.failureBudget);
     const id = newRunId();
     const stored = { mode: spec.mode, waves: spec.waves ?? '100%', failureBudget: spec.failureBudget ?? null, filter: spec.filter ?? {} };
-    await db.query(`INSERT INTO fleet.runs (id, mode, state, waves, spec, created_by) VALUES ($1, $2, 'running', $3, $4, $5)`, [id, spec.mode, JSON.stringify(waves), JSON.stringify(stored), spec.createdBy ?? null]);
+    await db.query(`INSERT INTO fleet.runs (id, mode, state, waves, spec, created_by) VALUES ($1, $2, 'running', $3, $4, $5)`, [
+      id,
+      spec.mode,
+      JSON.stringify(waves),
+      JSON.stringify(stored),
+      spec.createdBy ?? null,
+    ]);
     const placed = tenants.filter((t) => waveOf.has(t.id));
     if (placed.length > 0) {
       await db.query(
@@ -131,7 +152,10 @@ export async function transition(pool: pg.Pool, id: string, action: Transition, 
         [id, states],
       );
       const from = Math.min(rows[0]?.wave ?? run.current_wave, run.current_wave);
-      await db.query(`UPDATE fleet.runs SET state = 'running', finished_at = NULL, current_wave = $2, accepted_wave = LEAST(accepted_wave, $2 - 1) WHERE id = $1`, [id, from]);
+      await db.query(
+        `UPDATE fleet.runs SET state = 'running', finished_at = NULL, current_wave = $2, accepted_wave = LEAST(accepted_wave, $2 - 1) WHERE id = $1`,
+        [id, from],
+      );
       await enqueueWave(db, id, from, send);
       await settleRun(db, id, send);
     } else {

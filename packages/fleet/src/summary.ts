@@ -1,6 +1,17 @@
 import type { Queryable } from './control-db.js';
 import type { WaveDef } from './waves.js';
-import { FLEET_SCHEMA_VERSION, ITEM_STATES, type FleetStatus, type ItemState, type RunDetail, type RunMode, type RunState, type RunSummary, type TenantItem, type WaveSummary } from './types.js';
+import {
+  FLEET_SCHEMA_VERSION,
+  ITEM_STATES,
+  type FleetStatus,
+  type ItemState,
+  type RunDetail,
+  type RunMode,
+  type RunState,
+  type RunSummary,
+  type TenantItem,
+  type WaveSummary,
+} from './types.js';
 
 /** The window over which throughput is measured. */
 const THROUGHPUT_WINDOW_MINUTES = 5;
@@ -48,11 +59,18 @@ function toSummary(run: RunRow): RunSummary {
     if (perWave[c.wave]) perWave[c.wave]![c.state] += c.n;
   }
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const waves = run.waves.map((w, index) => ({ index, name: w.name, total: Object.values(perWave[index]!).reduce((a, b) => a + b, 0), counts: perWave[index]!, state: waveState(run, index, perWave[index]!) }));
+  const waves = run.waves.map((w, index) => ({
+    index,
+    name: w.name,
+    total: Object.values(perWave[index]!).reduce((a, b) => a + b, 0),
+    counts: perWave[index]!,
+    state: waveState(run, index, perWave[index]!),
+  }));
   // Finished items per minute over the recent window, measured from the earliest start inside it.
   const live = run.state === 'running' ? Date.now() : (run.last_finish?.getTime() ?? Date.now());
   const minutes = run.first_start ? Math.max((live - run.first_start.getTime()) / 60_000, 1 / 60) : 0;
-  const throughputPerMinute = run.done_recent > 0 && minutes > 0 ? Math.round((run.done_recent / Math.min(minutes, THROUGHPUT_WINDOW_MINUTES)) * 10) / 10 : null;
+  const throughputPerMinute =
+    run.done_recent > 0 && minutes > 0 ? Math.round((run.done_recent / Math.min(minutes, THROUGHPUT_WINDOW_MINUTES)) * 10) / 10 : null;
   const open = counts.queued + counts.running + counts.retrying;
   const etaSeconds = run.state === 'running' && throughputPerMinute ? Math.round((open / throughputPerMinute) * 60) : run.state === 'running' ? null : 0;
   return {

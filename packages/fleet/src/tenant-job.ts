@@ -33,7 +33,8 @@ function toItemError(error: PlaneError): TenantItemError {
 
 /** Classifies a failed run: transient failures may be retried, the rest fail the tenant at once. */
 export function classify(error: PlaneError, abortReason: AbortReason | undefined): Pick<TenantOutcome, 'state' | 'transient'> {
-  if (error.code === 'ABORTED') return { state: abortReason === 'cancelled' ? 'cancelled' : abortReason === 'shutdown' ? 'queued' : 'timed_out', transient: false };
+  if (error.code === 'ABORTED')
+    return { state: abortReason === 'cancelled' ? 'cancelled' : abortReason === 'shutdown' ? 'queued' : 'timed_out', transient: false };
   const sqlstate = error.sqlstate ?? '';
   if (error.code === 'CONNECTION_FAILED') return { state: 'unreachable', transient: !UNREACHABLE_SQLSTATE.test(sqlstate) };
   if (TRANSIENT_CODES.has(error.code) || TRANSIENT_SQLSTATE.test(sqlstate)) return { state: 'failed', transient: true };
@@ -58,17 +59,38 @@ export interface TenantRun {
  */
 export async function runTenant(job: TenantRun): Promise<TenantOutcome> {
   const known = job.registry.migrations.map((m) => m.version);
-  let dialect;
+  let dialect: Awaited<ReturnType<typeof createDialect>>;
   try {
     dialect = await createDialect(job.dbUrl, job.logger, { connectWaitMs: 0 });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { state: 'failed', transient: false, version: null, pending: null, drift: null, error: { code: (error as { code?: string }).code ?? 'CONFIG_INVALID', message } };
+    return {
+      state: 'failed',
+      transient: false,
+      version: null,
+      pending: null,
+      drift: null,
+      error: { code: (error as { code?: string }).code ?? 'CONFIG_INVALID', message },
+    };
   }
   if (job.mode === 'scan') {
     const verification = await verifySchema({ registry: job.registry, dialect });
     if (verification.error && verification.appliedVersions.length === 0 && verification.error.code !== 'CONFIG_INVALID') {
-      const error: PlaneError = { code: verification.error.code, message: verification.error.message, version: null, name: null, file: null, statement: null, line: null, column: null, sqlstate: null, dbCode: null, detail: null, hint: null, migration: null };
+      const error: PlaneError = {
+        code: verification.error.code,
+        message: verification.error.message,
+        version: null,
+        name: null,
+        file: null,
+        statement: null,
+        line: null,
+        column: null,
+        sqlstate: null,
+        dbCode: null,
+        detail: null,
+        hint: null,
+        migration: null,
+      };
       return { ...classify(error, job.abortReason()), version: null, pending: null, drift: null, error: toItemError(error) };
     }
     const applied = new Set(verification.appliedVersions);
@@ -81,12 +103,25 @@ export async function runTenant(job: TenantRun): Promise<TenantOutcome> {
       error: null,
     };
   }
-  const report = await runMigrations({ registry: job.registry, dialect, mode: job.mode === 'plan' ? 'dry-run' : 'apply', logger: job.logger, signal: job.signal, applicationName: job.applicationName });
+  const report = await runMigrations({
+    registry: job.registry,
+    dialect,
+    mode: job.mode === 'plan' ? 'dry-run' : 'apply',
+    logger: job.logger,
+    signal: job.signal,
+    applicationName: job.applicationName,
+  });
   const applied = [...report.alreadyApplied, ...report.applied.map((m) => m.version)];
   const version = applied.length > 0 ? Math.max(...applied) : null;
   const drift = report.drift ? report.drift.error === null && report.drift.findings.length > 0 : null;
   if (report.error) {
-    return { ...classify(report.error, job.abortReason()), version: report.connected ? version : null, pending: report.connected ? report.pending.length : null, drift, error: toItemError(report.error) };
+    return {
+      ...classify(report.error, job.abortReason()),
+      version: report.connected ? version : null,
+      pending: report.connected ? report.pending.length : null,
+      drift,
+      error: toItemError(report.error),
+    };
   }
   return { state: 'succeeded', transient: false, version, pending: report.pending.length, drift, error: null };
 }

@@ -132,7 +132,13 @@ export interface FleetOptions {
  * schema could not be migrated, pg-boss could not start). CLI: FLEET_REQUIRES_POSTGRES and
  * FLEET_INVALID_SPEC exit 2, others exit 1.
  */
-export type FleetErrorCode = 'FLEET_REQUIRES_POSTGRES' | 'FLEET_RUN_NOT_FOUND' | 'FLEET_INVALID_SPEC' | 'FLEET_INVALID_TRANSITION' | 'FLEET_CLOSED' | 'FLEET_SETUP_FAILED';
+export type FleetErrorCode =
+  | 'FLEET_REQUIRES_POSTGRES'
+  | 'FLEET_RUN_NOT_FOUND'
+  | 'FLEET_INVALID_SPEC'
+  | 'FLEET_INVALID_TRANSITION'
+  | 'FLEET_CLOSED'
+  | 'FLEET_SETUP_FAILED';
 
 export class FleetError extends Error {
   readonly code: FleetErrorCode;

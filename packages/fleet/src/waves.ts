@@ -21,7 +21,10 @@ function invalid(message: string): FleetError {
  * (cumulative), and the last percentage must be 100 % so that every tenant is in a wave.
  */
 export function parseWaves(text: string | undefined): WaveRule[] {
-  const parts = (text ?? '100%').split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = (text ?? '100%')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) throw invalid('--waves is empty');
   const rules: WaveRule[] = [];
   let last = 0;
@@ -58,7 +61,11 @@ function rank(tenantId: string): string {
  * in an earlier wave; the percentage waves split the rest, ordered by the hash of their id, cumulatively
  * (ceil of N % of them, so 1 % of 20 tenants is one tenant).
  */
-export function assignWaves(tenants: readonly { id: string; tags: readonly string[] }[], rules: readonly WaveRule[], failureBudget = DEFAULT_FAILURE_BUDGET): { waves: WaveDef[]; waveOf: Map<string, number> } {
+export function assignWaves(
+  tenants: readonly { id: string; tags: readonly string[] }[],
+  rules: readonly WaveRule[],
+  failureBudget = DEFAULT_FAILURE_BUDGET,
+): { waves: WaveDef[]; waveOf: Map<string, number> } {
   if (!(failureBudget >= 0 && failureBudget <= 1)) throw invalid(`The failure budget must be a fraction between 0 and 1, not ${failureBudget}`);
   const waveOf = new Map<string, number>();
   rules.forEach((rule, index) => {

@@ -1,10 +1,10 @@
 import type { Logger, Registry } from '@atlasai/migrator-core';
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
-import { inTransaction } from './control-db.js';
 import type { HostSlots } from './host-slots.js';
+import { recordOutcome } from './record-outcome.js';
 import { reconcileLostItems } from './reconcile.js';
-import { settleRun, type SendJobs } from './runs.js';
+import type { SendJobs } from './runs.js';
 import { describeTarget } from './targets.js';
 import { runTenant, type AbortReason, type TenantOutcome } from './tenant-job.js';
 import { tenantDbUrl } from './tenants.js';
@@ -120,7 +120,13 @@ export class Worker {
     const entry: Active = { runId: job.data.runId, controller, done: Promise.resolve() };
     this.active.set(job.id, entry);
     (entry as { done: Promise<void> }).done = this.handle(job, entry)
-      .catch((error: unknown) => this.c.logger.error('a fleet job failed unexpectedly; pg-boss will retry it', { runId: job.data.runId, tenantId: job.data.tenantId, error: (error as Error).message }))
+      .catch((error: unknown) =>
+        this.c.logger.error('a fleet job failed unexpectedly; pg-boss will retry it', {
+          runId: job.data.runId,
+          tenantId: job.data.tenantId,
+          error: (error as Error).message,
+        }),
+      )
       .finally(() => {
         this.active.delete(job.id);
         this.wake?.();
@@ -164,10 +170,20 @@ export class Worker {
 
   private async migrate(runId: string, tenantId: string, mode: RunMode, entry: Active): Promise<TenantOutcome> {
     const dbUrl = await tenantDbUrl(this.c.pool, tenantId);
-    if (!dbUrl) return { state: 'skipped', transient: false, version: null, pending: null, drift: null, error: { code: 'TENANT_GONE', message: 'The tenant was deleted, or lost its db_url, after the run was created' } };
+    if (!dbUrl)
+      return {
+        state: 'skipped',
+        transient: false,
+        version: null,
+        pending: null,
+        drift: null,
+        error: { code: 'TENANT_GONE', message: 'The tenant was deleted, or lost its db_url, after the run was created' },
+      };
     if (!this.warned.has(tenantId) && safeHasPassword(dbUrl)) {
       this.warned.add(tenantId);
-      this.c.logger.warn('a tenant db_url carries a password; it is used but never logged or stored: move it to the libpq password file (PGPASSFILE)', { tenantId });
+      this.c.logger.warn('a tenant db_url carries a password; it is used but never logged or stored: move it to the libpq password file (PGPASSFILE)', {
+        tenantId,
+      });
     }
     const deadline = setTimeout(() => {
       entry.reason ??= 'deadline';
@@ -175,50 +191,25 @@ export class Worker {
     }, this.c.tenantDeadlineMs);
     try {
       const logger = withFields(this.c.logger, { runId, tenantId });
-      return await runTenant({ mode, dbUrl, registry: this.c.registry, logger, applicationName: `atlas-fleet:${runId}:${this.c.replicaId}`, signal: entry.controller.signal, abortReason: () => entry.reason });
+      return await runTenant({
+        mode,
+        dbUrl,
+        registry: this.c.registry,
+        logger,
+        applicationName: `atlas-fleet:${runId}:${this.c.replicaId}`,
+        signal: entry.controller.signal,
+        abortReason: () => entry.reason,
+      });
     } finally {
       clearTimeout(deadline);
     }
   }
 
   private async finish(job: PgBoss.Job<JobData>, outcome: TenantOutcome, attempts: number): Promise<void> {
-    const { runId, tenantId } = job.data;
-    const { pool, boss } = this.c;
-    const mine = `run_id = $1 AND tenant_id = $2 AND job_id = $3 AND state = 'running'`;
-    if (outcome.state === 'queued') {
-      // This replica is shutting down: the attempt does not count, and the tenant is sent again at once.
-      await inTransaction(pool, async (db) => {
-        await db.query(`UPDATE fleet.items SET state = 'queued', attempts = attempts - 1, owner = NULL, updated_at = now() WHERE ${mine}`, [runId, tenantId, job.id]);
-        await this.c.send(db, [{ runId, tenantId }]);
-      });
-      return boss.complete(QUEUE, job.id);
-    }
-    if (outcome.transient && attempts < this.c.attempts) {
-      await pool.query(`UPDATE fleet.items SET state = 'retrying', owner = NULL, error = $4, updated_at = now() WHERE ${mine}`, [runId, tenantId, job.id, JSON.stringify(outcome.error)]);
-      // pg-boss retries it after its backoff (retryDelay doubled each time, with jitter).
-      return boss.fail(QUEUE, job.id, { error: outcome.error });
-    }
-    await inTransaction(pool, async (db) => {
-      const updated = await db.query(
-        `UPDATE fleet.items SET state = $4, owner = NULL, error = $5, version = $6, pending = $7, drift = $8, finished_at = now(), updated_at = now() WHERE ${mine}
-         RETURNING tenant_name, target`,
-        [runId, tenantId, job.id, outcome.state, outcome.error === null ? null : JSON.stringify(outcome.error), outcome.version, outcome.pending, outcome.drift],
-      );
-      const row = updated.rows[0] as { tenant_name: string | null; target: string } | undefined;
-      if (row && outcome.state !== 'cancelled' && outcome.state !== 'skipped') {
-        const status = outcome.state !== 'succeeded' ? outcome.state : outcome.drift ? 'drifted' : (outcome.pending ?? 0) > 0 ? 'behind' : 'current';
-        await db.query(
-          `INSERT INTO fleet.tenant_status (tenant_id, tenant_name, target, state, version, pending, drift, error, run_id, checked_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
-           ON CONFLICT (tenant_id) DO UPDATE SET tenant_name = EXCLUDED.tenant_name, target = EXCLUDED.target, state = EXCLUDED.state,
-             version = coalesce(EXCLUDED.version, fleet.tenant_status.version), pending = EXCLUDED.pending, drift = coalesce(EXCLUDED.drift, fleet.tenant_status.drift),
-             error = EXCLUDED.error, run_id = EXCLUDED.run_id, checked_at = now()`,
-          [tenantId, row.tenant_name, row.target, status, outcome.version, outcome.pending, outcome.drift, outcome.error === null ? null : JSON.stringify(outcome.error), runId],
-        );
-      }
-      await settleRun(db, runId, this.c.send);
-    });
-    await boss.complete(QUEUE, job.id);
+    const next = await recordOutcome(this.c.pool, this.c.send, { ...job.data, jobId: job.id }, outcome, attempts < this.c.attempts);
+    // pg-boss retries a failed job after its backoff (retryDelay doubled each time, with jitter).
+    if (next === 'retry') await this.c.boss.fail(QUEUE, job.id, { error: outcome.error });
+    else await this.c.boss.complete(QUEUE, job.id);
   }
 
   private async checkCancelled(): Promise<void> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrationFolder } from '../../../test/support/cli.js';
+import { migrationFolder } from '@atlasai/test-kit';
 import { fleetProcess } from './fleet-process.js';
 import { createFleetWorld, type FleetWorld } from './fleet-support.js';
 import { startScramServer, type ScramServer } from './scram-server.js';
@@ -67,7 +67,10 @@ describe('fleet credentials', () => {
     expect(JSON.parse(runJson.stdout)).toMatchObject({ state: 'succeeded', items: [{ state: 'succeeded' }, { state: 'succeeded' }] });
     for (const args of [['scan'], ['scan', '--json'], ['plan', '--json'], ['status'], ['status', '--json']]) expect((await cli(args)).code).toBe(0);
     // Both tenants were migrated, each with its own credentials.
-    for (const [user, password] of [['tenant_file', fromFile], ['tenant_url', inUrl]] as const) {
+    for (const [user, password] of [
+      ['tenant_file', fromFile],
+      ['tenant_url', inUrl],
+    ] as const) {
       const client = new pg.Client({ host: '127.0.0.1', port: server.port, user, password, database: user });
       await client.connect();
       expect((await client.query('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version))).toEqual([2001]);

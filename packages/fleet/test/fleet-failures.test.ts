@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistryFromDir } from '@atlasai/migrator-core';
 import { registry as tenantRegistry } from '@atlasai/tenant-migrations';
 import { openFleet, type Fleet } from '@atlasai/fleet';
-import { migrationFolder } from '../../../test/support/cli.js';
+import { migrationFolder } from '@atlasai/test-kit';
 import { capturingLogger, createFleetWorld, historyOf, type FleetWorld } from './fleet-support.js';
 
 const ALL = tenantRegistry.migrations.map((m) => m.version);
@@ -66,17 +66,29 @@ describe('fleet failures, halts and deadlines', () => {
     expect(end.counts).toMatchObject({ succeeded: 5, failed: 1, unreachable: 1 });
     const items = new Map((await fleet.getRun(run.id))!.items.map((i) => [i.tenantId, i]));
     expect(items.get(missing.id)).toMatchObject({ state: 'unreachable', attempts: 1, error: { code: 'CONNECTION_FAILED', sqlstate: '3D000' } });
-    expect(items.get(broken.id)).toMatchObject({ state: 'failed', attempts: 1, error: { code: 'STATEMENT_FAILED', sqlstate: expect.stringMatching(/^42/), version: expect.any(Number), statement: expect.any(Number) } });
+    expect(items.get(broken.id)).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      error: { code: 'STATEMENT_FAILED', sqlstate: expect.stringMatching(/^42/), version: expect.any(Number), statement: expect.any(Number) },
+    });
     for (const t of good) expect(await historyOf(world, t.database)).toEqual(ALL);
     const status = await fleet.status();
-    expect(status.attention.map((a) => [a.tenantId, a.state]).sort()).toEqual([[broken.id, 'failed'], [missing.id, 'unreachable']].sort());
+    expect(status.attention.map((a) => [a.tenantId, a.state]).sort()).toEqual(
+      [
+        [broken.id, 'failed'],
+        [missing.id, 'unreachable'],
+      ].sort(),
+    );
     expect(status.attention.every((a) => !a.target.includes('@'))).toBe(true);
     await retire([...good, missing, broken].map((t) => t.id));
   });
 
   it('a tenant past its deadline is timed_out, its statement ended, nothing of it recorded', async () => {
     const slow = await world.addTenant();
-    const registry = await loadRegistryFromDir(migrationFolder({ '2001_slow.sql': 'CREATE TABLE half_done (id integer);\nSELECT pg_sleep(60);\n' }), { plane: 'tenant', range: { min: 2001, max: 2099 } });
+    const registry = await loadRegistryFromDir(migrationFolder({ '2001_slow.sql': 'CREATE TABLE half_done (id integer);\nSELECT pg_sleep(60);\n' }), {
+      plane: 'tenant',
+      range: { min: 2001, max: 2099 },
+    });
     const fleet = await open({ registry, tenantDeadlineMs: 1500 });
     const end = await fleet.waitForRun((await fleet.createRun({ mode: 'apply' })).id);
     expect(end).toMatchObject({ state: 'halted', counts: { timed_out: 1 } });

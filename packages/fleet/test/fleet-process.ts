@@ -15,7 +15,11 @@ export interface FleetProcess {
 
 /** `node scripts/migrate-fleet.mjs <args>` with stdout and stderr piped, the environment given added to this one's. */
 export function fleetProcess(args: readonly string[], env: Record<string, string>): FleetProcess {
-  const child = spawn(process.execPath, [FLEET_SCRIPT, ...args], { cwd: REPO, env: { ...process.env, ATLAS_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [FLEET_SCRIPT, ...args], {
+    cwd: REPO,
+    env: { ...process.env, ATLAS_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistryFromDir } from '@atlasai/migrator-core';
 import { openFleet, type Fleet } from '@atlasai/fleet';
-import { migrationFolder } from '../../../test/support/cli.js';
+import { migrationFolder } from '@atlasai/test-kit';
 import { capturingLogger, createFleetWorld, historyOf, type FleetWorld } from './fleet-support.js';
 
 describe('three replicas on one run', () => {
@@ -19,12 +19,16 @@ describe('three replicas on one run', () => {
     const tenants = await Promise.all(Array.from({ length: 15 }, () => world.addTenant()));
     // Slow enough for the sessions of several tenants to overlap, and counted once per apply.
     const registry = await loadRegistryFromDir(
-      migrationFolder({ '2001_work.sql': 'CREATE TABLE applies (at timestamptz DEFAULT now());\nINSERT INTO applies DEFAULT VALUES;\nSELECT pg_sleep(0.4);\n' }),
+      migrationFolder({
+        '2001_work.sql': 'CREATE TABLE applies (at timestamptz DEFAULT now());\nINSERT INTO applies DEFAULT VALUES;\nSELECT pg_sleep(0.4);\n',
+      }),
       { plane: 'tenant', range: { min: 2001, max: 2099 } },
     );
     const maxPerHost = 3;
     for (const replicaId of ['r1', 'r2', 'r3']) {
-      fleets.push(await openFleet({ controlUrl: world.controlUrl, logger: capturingLogger(), replicaId, registry, maxPerHost, maxPerReplica: 4, pollIntervalMs: 100 }));
+      fleets.push(
+        await openFleet({ controlUrl: world.controlUrl, logger: capturingLogger(), replicaId, registry, maxPerHost, maxPerReplica: 4, pollIntervalMs: 100 }),
+      );
     }
     const run = await fleets[0]!.createRun({ mode: 'apply' });
     await Promise.all(fleets.map((f) => f.work()));
@@ -34,10 +38,9 @@ describe('three replicas on one run', () => {
     let finished = false;
     const sampler = (async () => {
       while (!finished) {
-        const rows = await world.control<{ application_name: string }>(
-          `SELECT application_name FROM pg_stat_activity WHERE application_name ~ $1`,
-          [`^atlas-fleet:${run.id}:[a-z0-9]+( locked .*)?$`],
-        );
+        const rows = await world.control<{ application_name: string }>(`SELECT application_name FROM pg_stat_activity WHERE application_name ~ $1`, [
+          `^atlas-fleet:${run.id}:[a-z0-9]+( locked .*)?$`,
+        ]);
         peak = Math.max(peak, rows.length);
         for (const r of rows) replicas.add(r.application_name.split(':')[2]!.split(' ')[0]!);
         await new Promise((r) => setTimeout(r, 20));

@@ -32,7 +32,11 @@ describe('a fleet run on real tenant databases', () => {
     await fleet.work();
     const run = await fleet.createRun({ mode: 'apply', waves: 'canary=tag:internal,25%,100%' });
     expect(run.total).toBe(10);
-    expect(run.waves.map((w) => [w.name, w.total])).toEqual([['canary', 2], ['25%', 2], ['100%', 6]]);
+    expect(run.waves.map((w) => [w.name, w.total])).toEqual([
+      ['canary', 2],
+      ['25%', 2],
+      ['100%', 6],
+    ]);
     const end = await fleet.waitForRun(run.id);
     expect(end.state).toBe('succeeded');
     expect(end.counts.succeeded).toBe(10);

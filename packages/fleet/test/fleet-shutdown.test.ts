@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrationFolder } from '../../../test/support/cli.js';
+import { migrationFolder } from '@atlasai/test-kit';
 import { fleetProcess, waitFor, type FleetProcess } from './fleet-process.js';
 import { createFleetWorld, historyOf, type FleetWorld } from './fleet-support.js';
 
@@ -12,7 +12,9 @@ describe('a replica stopped or killed mid-wave', () => {
   const started: FleetProcess[] = [];
   // Each apply leaves one row naming the session that made it; pg_sleep keeps the tenant busy long enough to be caught.
   const slowRelease = (seconds: number) =>
-    migrationFolder({ '2001_work.sql': `CREATE TABLE applies (by text DEFAULT current_setting('application_name'));\nINSERT INTO applies DEFAULT VALUES;\nSELECT pg_sleep(${seconds});\n` });
+    migrationFolder({
+      '2001_work.sql': `CREATE TABLE applies (by text DEFAULT current_setting('application_name'));\nINSERT INTO applies DEFAULT VALUES;\nSELECT pg_sleep(${seconds});\n`,
+    });
   beforeAll(async () => {
     world = await createFleetWorld();
   });
@@ -29,7 +31,7 @@ describe('a replica stopped or killed mid-wave', () => {
   /** The run the first process created (the fleet schema appears when that process opens the fleet). */
   const runId = () =>
     waitFor('the run', async () => {
-      const [{ ok }] = await world.control<{ ok: boolean }>(`SELECT to_regclass('fleet.runs') IS NOT NULL AS ok`) as [{ ok: boolean }];
+      const [{ ok }] = (await world.control<{ ok: boolean }>(`SELECT to_regclass('fleet.runs') IS NOT NULL AS ok`)) as [{ ok: boolean }];
       if (!ok) return undefined;
       const id = (await world.control<{ id: string }>(`SELECT id FROM fleet.runs WHERE NOT (id = ANY ($1))`, [[...seen]]))[0]?.id;
       if (id) seen = new Set([...seen, id]);
@@ -37,10 +39,19 @@ describe('a replica stopped or killed mid-wave', () => {
     });
   /** The tenants a replica is migrating right now, seen from the server: its sessions in pg_sleep. */
   const sleepingOn = (run: string, replica: string) =>
-    world.control<{ datname: string }>(`SELECT datname FROM pg_stat_activity WHERE application_name LIKE $1 AND state = 'active' AND query ILIKE '%pg_sleep%'`, [`atlas-fleet:${run}:${replica}%`]);
+    world.control<{ datname: string }>(
+      `SELECT datname FROM pg_stat_activity WHERE application_name LIKE $1 AND state = 'active' AND query ILIKE '%pg_sleep%'`,
+      [`atlas-fleet:${run}:${replica}%`],
+    );
   const advisoryLocksOnTenants = async () =>
-    (await world.control<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname LIKE $1`, [`${world.prefix}\\_t%`]))[0]!.n;
-  const sessionsOf = async (run: string) => (await world.control(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE $1`, [`atlas-fleet:${run}:%`])).length;
+    (
+      await world.control<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname LIKE $1`,
+        [`${world.prefix}\\_t%`],
+      )
+    )[0]!.n;
+  const sessionsOf = async (run: string) =>
+    (await world.control(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE $1`, [`atlas-fleet:${run}:%`])).length;
   const retire = (ids: string[]) => world.control(`UPDATE tenants SET status = 'deleted' WHERE id = ANY ($1)`, [ids]);
 
   it('SIGTERM: the replica aborts its tenants and hands them back; the other replica migrates them at once, each once', async () => {
@@ -73,12 +84,12 @@ describe('a replica stopped or killed mid-wave', () => {
       // The tenants ra was migrating at SIGTERM were migrated by rb.
       if (caught.includes(t.database)) expect(applies[0]!.by).toMatch(new RegExp(`^atlas-fleet:${run}:rb`));
     }
-    await waitFor('the run\'s sessions to end', async () => ((await sessionsOf(run)) === 0 ? true : undefined));
+    await waitFor("the run's sessions to end", async () => ((await sessionsOf(run)) === 0 ? true : undefined));
     expect(await advisoryLocksOnTenants()).toBe(0);
     await retire(tenants.map((t) => t.id));
   }, 120_000);
 
-  it('SIGKILL: pg-boss expires the dead replica\'s jobs and the other replica takes them over within the takeover bound', async () => {
+  it("SIGKILL: pg-boss expires the dead replica's jobs and the other replica takes them over within the takeover bound", async () => {
     const tenants = await Promise.all(Array.from({ length: 6 }, () => world.addTenant()));
     const settings = { expire: 6, maintenance: 1, retryDelay: 1, poll: 1 };
     const env = {
@@ -92,7 +103,10 @@ describe('a replica stopped or killed mid-wave', () => {
     const run = await runId();
     const b = start(['watch', run, '--json'], { ...env, FLEET_REPLICA_ID: 'rb', FLEET_MAX_PER_REPLICA: '8' });
     await waitFor('replica ra in pg_sleep', async () => ((await sleepingOn(run, 'ra')).length > 0 ? true : undefined));
-    const lost = await world.control<{ tenant_id: string; started_at: Date }>(`SELECT tenant_id, started_at FROM fleet.items WHERE run_id = $1 AND owner = 'ra' AND state = 'running'`, [run]);
+    const lost = await world.control<{ tenant_id: string; started_at: Date }>(
+      `SELECT tenant_id, started_at FROM fleet.items WHERE run_id = $1 AND owner = 'ra' AND state = 'running'`,
+      [run],
+    );
     a.child.kill('SIGKILL');
     expect((await a.exited).signal).toBe('SIGKILL');
     const endB = await b.exited;
@@ -110,12 +124,15 @@ describe('a replica stopped or killed mid-wave', () => {
     // docs/fleet.md's bound: expiry + 2 x maintenance interval + 2 x retry delay + the poll interval after
     // the lost attempt started; each lost tenant started again within it.
     const boundMs = (settings.expire + 2 * settings.maintenance + 2 * settings.retryDelay + settings.poll) * 1000;
-    const again = await world.control<{ tenant_id: string; started_at: Date }>(`SELECT tenant_id, started_at FROM fleet.items WHERE run_id = $1 AND tenant_id = ANY ($2)`, [run, [...lostIds]]);
+    const again = await world.control<{ tenant_id: string; started_at: Date }>(
+      `SELECT tenant_id, started_at FROM fleet.items WHERE run_id = $1 AND tenant_id = ANY ($2)`,
+      [run, [...lostIds]],
+    );
     for (const l of lost) {
       const retaken = again.find((r) => r.tenant_id === l.tenant_id)!.started_at.getTime() - l.started_at.getTime();
       expect(retaken).toBeLessThanOrEqual(boundMs);
     }
-    await waitFor('the run\'s sessions to end', async () => ((await sessionsOf(run)) === 0 ? true : undefined));
+    await waitFor("the run's sessions to end", async () => ((await sessionsOf(run)) === 0 ? true : undefined));
     expect(await advisoryLocksOnTenants()).toBe(0);
     await retire(tenants.map((t) => t.id));
   }, 120_000);
@@ -140,12 +157,14 @@ describe('a replica stopped or killed mid-wave', () => {
     }
     const last = start(['watch', run, '--json'], { ...env, FLEET_REPLICA_ID: 'k4' });
     const end = await last.exited;
-    expect(end.code).toBe(1);
+    expect([end.code, end.stdout.startsWith('{')], end.stderr).toEqual([1, true]);
     const detail = JSON.parse(end.stdout) as { state: string; items: { state: string; attempts: number; error: { code: string; message: string } | null }[] };
     expect(detail.state).toBe('halted');
-    expect(detail.items).toEqual([expect.objectContaining({ state: 'failed', attempts: 3, error: { code: 'REPLICA_LOST', message: expect.stringContaining('past its retries') } })]);
+    expect(detail.items).toEqual([
+      expect.objectContaining({ state: 'failed', attempts: 3, error: { code: 'REPLICA_LOST', message: expect.stringContaining('past its retries') } }),
+    ]);
     expect(await historyOf(world, tenant.database)).toEqual([]);
-    await waitFor('the run\'s sessions to end', async () => ((await sessionsOf(run)) === 0 ? true : undefined));
+    await waitFor("the run's sessions to end", async () => ((await sessionsOf(run)) === 0 ? true : undefined));
     expect(await advisoryLocksOnTenants()).toBe(0);
     await retire([tenant.id]);
   }, 180_000);

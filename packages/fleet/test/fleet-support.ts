@@ -39,7 +39,12 @@ export async function createFleetWorld(): Promise<FleetWorld> {
   const controlDb = `${prefix}_control`;
   await adminQuery(`CREATE DATABASE ${controlDb}`);
   const controlUrl = withDatabase(adminUrl, controlDb);
-  const report = await runMigrations({ registry: controlRegistry, dialect: await createDialect(controlUrl, silentLogger), mode: 'apply', logger: silentLogger });
+  const report = await runMigrations({
+    registry: controlRegistry,
+    dialect: await createDialect(controlUrl, silentLogger),
+    mode: 'apply',
+    logger: silentLogger,
+  });
   if (report.error) throw new Error(report.error.message);
   const control = new pg.Client({ connectionString: controlUrl });
   await control.connect();

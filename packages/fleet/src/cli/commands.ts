@@ -103,7 +103,11 @@ async function follow(context: CliContext, fleet: Fleet, runId: string, jsonOut:
 export const actions = {
   create(context: CliContext, mode: RunMode, opts: ListOptions): Promise<number> {
     return withFleet(context, opts.json, async (fleet) => {
-      const filter = { ...(opts.tags ? { tags: opts.tags } : {}), ...(opts.statuses ? { statuses: opts.statuses } : {}), ...(opts.ids ? { ids: opts.ids } : {}) };
+      const filter = {
+        ...(opts.tags ? { tags: opts.tags } : {}),
+        ...(opts.statuses ? { statuses: opts.statuses } : {}),
+        ...(opts.ids ? { ids: opts.ids } : {}),
+      };
       const run = await fleet.createRun({
         mode,
         ...(opts.waves ? { waves: opts.waves } : {}),
@@ -139,9 +143,17 @@ export const actions = {
         return 0;
       }
       const { io } = context;
-      io.stdout.write(`${status.tenants} tenants: ${Object.entries(status.byState).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}\n`);
+      io.stdout.write(
+        `${status.tenants} tenants: ${
+          Object.entries(status.byState)
+            .filter(([, n]) => n > 0)
+            .map(([s, n]) => `${s} ${n}`)
+            .join(', ') || 'none'
+        }\n`,
+      );
       for (const run of status.liveRuns) io.stdout.write(`${summaryLine(run)}\n`);
-      for (const t of status.attention) io.stdout.write(`  ${t.state.padEnd(11)} ${t.tenantId} ${t.target} v${t.version ?? '-'}${t.error ? ` ${t.error.code}: ${t.error.message}` : ''}\n`);
+      for (const t of status.attention)
+        io.stdout.write(`  ${t.state.padEnd(11)} ${t.tenantId} ${t.target} v${t.version ?? '-'}${t.error ? ` ${t.error.code}: ${t.error.message}` : ''}\n`);
       return 0;
     });
   },

@@ -22,7 +22,11 @@ Environment:
 Exit codes: 0 done (every tenant succeeded), 1 the run halted, failed or was cancelled, or an error,
 2 usage or configuration, 130/143 interrupted by SIGINT/SIGTERM (this process's tenants handed back).`;
 
-const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function fraction(value: string): number {
   const n = Number(value);
@@ -76,8 +80,8 @@ export async function fleetMain(argv: readonly string[], io: FleetCliIo): Promis
     .showSuggestionAfterError(true)
     .addHelpText('after', ENVIRONMENT);
   runCommand(program, 'apply', 'run', 'create a run and work it to its end or a halt (with --detach: create it only)', context);
-  runCommand(program, 'plan', 'plan', 'read-only run: what each tenant would apply (the engine\'s dry run)', context);
-  runCommand(program, 'scan', 'scan', 'read-only run: each tenant\'s history and drift from the release\'s snapshot (verify)', context);
+  runCommand(program, 'plan', 'plan', "read-only run: what each tenant would apply (the engine's dry run)", context);
+  runCommand(program, 'scan', 'scan', "read-only run: each tenant's history and drift from the release's snapshot (verify)", context);
   program
     .command('status')
     .description('the fleet as the Control Plane knows it (no tenant is contacted)')
@@ -108,7 +112,10 @@ export async function fleetMain(argv: readonly string[], io: FleetCliIo): Promis
     if (!(error instanceof CommanderError)) throw error;
     if (error.exitCode === 0) return 0;
     // Scripts that asked for JSON get the error as JSON too.
-    if (argv.includes('--json')) io.stdout.write(`${JSON.stringify({ schemaVersion: FLEET_SCHEMA_VERSION, error: { code: 'USAGE', message: redactUrl(error.message.replace(/^error: /, '')) } }, null, 2)}\n`);
+    if (argv.includes('--json'))
+      io.stdout.write(
+        `${JSON.stringify({ schemaVersion: FLEET_SCHEMA_VERSION, error: { code: 'USAGE', message: redactUrl(error.message.replace(/^error: /, '')) } }, null, 2)}\n`,
+      );
     return 2;
   }
   return context.exitCode;

@@ -26,7 +26,13 @@ const PLAIN_REFRESH_MS = 30_000;
 export function progressReporter(io: FleetCliIo): { update(s: RunSummary): void; stop(): void } {
   if (io.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: 'fleet {id} {state}{wave} [{bar}] {value}/{total} | {counts} | {rate}', stream: io.stderr, hideCursor: true, clearOnComplete: false, noTTYOutput: false },
+      {
+        format: 'fleet {id} {state}{wave} [{bar}] {value}/{total} | {counts} | {rate}',
+        stream: io.stderr,
+        hideCursor: true,
+        clearOnComplete: false,
+        noTTYOutput: false,
+      },
       cliProgress.Presets.shades_classic,
     );
     let started = false;
