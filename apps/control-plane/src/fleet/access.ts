@@ -1,4 +1,4 @@
-import { isFleetError, openFleet, type Fleet, type FleetErrorCode, type FleetOptions } from '@atlasai/fleet';
+import { fleetSettingsFromEnv, isFleetError, openFleet, type Fleet, type FleetErrorCode } from '@atlasai/fleet';
 import { redactUrl } from '@atlasai/migrator-core';
 import { engineLogger, type ServiceConfig } from '@atlasai/plane-service';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
@@ -12,26 +12,6 @@ export type FleetAccess =
 export const REQUIRES_POSTGRES =
   'fleet runs need the Control Plane on PostgreSQL (CONTROL_PLANE_DATABASE_URL); this one runs on SQLite, where everything else keeps working';
 
-/** The fleet's settings a replica takes from its environment, named as the CLI's (`npm run migrate:fleet`). */
-const SETTINGS = {
-  FLEET_MAX_PER_HOST: 'maxPerHost',
-  FLEET_MAX_PER_REPLICA: 'maxPerReplica',
-  FLEET_TENANT_DEADLINE_SECONDS: 'tenantDeadlineMs',
-} as const satisfies Record<string, keyof FleetOptions>;
-
-/** The set ones as fleet options; a value that is not a positive whole number is a problem, never a silent default. */
-export function fleetSettings(env: Readonly<Record<string, string | undefined>>): { options: Partial<FleetOptions>; problems: string[] } {
-  const options: Partial<Record<(typeof SETTINGS)[keyof typeof SETTINGS], number>> = {};
-  const problems: string[] = [];
-  for (const [name, option] of Object.entries(SETTINGS) as [keyof typeof SETTINGS, (typeof SETTINGS)[keyof typeof SETTINGS]][]) {
-    const given = env[name]?.trim();
-    if (!given) continue;
-    if (!/^[1-9]\d{0,6}$/.test(given)) problems.push(`${name} must be a positive whole number, got "${given}"`);
-    else options[option] = option === 'tenantDeadlineMs' ? Number(given) * 1000 : Number(given);
-  }
-  return { options, problems };
-}
-
 /**
  * Opens the fleet on the Control Plane's migration URL (a direct or session connection: pg-boss and the
  * fleet's own schema need session state a transaction pooler does not keep). On SQLite nothing is opened. A
@@ -40,7 +20,8 @@ export function fleetSettings(env: Readonly<Record<string, string | undefined>>)
  */
 export async function openFleetAccess(config: ServiceConfig, env: Readonly<Record<string, string | undefined>>, log: FastifyBaseLogger): Promise<FleetAccess> {
   if (config.migrationDatabase.kind !== 'postgres') return { kind: 'sqlite' };
-  const { options, problems } = fleetSettings(env);
+  // The same settings, by the same names, as the CLI (`npm run migrate:fleet`): one list, in the fleet package.
+  const { options, problems } = fleetSettingsFromEnv(env);
   try {
     if (problems.length > 0) throw new Error(problems.join('; '));
     const fleet = await openFleet({ ...options, controlUrl: config.migrationDatabase.url, logger: engineLogger(log) });
