@@ -2,8 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate } from './support/cli.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { atlasMigrate, DIALECTS, type TestDatabase } from '@atlasai/test-kit';
 
 /** `plan` and `up` lint what they would apply: refused from a registry folder, warned about from any other. */
 const CREATE = 'CREATE TABLE IF NOT EXISTS widgets (id integer PRIMARY KEY, name text);\n';

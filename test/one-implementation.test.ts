@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, run, type RunResult } from './support/cli.js';
-import { DIALECTS, type TestDatabase } from './support/databases.js';
+import { atlasMigrate, DIALECTS, run, type RunResult, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * atlas-migrate on a registry's sql/ folder and the repository's operator commands on that plane are one

@@ -2,8 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PROGRESS, REPO_ROOT, run, type RunResult } from './support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from './support/databases.js';
+import { createPostgresDatabase, PROGRESS, REPO_ROOT, run, type RunResult, type TestDatabase } from '@atlasai/test-kit';
 
 /** The operator guide's commands, run exactly as an operator types them, from the repository root. */
 const CONTROL = ['1001', '1002', '1003', '1004', '1005', '1006', '1007'];

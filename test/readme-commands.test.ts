@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, run } from './support/cli.js';
+import { REPO_ROOT, run } from '@atlasai/test-kit';
 
 /** The README's commands work on a machine with only Node and npm: none needs a pnpm on PATH. */
 const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redactUrl } from '@atlasai/migrator-core';
-import { atlasMigrate, REPO_ROOT, run, type RunResult } from './support/cli.js';
-import { createPostgresDatabase } from './support/databases.js';
+import { atlasMigrate, createPostgresDatabase, REPO_ROOT, run, type RunResult } from '@atlasai/test-kit';
 
 /** Every run names its target: one line per plane on stderr, the SQLite default said as such, unread `*DATABASE_URL*` variables warned about, `.env` read by the root scripts only. */
 let dir: string;

@@ -3,9 +3,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { controlPlane } from '@atlasai/planes';
 import { redactUrl, stateAfter } from '@atlasai/migrator-core';
-import { run, type RunResult } from './support/cli.js';
-import { DIALECTS, sqlitePath, type TestDatabase } from './support/databases.js';
-import { migrate } from './support/registry-proofs.js';
+import { DIALECTS, run, type RunResult, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
+import { migrate } from '@atlasai/test-kit/registry-proofs';
 
 /** `npm run migrate:verify` and the drift warning of a run, on the control registry, as an operator runs them. */
 const registry = controlPlane.registry;

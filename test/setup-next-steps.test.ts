@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, run } from './support/cli.js';
+import { REPO_ROOT, run } from '@atlasai/test-kit';
 
 /** `npm run setup` ends with where the two databases are and the three commands to try next. */
 let dir: string;

@@ -2,7 +2,7 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, run, type RunResult } from './support/cli.js';
+import { REPO_ROOT, run, type RunResult } from '@atlasai/test-kit';
 
 /**
  * The operator commands run the built registries; a registry's folder changed since its build is

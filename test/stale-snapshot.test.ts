@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDialect, generateSnapshot, loadRegistryFromDir, redactUrl, renderSnapshot, silentLogger } from '@atlasai/migrator-core';
-import { atlasMigrate } from './support/cli.js';
-import { DIALECTS, sqlitePath, type TestDatabase } from './support/databases.js';
+import { atlasMigrate, DIALECTS, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * `atlas-migrate verify` with a snapshot made from fewer (or other) migrations than the folder holds:

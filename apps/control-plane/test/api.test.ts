@@ -2,10 +2,9 @@ import { join } from 'node:path';
 import { createDialect, runMigrations, silentLogger } from '@atlasai/migrator-core';
 import { registry } from '@atlasai/control-migrations';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { startPgBouncer } from '../../../packages/migrator-core/test/safety-pgbouncer.js';
-import { DIALECTS, createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
-import { listenApp, type InProcessApp } from '../../../packages/plane-service/test/support/in-process-app.js';
-import { http, REPO_ROOT, startService, stopAllServices } from '../../../packages/plane-service/test/support/service-process.js';
+import { createPostgresDatabase, DIALECTS, REPO_ROOT, type TestDatabase } from '@atlasai/test-kit';
+import { startPgBouncer } from '@atlasai/test-kit/pgbouncer';
+import { http, type InProcessApp, listenApp, startService, stopAllServices } from '@atlasai/test-kit/service';
 import { createApp, loadConfig, type ControlDatabase } from '../src/index.js';
 
 /** The Control Plane: its boot, and the 1007 features (invoices, leads) over a real socket, on both dialects. */

@@ -2,8 +2,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, createSqliteDatabase, type TestDatabase } from '../../../test/support/databases.js';
-import { migrationLockKey, REPO_ROOT, startService, stopAllServices } from '../../../packages/plane-service/test/support/service-process.js';
+import { createPostgresDatabase, createSqliteDatabase, REPO_ROOT, type TestDatabase } from '@atlasai/test-kit';
+import { migrationLockKey, startService, stopAllServices } from '@atlasai/test-kit/service';
 import { appliedVersions, call, createTenantDatabases, dropTenantDatabases, registerTenants, SETTLED, waitForRun, type FleetTenant } from './fleet-fixture.js';
 
 /** The fleet's API through the real Control Plane process and socket: auth, request shape, SQLite, and runs end to end. */

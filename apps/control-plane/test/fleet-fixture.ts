@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import type { TestDatabase } from '../../../test/support/databases.js';
+import type { TestDatabase } from '@atlasai/test-kit';
 
 /** What the fleet tests share: a few dedicated tenant databases with one prefix, and HTTP with a body. */
 export interface FleetTenant {

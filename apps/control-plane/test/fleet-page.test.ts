@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
-import { REPO_ROOT, startService, stopAllServices } from '../../../packages/plane-service/test/support/service-process.js';
+import { createPostgresDatabase, REPO_ROOT, type TestDatabase } from '@atlasai/test-kit';
+import { startService, stopAllServices } from '@atlasai/test-kit/service';
 import { call, createTenantDatabases, dropTenantDatabases, registerTenants, SETTLED, waitForRun, type FleetTenant } from './fleet-fixture.js';
 
 /** The fleet page in a real headless browser (Debian's chromium), against the real Control Plane process on PostgreSQL. */

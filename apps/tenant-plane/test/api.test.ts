@@ -2,9 +2,8 @@ import { createDialect, runMigrations, silentLogger } from '@atlasai/migrator-co
 import { registry } from '@atlasai/tenant-migrations';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, DIALECTS, type TestDatabase } from '../../../test/support/databases.js';
-import { listenApp, type InProcessApp } from '../../../packages/plane-service/test/support/in-process-app.js';
-import { http, migrationLockKey } from '../../../packages/plane-service/test/support/service-process.js';
+import { createPostgresDatabase, DIALECTS, type TestDatabase } from '@atlasai/test-kit';
+import { http, type InProcessApp, listenApp, migrationLockKey } from '@atlasai/test-kit/service';
 import { createApp, loadConfig, type TenantDatabase } from '../src/index.js';
 
 /** The Tenant Plane's HTTP API over a real socket (createApp + listen), on both dialects. */

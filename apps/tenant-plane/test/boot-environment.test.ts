@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyBuiltApp, http, REPO_ROOT, startService, stopAllServices } from '../../../packages/plane-service/test/support/service-process.js';
+import { REPO_ROOT } from '@atlasai/test-kit';
+import { copyBuiltApp, http, startService, stopAllServices } from '@atlasai/test-kit/service';
 
 /**
  * What a service says at boot about where it reads and writes (its target, the SQLite default, unread

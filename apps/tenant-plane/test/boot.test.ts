@@ -1,8 +1,8 @@
 import { createDialect, runMigrations, silentLogger } from '@atlasai/migrator-core';
 import { registry } from '@atlasai/tenant-migrations';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, freePort, http, startService, stopAllServices, type ServiceProcess } from '../../../packages/plane-service/test/support/service-process.js';
-import { DIALECTS, type TestDatabase } from '../../../test/support/databases.js';
+import { DIALECTS, eventually, freePort, type TestDatabase } from '@atlasai/test-kit';
+import { http, type ServiceProcess, startService, stopAllServices } from '@atlasai/test-kit/service';
 
 /** The service as a process: boot applies, boot refuses a failed schema, restore, exits. Both dialects. */
 const TENANT = Array.from({ length: 18 }, (_, i) => 2001 + i);
@@ -57,12 +57,13 @@ describe.each(DIALECTS)('tenant service on $name', ({ create }) => {
 
     const dry = await http(`${url}/api/db/migrate?dryRun=true`, { method: 'POST', secret: SECRET });
     expect(dry.status).toBe(200);
-    expect(dry.body).toMatchObject({ plane: 'tenant', ok: true, applied: [], pending: behind.map((version) => ({ version })), error: null });
+    expect(dry.body).toMatchObject({ schemaVersion: 1, mode: 'dry-run', plane: 'tenant', ok: true, applied: [], pending: behind.map((version) => ({ version })), error: null });
     expect(await versions(db)).toEqual(TENANT.filter((v) => v <= 2010));
 
     const run = await http(`${url}/api/db/migrate`, { method: 'POST', secret: SECRET });
     expect(run.status).toBe(200);
-    expect(Object.keys(run.body)).toEqual(['plane', 'target', 'ok', 'applied', 'alreadyApplied', 'pending', 'unknownApplied', 'outOfOrder', 'unverified', 'unrecordedObjects', 'drift', 'syntaxGrammar', 'error']);
+    expect(Object.keys(run.body)).toEqual(['schemaVersion', 'mode', 'plane', 'target', 'ok', 'applied', 'alreadyApplied', 'pending', 'unknownApplied', 'outOfOrder', 'unverified', 'unrecordedObjects', 'reformatted', 'drift', 'syntaxGrammar', 'error']);
+    expect(run.body).toMatchObject({ schemaVersion: 1, mode: 'apply' });
     expect(run.body.applied.map((m: { version: number }) => m.version)).toEqual(behind);
     expect(run.body).toMatchObject({ ok: true, alreadyApplied: TENANT.filter((v) => v <= 2010), pending: [], unknownApplied: [], error: null });
     expect(await versions(db)).toEqual(TENANT);

@@ -3,7 +3,8 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, freePort, http, startService, stopAllServices } from '../../../packages/plane-service/test/support/service-process.js';
+import { eventually, freePort } from '@atlasai/test-kit';
+import { http, startService, stopAllServices } from '@atlasai/test-kit/service';
 
 /** A service started before its PostgreSQL: boot waits for it (MIGRATION_CONNECT_WAIT_SECONDS), then migrates and serves. */
 const PG_BIN = '/usr/lib/postgresql/15/bin';

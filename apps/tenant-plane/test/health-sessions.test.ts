@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, http, startService, stopAllServices } from '../../../packages/plane-service/test/support/service-process.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { createPostgresDatabase, eventually, type TestDatabase } from '@atlasai/test-kit';
+import { http, startService, stopAllServices } from '@atlasai/test-kit/service';
 
 /**
  * Health is polled by every load balancer: it reads the history through the service's own pool and

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { createDialect, runMigrations, silentLogger } from '@atlasai/migrator-core';
 import { registry } from '@atlasai/tenant-migrations';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, createSqliteDatabase, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
-import { eventually, http, startService, stopAllServices, type ServiceProcess } from '../../../packages/plane-service/test/support/service-process.js';
+import { createPostgresDatabase, createSqliteDatabase, eventually, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
+import { http, type ServiceProcess, startService, stopAllServices } from '@atlasai/test-kit/service';
 
 /** Replicas, shutdown, configuration and logs: each a real process (the SQLite single-instance guard: plane-service's instance-lock test). */
 const TENANT = Array.from({ length: 18 }, (_, i) => 2001 + i);

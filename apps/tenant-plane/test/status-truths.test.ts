@@ -1,8 +1,8 @@
 import { baselineMigrations, createDialect, runMigrations, silentLogger } from '@atlasai/migrator-core';
 import { registry } from '@atlasai/tenant-migrations';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, DIALECTS, type TestDatabase } from '../../../test/support/databases.js';
-import { http, startService, stopAllServices } from '../../../packages/plane-service/test/support/service-process.js';
+import { createPostgresDatabase, DIALECTS, type TestDatabase } from '@atlasai/test-kit';
+import { http, startService, stopAllServices } from '@atlasai/test-kit/service';
 
 /** GET /api/db/status and health on the running service: what they assert is true of the database. */
 const TENANT = Array.from({ length: 18 }, (_, i) => 2001 + i);

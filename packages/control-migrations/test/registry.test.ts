@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registry } from '@atlasai/control-migrations';
-import { run } from '../../../test/support/cli.js';
-import { DIALECTS, type TestDatabase } from '../../../test/support/databases.js';
-import { migrate, registryProofs } from '../../../test/support/registry-proofs.js';
+import { DIALECTS, run, type TestDatabase } from '@atlasai/test-kit';
+import { migrate, registryProofs } from '@atlasai/test-kit/registry-proofs';
 
 describe('the control registry', () => {
   it('holds exactly the guide’s versions and names', () => {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { registry } from '@atlasai/control-migrations';
-import { snapshotProofs } from '../../../test/support/snapshot-proofs.js';
+import { snapshotProofs } from '@atlasai/test-kit/registry-proofs';
 
 snapshotProofs(registry, fileURLToPath(new URL('..', import.meta.url)));

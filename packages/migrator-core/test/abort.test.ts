@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDialect, loadRegistryFromDir, runMigrations, silentLogger, type RunMode } from '@atlasai/migrator-core';
-import { migrationFolder } from '../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 /** RunOptions.signal ends a run and its statement on the server; RunOptions.applicationName names its session. */
 

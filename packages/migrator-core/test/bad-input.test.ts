@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineRegistryFromFiles, type MigrationFile } from '../src/index.js';
 import { embedSqlPlugin } from '../src/embed-sql.js';
-import { atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
-import { DIALECTS, type TestDatabase } from '../../../test/support/databases.js';
+import { atlasMigrate, DIALECTS, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 const FIRST = 'CREATE TABLE first_table (id integer PRIMARY KEY);\n';
 const BEFORE_NUL = 'CREATE TABLE kept (id integer);\n';

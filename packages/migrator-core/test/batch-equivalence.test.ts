@@ -6,8 +6,7 @@ import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { createDialect, loadRegistryFromDir, runMigrations, silentLogger, type PlaneReport, type Registry } from '@atlasai/migrator-core';
-import { REPO_ROOT, migrationFolder } from '../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { createPostgresDatabase, migrationFolder, REPO_ROOT, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * Batching is speed, not semantics: every migration folder of the repository (both registries, the bench

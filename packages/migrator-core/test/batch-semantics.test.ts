@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDialect, loadRegistryFromDir, runMigrations, silentLogger, type PlaneReport } from '@atlasai/migrator-core';
-import { migrationFolder } from '../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * A batch (several migrations in one PostgreSQL transaction) must mean what the same migrations mean one

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDialect, loadRegistryFromDir, runMigrations, silentLogger, type PlaneReport } from '@atlasai/migrator-core';
-import { ATLAS_MIGRATE, atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { ATLAS_MIGRATE, atlasMigrate, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * PostgreSQL applies consecutive transactional migrations in batches: one transaction and three round

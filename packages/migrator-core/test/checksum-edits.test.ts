@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redactUrl } from '@atlasai/migrator-core';
 import { normalizeStatements } from '../src/statements-checksum.js';
-import { PROGRESS, atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
-import { DIALECTS, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
+import { atlasMigrate, DIALECTS, migrationFolder, PROGRESS, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 const FIRST = [
   '-- the first table',

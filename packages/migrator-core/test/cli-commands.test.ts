@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ATLAS_MIGRATE, PROGRESS, atlasMigrate, migrationFolder, run } from '../../../test/support/cli.js';
-import { DIALECTS, createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { ATLAS_MIGRATE, atlasMigrate, createPostgresDatabase, DIALECTS, migrationFolder, PROGRESS, run, type TestDatabase } from '@atlasai/test-kit';
 
 const VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 

@@ -6,8 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from '
 import { redactUrl } from '@atlasai/migrator-core';
 import { migrationLockKey } from '../src/dialects/postgres/index.js';
 import { PARSER_GRAMMAR_MAJOR } from '../src/dialects/postgres/session.js';
-import { ATLAS_MIGRATE, PROGRESS, REPO_ROOT, atlasMigrate, migrationFolder, run, type RunResult } from '../../../test/support/cli.js';
-import { DIALECTS, createPostgresDatabase, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
+import { ATLAS_MIGRATE, atlasMigrate, createPostgresDatabase, DIALECTS, migrationFolder, PROGRESS, REPO_ROOT, run, type RunResult, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 const log = (version: number) => `INSERT INTO run_log (version) VALUES (${version});\n`;
 

@@ -1,7 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { atlasMigrate, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * Issue 6: a connection lost while a migration commits. A TCP proxy between the runner and PostgreSQL

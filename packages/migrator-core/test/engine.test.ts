@@ -3,8 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKSUM_ALGORITHM, createDialect, loadRegistryFromDir, runMigrations, silentLogger, type PlaneReport, type RunMode } from '@atlasai/migrator-core';
-import { migrationFolder } from '../../../test/support/cli.js';
-import { DIALECTS, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
+import { DIALECTS, migrationFolder, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 const BASE = {
   '101_create_widgets.sql': '-- widgets\nCREATE TABLE IF NOT EXISTS widgets (id integer PRIMARY KEY, name text NOT NULL);\nCREATE INDEX IF NOT EXISTS idx_widgets_name ON widgets (name);\n',

@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderPlane } from '../src/render-report.js';
 import type { PlaneReport } from '../src/report.js';
-import { REPO_ROOT, atlasMigrate, migrationFolder, run } from '../../../test/support/cli.js';
-import { createPostgresDatabase, createSqliteDatabase, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
+import { atlasMigrate, createPostgresDatabase, createSqliteDatabase, migrationFolder, REPO_ROOT, run, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 /** Every line of `stdout` that `stderr` repeats. */
 function repeated(result: { stdout: string; stderr: string }): string[] {

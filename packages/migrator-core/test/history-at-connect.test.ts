@@ -1,7 +1,6 @@
 import { createDialect, loadRegistryFromDir, runMigrations, silentLogger } from '@atlasai/migrator-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrationFolder } from '../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 import { migrateFolder } from './safety-support.js';
 
 /**

@@ -2,8 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRegistryFromDir, type Logger } from '../src/index.js';
-import { atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
-import { DIALECTS } from '../../../test/support/databases.js';
+import { atlasMigrate, DIALECTS, migrationFolder } from '@atlasai/test-kit';
 
 /** Names the engine does not read but that look like migrations: each is warned about. */
 const WARNED = ['0002_second.SQL', '0003_third.sql.bak', '0004_fourth.sql~', '0005_fifth.txt', 'add_users.Sql'];

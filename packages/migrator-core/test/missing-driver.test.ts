@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrationFolder, run } from '../../../test/support/cli.js';
+import { migrationFolder, run } from '@atlasai/test-kit';
 
 const CORE = join(import.meta.dirname, '..');
 

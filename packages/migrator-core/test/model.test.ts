@@ -13,7 +13,7 @@ import {
   redactUrl,
   type PlaneReport,
 } from '@atlasai/migrator-core';
-import { migrationFolder } from '../../../test/support/cli.js';
+import { migrationFolder } from '@atlasai/test-kit';
 
 const range = { min: 100, max: 199 };
 

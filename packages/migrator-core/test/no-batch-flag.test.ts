@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { atlasMigrate, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 /** `up --no-batch`: the documented way to give every migration its own transaction (and its own now()). */
 describe('atlas-migrate up --no-batch (PostgreSQL)', () => {

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, run, type RunResult } from '../../../test/support/cli.js';
-import { createPostgresDatabase, createSqliteDatabase, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
+import { createPostgresDatabase, createSqliteDatabase, REPO_ROOT, run, type RunResult, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * The three packages as a user gets them: `pnpm pack`ed (as `pnpm publish` would), installed from

@@ -5,8 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installCommand, peerRange } from '../src/dialects/peer-range.js';
 import { announcedProcessId } from '../src/dialects/postgres/pg-internals.js';
-import { ATLAS_MIGRATE, REPO_ROOT, migrationFolder, run } from '../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { ATLAS_MIGRATE, createPostgresDatabase, migrationFolder, REPO_ROOT, run, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * What the engine relies on in the pg driver, checked on real connections to the local PostgreSQL: the

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
-import { createPostgresDatabase, createSqliteDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { atlasMigrate, createPostgresDatabase, createSqliteDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 import { PARSER_GRAMMAR_MAJOR } from '../src/dialects/postgres/session.js';
 
 /**

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Registry } from '@atlasai/migrator-core';
 import { PG_SPLIT_FORMAT, precomputePostgresSplit, restorePostgresSplit, splitPostgresScript } from '../src/dialects/postgres/statements.js';
-import { REPO_ROOT, run } from '../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { createPostgresDatabase, REPO_ROOT, run, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * A built registry carries PostgreSQL's split of each file (embedSqlPlugin): a run uses it instead of

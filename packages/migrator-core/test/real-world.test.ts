@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checksumSql, createDialect, inspectMigrations, loadRegistryFromDir, renderPlane, runMigrations, silentLogger, type PlaneReport, type RunMode } from '@atlasai/migrator-core';
-import { atlasMigrate, migrationFolder, run } from '../../../test/support/cli.js';
-import { DIALECTS, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
+import { atlasMigrate, DIALECTS, migrationFolder, run, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * Real-world migration shapes (written here, after the kinds of files large public histories hold):

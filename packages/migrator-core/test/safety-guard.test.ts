@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { createPostgresDatabase, type TestDatabase } from '@atlasai/test-kit';
 import { BackendGuard, GUARD_SQLSTATE } from '../src/dialects/postgres/guard.js';
 import { migrationLockKey, migrationLockName } from '../src/dialects/postgres/index.js';
 

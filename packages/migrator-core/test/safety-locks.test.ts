@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ATLAS_MIGRATE, atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { ATLAS_MIGRATE, atlasMigrate, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 import { migrationLockKey } from '../src/dialects/postgres/index.js';
 import { appSession, capturingLogger, migrateFolder, within } from './safety-support.js';
 

@@ -1,8 +1,6 @@
 import { createServer, connect as tcpConnect, type Server } from 'node:net';
-import { freePort } from '../../../scripts/postgres-server.mjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { atlasMigrate, createPostgresDatabase, freePort, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 import { asUser, capturingLogger, leastPrivilegeRole, migrateFolder } from './safety-support.js';
 
 /** Issue 9, points 5 and 6: permission denied explained; a database not reachable yet waited for. */

@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
-import { startPgBouncer, type Bouncer } from './safety-pgbouncer.js';
+import { atlasMigrate, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
+import { type Bouncer, startPgBouncer } from '@atlasai/test-kit/pgbouncer';
 import { migrateFolder } from './safety-support.js';
 
 /** Issue 9, point 4: a real PgBouncer 1.18 in front of the test server. */

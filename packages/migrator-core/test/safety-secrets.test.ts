@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '@atlasai/migrator-core';
-import { ATLAS_MIGRATE, migrationFolder, run } from '../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { ATLAS_MIGRATE, createPostgresDatabase, migrationFolder, run, type TestDatabase } from '@atlasai/test-kit';
 import { leastPrivilegeRole } from './safety-support.js';
 
 /** Issue 9, point 3: connection strings and secrets. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDialect, loadRegistryFromDir, runMigrations, type DialectOptions, type Logger, type PlaneReport } from '@atlasai/migrator-core';
-import { migrationFolder } from '../../../test/support/cli.js';
+import { migrationFolder } from '@atlasai/test-kit';
 
 /** Helpers of the production-safety tests: captured logs, application sessions, least-privilege roles. */
 

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
-import { createSqliteDatabase, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
+import { atlasMigrate, createSqliteDatabase, migrationFolder, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * SQLite through the CLI: each statement is sent as the file writes it, so `sqlite_master` holds the

@@ -2,9 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freePort } from '../../../scripts/postgres-server.mjs';
-import { atlasMigrate, migrationFolder, run } from '../../../test/support/cli.js';
-import { DIALECTS, type TestDatabase } from '../../../test/support/databases.js';
+import { atlasMigrate, DIALECTS, freePort, migrationFolder, run, type TestDatabase } from '@atlasai/test-kit';
 import { statusDocument } from '../src/status.js';
 
 /** What `status` asserts must be true of the database it read: never up to date when it read nothing. */

@@ -2,8 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
-import { DIALECTS, type TestDatabase } from '../../../test/support/databases.js';
+import { atlasMigrate, DIALECTS, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * A database made by other means (psql, another tool, a restore) has objects but no schema_migrations:

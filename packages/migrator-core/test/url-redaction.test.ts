@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redactUrl } from '../src/index.js';
-import { atlasMigrate, migrationFolder } from '../../../test/support/cli.js';
-import { PASSWORD, UNSUPPORTED } from './unsupported-urls.js';
+import { atlasMigrate, migrationFolder, PASSWORD, UNSUPPORTED } from '@atlasai/test-kit';
 
 function expectNoPassword(output: string): void {
   for (const piece of [PASSWORD, ...PASSWORD.split(/[ "']/)]) expect(output).not.toContain(piece);

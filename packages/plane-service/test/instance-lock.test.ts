@@ -1,9 +1,8 @@
 import { existsSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run } from '../../../test/support/cli.js';
-import { createSqliteDatabase, sqlitePath, type TestDatabase } from '../../../test/support/databases.js';
-import { http, startService, stopAllServices, type ServiceProcess } from './support/service-process.js';
+import { createSqliteDatabase, run, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
+import { http, type ServiceProcess, startService, stopAllServices } from '@atlasai/test-kit/service';
 
 /**
  * The SQLite one-instance guard, with real processes: an exclusive SQLite lock on `<database>.service.lock`

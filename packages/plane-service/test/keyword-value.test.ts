@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createPostgresDatabase, type TestDatabase } from '../../../test/support/databases.js';
-import { http, startService, stopAllServices } from './support/service-process.js';
+import { createPostgresDatabase, type TestDatabase } from '@atlasai/test-kit';
+import { http, startService, stopAllServices } from '@atlasai/test-kit/service';
 
 /**
  * A libpq keyword/value string as the plane's database: the engine's connection and the application's

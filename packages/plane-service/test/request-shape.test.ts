@@ -1,8 +1,8 @@
 import { createDialect, runMigrations, silentLogger } from '@atlasai/migrator-core';
 import { tenantPlane } from '@atlasai/planes';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DIALECTS, type TestDatabase } from '../../../test/support/databases.js';
-import { http, rawHttp, startService, stopAllServices } from './support/service-process.js';
+import { DIALECTS, type TestDatabase } from '@atlasai/test-kit';
+import { http, rawHttp, startService, stopAllServices } from '@atlasai/test-kit/service';
 
 /**
  * What a request may carry, through the running services: a parameter or body a route does not read is a

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startService, stopAllServices, type ServiceProcess } from './support/service-process.js';
+import { REPO_ROOT } from '@atlasai/test-kit';
+import { type ServiceProcess, startService, stopAllServices } from '@atlasai/test-kit/service';
 
 /**
  * A SQLite file the service cannot use is a configuration problem: one fatal JSON line naming the file or

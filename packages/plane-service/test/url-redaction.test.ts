@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PASSWORD, UNSUPPORTED } from '../../migrator-core/test/unsupported-urls.js';
-import { startService, stopAllServices } from './support/service-process.js';
+import { PASSWORD, UNSUPPORTED } from '@atlasai/test-kit';
+import { startService, stopAllServices } from '@atlasai/test-kit/service';
 
 afterEach(stopAllServices);
 

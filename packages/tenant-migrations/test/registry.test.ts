@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registry } from '@atlasai/tenant-migrations';
-import { createPostgresDatabase, createSqliteDatabase, type TestDatabase } from '../../../test/support/databases.js';
-import { migrate, registryProofs } from '../../../test/support/registry-proofs.js';
+import { createPostgresDatabase, createSqliteDatabase, type TestDatabase } from '@atlasai/test-kit';
+import { migrate, registryProofs } from '@atlasai/test-kit/registry-proofs';
 
 const TENANT = '8d0c1a52-54f5-4bb4-9a0e-3f3f3b1b8a11';
 

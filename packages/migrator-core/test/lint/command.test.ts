@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { atlasMigrate, migrationFolder } from '../../../../test/support/cli.js';
+import { atlasMigrate, migrationFolder } from '@atlasai/test-kit';
 
 const CLEAN = 'CREATE TABLE IF NOT EXISTS widgets (id bigint PRIMARY KEY);\n';
 const WARNING = 'CREATE INDEX IF NOT EXISTS ix_users_email ON users (email);\n';

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { atlasMigrate, migrationFolder } from '../../../../test/support/cli.js';
+import { atlasMigrate, migrationFolder } from '@atlasai/test-kit';
 
 const CLEAN = 'CREATE TABLE IF NOT EXISTS widgets (id integer PRIMARY KEY);\n';
 const WARNING = 'CREATE INDEX IF NOT EXISTS ix_users_email ON users (email);\n';

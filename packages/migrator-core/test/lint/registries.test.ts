@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintPaths } from '@atlasai/migrator-core';
-import { REPO_ROOT, run } from '../../../../test/support/cli.js';
+import { REPO_ROOT, run } from '@atlasai/test-kit';
 
 const CONTROL_SQL = join(REPO_ROOT, 'packages/control-migrations/sql');
 const TENANT_SQL = join(REPO_ROOT, 'packages/tenant-migrations/sql');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lintMigrations } from '@atlasai/migrator-core';
-import { REPO_ROOT, run } from '../../../../test/support/cli.js';
+import { REPO_ROOT, run } from '@atlasai/test-kit';
 import { POSTGRES_SNIPPETS, type Snippet } from './corpus.js';
 
 /**

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDialect, generateSnapshot, loadRegistryFromDir, redactUrl, renderSnapshot, silentLogger } from '@atlasai/migrator-core';
-import { atlasMigrate } from '../../../../test/support/cli.js';
-import { DIALECTS, type TestDatabase } from '../../../../test/support/databases.js';
+import { atlasMigrate, DIALECTS, type TestDatabase } from '@atlasai/test-kit';
 
 /** The engine's own tables (history, audit trail, anything hanging off them) are never compared with a registry. */
 const CREATE_A = 'CREATE TABLE IF NOT EXISTS a (id integer PRIMARY KEY, name text NOT NULL);\n';

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDialect, generateSnapshot, loadRegistryFromDir, redactUrl, renderSnapshot, silentLogger } from '@atlasai/migrator-core';
-import { atlasMigrate } from '../../../../test/support/cli.js';
-import { createPostgresDatabase, type TestDatabase } from '../../../../test/support/databases.js';
+import { atlasMigrate, createPostgresDatabase, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * `atlas-migrate verify` on a folder of its own: a function whose body a later version replaces, so the
