@@ -1,15 +1,53 @@
-import { defineConfig } from 'vitest/config';
+import { availableParallelism } from 'node:os';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const jsonReport = process.env.VITEST_JSON;
 
+/**
+ * The fast tier (`npm run test:fast`): every test that runs in this process alone, without a PostgreSQL
+ * server or a spawned process (SQLite files are fine). Its project has no global setup and sets
+ * ATLAS_TEST_TIER=fast, so a file listed here that asks the test kit for PostgreSQL, a process, PgBouncer
+ * or a service fails at once; test/fast-tier.test.ts checks the list itself. A new test not listed here
+ * runs in the full tier, which is never wrong, only slower.
+ */
+export const FAST_TESTS = [
+  'apps/control-plane/test/fleet-session.test.ts',
+  'packages/control-migrations/test/precomputed-checksums.test.ts',
+  'packages/migrator-core/test/linear-paths.test.ts',
+  'packages/migrator-core/test/lint/allowances.test.ts',
+  'packages/migrator-core/test/lint/corpus.test.ts',
+  'packages/migrator-core/test/lint/replace-pair.test.ts',
+  'packages/migrator-core/test/model.test.ts',
+  'packages/migrator-core/test/no-import-cycles.test.ts',
+  'packages/migrator-core/test/sqlite-split-paths.test.ts',
+  'packages/tenant-migrations/test/precomputed-checksums.test.ts',
+  'test/bench-message-count.test.ts',
+  'test/fast-tier.test.ts',
+];
+
+/** The pack test (npm pack, a clean install of the tarballs): its own project, `npm run test:pack`. */
+export const PACK_TESTS = ['packages/migrator-core/test/pack.test.ts'];
+
+const ALL_TESTS = ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'];
+
+/**
+ * Most of a full-tier test's time is spent waiting on PostgreSQL or on a child process, so one worker
+ * per core leaves the cores idle: one more worker than cores keeps them busy. ATLAS_TEST_WORKERS overrides.
+ */
+const workers = Number(process.env.ATLAS_TEST_WORKERS) || availableParallelism() + 1;
+
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-    globalSetup: ['./test/global-setup.ts'],
     pool: 'forks',
+    maxWorkers: workers,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: jsonReport ? ['default', 'json'] : ['default'],
     ...(jsonReport ? { outputFile: { json: jsonReport } } : {}),
+    projects: [
+      { extends: true, test: { name: 'fast', include: FAST_TESTS, env: { ATLAS_TEST_TIER: 'fast' } } },
+      { extends: true, test: { name: 'full', include: ALL_TESTS, exclude: [...configDefaults.exclude, ...FAST_TESTS, ...PACK_TESTS], globalSetup: ['./test/global-setup.ts'] } },
+      { extends: true, test: { name: 'pack', include: PACK_TESTS, globalSetup: ['./test/global-setup.ts'] } },
+    ],
   },
 });
