@@ -3,8 +3,8 @@ import { migrationsFromFiles, normalizeSql } from '@atlasai/migrator-core';
 import { describe, expect, it } from 'vitest';
 import { locateInText, locateStatements } from '../src/dialect.js';
 import { splitPostgresScript } from '../src/dialects/postgres/statements.js';
-import { splitSqliteScript } from '../src/dialects/sqlite-script.js';
-import { parsePgScript, pieceEnds } from '../src/pg-parser.js';
+import { splitSqliteScript } from '../src/dialects/sqlite/script.js';
+import { parsePgScript, pieceEnds } from '../src/dialects/postgres/parser.js';
 
 /**
  * The faster paths of issue 12 compute exactly what the slower ones did: the same checksums, the same

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { locateStatements, type Statement } from '../src/dialect.js';
-import { splitSqliteScript } from '../src/dialects/sqlite-script.js';
+import { splitSqliteScript } from '../src/dialects/sqlite/script.js';
 
 /**
  * The SQLite splitter's fast path (skipping to the next `;`, string or comment inside a statement, and

@@ -18,7 +18,7 @@ export async function createDialect(target: DatabaseTarget | string, logger: Log
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as DialectOptions;
     return createPostgresDialect({ url: parsed.url, redacted: parsed.redacted, host: parsed.host, logger, ...defined });
   }
-  const { createSqliteDialect } = await loadDriver(() => import('./sqlite.js'), 'better-sqlite3', 'SQLite');
+  const { createSqliteDialect } = await loadDriver(() => import('./sqlite/index.js'), 'better-sqlite3', 'SQLite');
   return createSqliteDialect({ path: parsed.path, logger });
 }
 

@@ -1,4 +1,4 @@
-import { pgParser } from '../pg-parser.js';
+import { pgParser } from '../dialects/postgres/parser.js';
 
 // libpg-query's PL/pgSQL trees have no published types; they are read defensively instead.
 type Tree = any;

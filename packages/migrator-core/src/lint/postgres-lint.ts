@@ -1,4 +1,4 @@
-import { loadPgParser, pgParser } from '../pg-parser.js';
+import { loadPgParser, pgParser } from '../dialects/postgres/parser.js';
 import { locateInText, skipLeadingComments } from '../dialect.js';
 import { messageOf } from '../errors.js';
 import { NO_TRANSACTION_MARKER, normalizeSql } from '../migration.js';

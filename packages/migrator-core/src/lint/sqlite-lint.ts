@@ -1,6 +1,6 @@
 import { locateInStatement } from '../dialect.js';
-import { splitSqliteScript } from '../dialects/sqlite-script.js';
-import { scratchSqlite, sqliteSyntaxError } from '../dialects/sqlite-syntax.js';
+import { splitSqliteScript } from '../dialects/sqlite/script.js';
+import { scratchSqlite, sqliteSyntaxError } from '../dialects/sqlite/syntax.js';
 import { CreatedObjects, isReplaceableKind, type ObjectKind } from './created-objects.js';
 import type { FileLint, RawFinding, StatementSite } from './findings.js';
 import { nameOf, tokenizeSqlite, type SqliteToken } from './sqlite-tokens.js';
@@ -179,7 +179,7 @@ export function lintSqlite(text: string, earlier: CreatedObjects = new CreatedOb
   // Split exactly as the engine splits it, so a finding's line is the line the engine would run.
   const statements = splitSqliteScript(text);
   const file = new SqliteFileLint(earlier);
-  // SQLite's own parser, as `plan` and `up` check syntax (sqlite-syntax.ts): the same position for the same error.
+  // SQLite's own parser, as `plan` and `up` check syntax (dialects/sqlite/syntax.ts): the same position for the same error.
   const scratch = scratchSqlite();
   for (const statement of statements) {
     const site: StatementSite = { line: statement.line, column: statement.column, text: statement.text.split('\n', 1)[0]!.trim() };

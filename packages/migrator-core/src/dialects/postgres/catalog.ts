@@ -1,5 +1,5 @@
-import { ENGINE_TABLES } from './engine-tables.js';
-import { bodyHash, oneLine, sortObjects, type SchemaObject } from './schema-object.js';
+import { ENGINE_TABLES } from '../../schema/engine-tables.js';
+import { bodyHash, oneLine, sortObjects, type SchemaObject } from '../../schema/schema-object.js';
 
 /** Runs one read-only catalog query; the session supplies it (its pinned client, its search_path). */
 export type CatalogQuery = <R>(text: string, values?: unknown[]) => Promise<R[]>;

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { StatementError, locateInText } from './dialect.js';
-import { messageOf } from './errors.js';
+import { StatementError, locateInText } from '../../dialect.js';
+import { messageOf } from '../../errors.js';
 
 /**
  * PostgreSQL's own parser (libpg-query), loaded on first use only: its JavaScript and WebAssembly cost

@@ -1,6 +1,6 @@
 import { locateStatements, type Statement } from '../../dialect.js';
 import type { PrecomputedSplit } from '../../migration.js';
-import { parsePgScript } from '../../pg-parser.js';
+import { parsePgScript } from './parser.js';
 
 /**
  * PostgreSQL statements, read with PostgreSQL's own parser (libpg-query): where each one is, whether it

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { tokenizeSqlite, type SqliteToken } from '../lint/sqlite-tokens.js';
-import { ENGINE_TABLES } from './engine-tables.js';
-import { bodyHash, oneLine, sortObjects, type SchemaObject } from './schema-object.js';
+import { tokenizeSqlite, type SqliteToken } from '../../lint/sqlite-tokens.js';
+import { ENGINE_TABLES } from '../../schema/engine-tables.js';
+import { bodyHash, oneLine, sortObjects, type SchemaObject } from '../../schema/schema-object.js';
 
 interface SchemaRow {
   readonly type: 'table' | 'index' | 'view' | 'trigger';

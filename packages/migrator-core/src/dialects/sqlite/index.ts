@@ -14,15 +14,15 @@ import {
   type Session,
   type Statement,
   type StatementOutcome,
-} from '../dialect.js';
-import { MigratorError, messageOf } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { MigrationScript } from '../migration.js';
-import { readSqliteSchema } from '../schema/sqlite-catalog.js';
-import type { SchemaObject } from '../schema/schema-object.js';
-import { sqliteSyntaxError } from './sqlite-syntax.js';
-import { CREATE_HISTORY, HISTORY_COLUMNS, INSERT_HISTORY_ROW, UPDATE_CHECKSUMS } from './sqlite-history.js';
-import { splitSqliteScript, sqliteCreatedObject, type SqliteObject } from './sqlite-script.js';
+} from '../../dialect.js';
+import { MigratorError, messageOf } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { MigrationScript } from '../../migration.js';
+import { readSqliteSchema } from './catalog.js';
+import type { SchemaObject } from '../../schema/schema-object.js';
+import { sqliteSyntaxError } from './syntax.js';
+import { CREATE_HISTORY, HISTORY_COLUMNS, INSERT_HISTORY_ROW, UPDATE_CHECKSUMS } from './history.js';
+import { splitSqliteScript, sqliteCreatedObject, type SqliteObject } from './script.js';
 
 const ALREADY_EXISTS = /^(duplicate column name:|.* already exists$)/;
 
@@ -145,7 +145,7 @@ class SqliteSession implements Session {
     for (const statement of statements) {
       const refused = sqliteSyntaxError(scratch, statement.text);
       if (refused === null) continue;
-      // Where the parser stopped, as lint says it (sqlite-syntax.ts).
+      // Where the parser stopped, as lint says it (dialects/sqlite/syntax.ts).
       const { line, column } = locateInStatement(statement, refused.offset);
       throw new StatementError(refused.message, { statementIndex: statement.index, line, column, dbCode: refused.code, cause: new Error(refused.message) });
     }

@@ -1,6 +1,6 @@
-import { historyFromRows, type History } from '../dialect.js';
-import { MigratorError, messageOf } from '../errors.js';
-import { HISTORY_COLUMNS } from './postgres/history.js';
+import { historyFromRows, type History } from '../../dialect.js';
+import { MigratorError, messageOf } from '../../errors.js';
+import { HISTORY_COLUMNS } from '../postgres/history.js';
 
 /** The part of a better-sqlite3 handle the read needs (so importing this loads no driver). */
 export interface SqliteHandle {

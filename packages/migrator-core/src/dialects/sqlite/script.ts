@@ -1,4 +1,4 @@
-import { locateStatements, type Statement } from '../dialect.js';
+import { locateStatements, type Statement } from '../../dialect.js';
 
 /**
  * SQLite scripts, read the way SQLite itself reads them. Statement boundaries follow the state machine
