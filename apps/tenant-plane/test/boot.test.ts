@@ -62,7 +62,7 @@ describe.each(DIALECTS)('tenant service on $name', ({ create }) => {
 
     const run = await http(`${url}/api/db/migrate`, { method: 'POST', secret: SECRET });
     expect(run.status).toBe(200);
-    expect(Object.keys(run.body)).toEqual(['schemaVersion', 'mode', 'plane', 'target', 'ok', 'applied', 'alreadyApplied', 'pending', 'unknownApplied', 'outOfOrder', 'unverified', 'unrecordedObjects', 'reformatted', 'drift', 'syntaxGrammar', 'error']);
+    expect(Object.keys(run.body)).toEqual(['schemaVersion', 'mode', 'plane', 'target', 'ok', 'applied', 'alreadyApplied', 'pending', 'unknownApplied', 'outOfOrder', 'unverified', 'reformatted', 'unrecordedObjects', 'drift', 'syntaxGrammar', 'error']);
     expect(run.body).toMatchObject({ schemaVersion: 1, mode: 'apply' });
     expect(run.body.applied.map((m: { version: number }) => m.version)).toEqual(behind);
     expect(run.body).toMatchObject({ ok: true, alreadyApplied: TENANT.filter((v) => v <= 2010), pending: [], unknownApplied: [], error: null });
