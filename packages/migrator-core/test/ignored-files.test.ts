@@ -17,6 +17,15 @@ function folderWithStrays(): string {
 }
 
 describe('files a migration folder holds that the engine will not read', () => {
+  it('lint of a folder names every file not read on stderr, as up does, and lints the rest', async () => {
+    const dir = folderWithStrays();
+    const result = await atlasMigrate(['lint', dir]);
+    expect(result.code, result.stderr).toBe(0);
+    const warned = result.stderr.split('\n').filter((line) => line.startsWith('atlas-migrate: warning: Not a migration, not run: '));
+    expect(warned.map((line) => /not run: (\S+) in /.exec(line)![1])).toEqual([...WARNED, '0007_seventh'].sort());
+    for (const name of SILENT) expect(result.stderr).not.toContain(name);
+  });
+
   it('the loader warns about each look-alike by name, once, and about nothing else', async () => {
     const dir = folderWithStrays();
     const warnings: { message: string; fields?: Record<string, unknown> }[] = [];

@@ -22,7 +22,8 @@ export function defineLint(command: Command, context: CommandContext): Command {
     .action(async (paths: string[], flags: { json?: boolean; strict?: boolean; summary?: boolean }) => {
       const [{ lintPaths }, { renderLintJson, renderLintSummary, renderLintText }] = await Promise.all([import('../lint/lint-files.js'), import('../lint/render-lint.js')]);
       // A missing file or a folder without .sql files is CONFIG_INVALID: exit 2, as bad usage.
-      const result = await lintPaths(paths, { strict: flags.strict ?? false });
+      const onIgnored = (warning: string) => context.io.stderr.write(`atlas-migrate: warning: ${warning}\n`);
+      const result = await lintPaths(paths, { strict: flags.strict ?? false, onIgnored });
       const text = flags.summary ? renderLintSummary(result, paths) : renderLintText(result);
       context.io.stdout.write(flags.json ? `${renderLintJson(result)}\n` : text.map((l) => `${l}\n`).join(''));
       context.exitCode = result.ok ? EXIT.ok : EXIT.failed;

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { MigratorError, messageOf } from '../errors.js';
+import { ignoredFileWarning, listMigrationFolder } from '../migration-folder.js';
 import { isUntouchedTemplate } from '../migration-template.js';
 import { readMigrationFileSync } from '../read-migration-file.js';
 import { applyAllowances } from './allowances.js';
@@ -27,6 +28,8 @@ export interface LintOptions {
    * it is a removal even when a CREATE follows); their own findings are not reported.
    */
   readonly earlier?: readonly LintInput[];
+  /** Told of each file in a folder named that looks like a migration but is not read (`0002_x.SQL`), as `up` warns. */
+  readonly onIgnored?: (warning: string) => void;
 }
 
 /** `.postgres.sql` and `.sqlite.sql` run on one database; any other `.sql` migration runs on both. */
@@ -110,7 +113,7 @@ export async function lintMigrations(inputs: readonly LintInput[], options: Lint
  * The `.sql` files named, and those directly inside the folders named, in order. A path that does
  * not exist, or a folder without a `.sql` file, is a CONFIG_INVALID error: a lint of nothing is not clean.
  */
-export async function collectSqlFiles(paths: readonly string[]): Promise<string[]> {
+export async function collectSqlFiles(paths: readonly string[], onIgnored?: (warning: string) => void): Promise<string[]> {
   const files: string[] = [];
   for (const path of paths) {
     let isDirectory: boolean;
@@ -123,7 +126,10 @@ export async function collectSqlFiles(paths: readonly string[]): Promise<string[
       files.push(path);
       continue;
     }
-    const names = (await readdir(path)).filter((n) => n.endsWith('.sql')).sort();
+    // The engine's own listing: the files `up` reads, and the look-alikes it warns about.
+    const folder = listMigrationFolder(path);
+    for (const file of folder.ignored) onIgnored?.(ignoredFileWarning(path, file));
+    const names = folder.sqlNames;
     if (names.length === 0) throw new MigratorError('CONFIG_INVALID', `Cannot lint ${path}: the folder holds no .sql file`, { file: path });
     files.push(...names.map((n) => join(path, n)));
   }
@@ -154,7 +160,7 @@ async function earlierSiblings(files: readonly string[]): Promise<string[]> {
  * named alone is read with its folder's earlier migrations, so it gets the verdict the folder would.
  */
 export async function lintPaths(paths: readonly string[], options: LintOptions = {}): Promise<LintResult> {
-  const files = await collectSqlFiles(paths);
+  const files = await collectSqlFiles(paths, options.onIgnored);
   // The engine's own gate: a file that is not UTF-8 or holds a NUL byte is refused, as `up` refuses it.
   const read = (file: string): LintInput => ({ file, sql: readMigrationFileSync(file, file).text });
   const earlier = [...(options.earlier ?? []), ...(await earlierSiblings(files)).map(read)];
