@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { History } from '../../dialect.js';
 import { readHistoryResult } from './history.js';
-import { PostgresSession, type SessionContext } from './session.js';
+import type { SessionContext } from './session-context.js';
+import { PostgresSession } from './session.js';
 
 /** No history table, or not even the plane's schema yet (as `readHistory` reads them: nothing applied). */
 const NO_TABLE = new Set(['42P01', '3F000']);

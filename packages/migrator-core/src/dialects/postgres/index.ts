@@ -10,7 +10,8 @@ import { SessionWithHistory, setUpReadingHistory } from './history-at-connect.js
 import { migrationLockName } from './lock-key.js';
 import { checkConnectionPath } from './pooler.js';
 import { engineTable, quoteIdent } from './quote.js';
-import { PostgresSession, type LockPolicy } from './session.js';
+import type { LockPolicy } from './session-context.js';
+import { PostgresSession } from './session.js';
 
 export { advisoryLockKey, migrationLockKey, migrationLockName } from './lock-key.js';
 

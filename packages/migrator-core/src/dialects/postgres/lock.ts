@@ -98,3 +98,23 @@ async function describeHolder(query: Query, key: string): Promise<string> {
   const waitsFor = await blockersOf({ query } as unknown as pg.Client, holder.pid);
   return waitsFor.length === 0 ? base : `${base}; it is itself waiting for ${describeBlockers(waitsFor)}`;
 }
+
+/**
+ * Releases the lock through a proxy (guard.ts), which may route the release to another backend than
+ * the holder's: says what became of the lock, and throws when it was not released as held.
+ */
+export async function releaseGuardedLock(client: pg.Client, guard: BackendGuard, lockName: string, logger: Logger, guardFailure: MigratorError | undefined): Promise<void> {
+  if ((client.getTransactionStatus() ?? 'I') !== 'I') await client.query('ROLLBACK');
+  const released = await guard.release(client);
+  if (released === 'unreachable') {
+    throw guard.moved(
+      `the release of the migration lock kept reaching other backends than ${guard.backendPid}, which holds it and was never idle; the lock stays on that server connection of the proxy until the proxy closes it (PgBouncer: server_idle_timeout, or RECONNECT on its admin console)`,
+    );
+  }
+  if (released === 'terminated') logger.warn('the migration lock was released by ending its idle backend, which the session could no longer reach', { backend: guard.backendPid });
+  if (guardFailure) throw guardFailure;
+  if (released === 'released') return;
+  if (released === 'not-held') throw lockLost(lockName, `backend ${guard.backendPid} no longer held it when the run ended (a statement released it: pg_advisory_unlock_all(), DISCARD ALL)`);
+  if (released === 'terminated') throw guard.moved(`releasing the migration lock reached another backend than ${guard.backendPid}, which holds it, so that idle backend was ended to release it`);
+  throw guard.moved(`releasing the migration lock reached another backend than ${guard.backendPid} before it reached that one (it is released)`);
+}
