@@ -65,10 +65,11 @@ describe('atlas-migrate as a command line', () => {
     expect([full.code, full.stderr.split('\n')[0]]).toEqual([2, 'atlas-migrate: The range 2001-2002 is full (highest: 2002): no version is left for "add_more"']);
     const bad = await atlasMigrate(['new', 'AddMore', '--dir', migrationFolder({})]);
     expect([bad.code, bad.stderr.split('\n')[0]]).toEqual([2, 'atlas-migrate: The name must be snake_case ([a-z][a-z0-9]* words joined by _), got "AddMore"']);
-    // What new writes is a valid, empty migration: it lints clean and applies (and is recorded).
-    expect((await atlasMigrate(['lint', sql])).code).toBe(0);
-    const applied = await atlasMigrate(['--url', `sqlite:${join(pkg, 'demo.db')}`, '--dir', sql]);
-    expect(applied.stdout).toContain('[DEMO] Applied 2 migration(s): 2001, 2002\n');
+    // What new writes is valid SQL that does nothing: left as it is, it is a lint error (untouched-template),
+    // and up from this registry folder refuses it rather than record an empty migration forever.
+    expect((await atlasMigrate(['lint', sql])).code).toBe(1);
+    const refused = await atlasMigrate(['--url', `sqlite:${join(pkg, 'demo.db')}`, '--dir', sql]);
+    expect([refused.code, refused.stdout.includes('untouched-template')]).toEqual([2, true]);
   });
 });
 
@@ -241,8 +242,8 @@ describe('live progress on PostgreSQL', () => {
     expect(stdout).not.toContain('Applying');
   });
 
-  it('pnpm migrate:new refuses an unknown plane with its usage (exit 2)', async () => {
+  it('npm run migrate:new refuses an unknown plane with its usage (exit 2)', async () => {
     const result = await run(process.execPath, ['scripts/migrate-new.mjs', 'nope', 'add_x']);
-    expect(result).toEqual({ code: 2, stdout: '', stderr: 'Usage: pnpm migrate:new <control|tenant> <snake_case_name>\n' });
+    expect(result).toEqual({ code: 2, stdout: '', stderr: 'Usage: npm run migrate:new -- <control|tenant> <snake_case_name>\n' });
   });
 });
