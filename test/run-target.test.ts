@@ -39,8 +39,13 @@ describe('the target line and the unread-variable warning', () => {
   });
 
   it('a name far from any read one is still named, with the variables these commands read', async () => {
-    const result = await npmRun('migrate:status', ['--plane', 'control'], { CONTROL_PLANE_DATABASE_URL: `sqlite:${join(dir, 'c.db')}`, LEGACY_DATABASE_URL: '' });
-    expect(result.stderr.split('\n')[0]).toBe('atlas-migrate: warning: LEGACY_DATABASE_URL is set but not read; these commands read CONTROL_PLANE_DATABASE_URL and TENANT_PLANE_DATABASE_URL');
+    const result = await npmRun('migrate:status', ['--plane', 'control'], {
+      CONTROL_PLANE_DATABASE_URL: `sqlite:${join(dir, 'c.db')}`,
+      LEGACY_DATABASE_URL: '',
+    });
+    expect(result.stderr.split('\n')[0]).toBe(
+      'atlas-migrate: warning: LEGACY_DATABASE_URL is set but not read; these commands read CONTROL_PLANE_DATABASE_URL and TENANT_PLANE_DATABASE_URL',
+    );
   });
 
   it('separate pipes: stdout is exactly the report, each target (redacted) is one line on stderr before its plane connects, and in the JSON document', async () => {
@@ -55,7 +60,12 @@ describe('the target line and the unread-variable warning', () => {
       const result = await npmRun('migrate:plan', [], env);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).not.toContain('target');
-      expect(result.stdout.split('\n').slice(0, 4)).toEqual(['=== AtlasAI Versioned Migration Runner ===', 'Mode: DRY RUN', '[CONTROL] Connecting to database...', '[CONTROL] Connected.']);
+      expect(result.stdout.split('\n').slice(0, 4)).toEqual([
+        '=== AtlasAI Versioned Migration Runner ===',
+        'Mode: DRY RUN',
+        '[CONTROL] Connecting to database...',
+        '[CONTROL] Connected.',
+      ]);
       const stderr = result.stderr.split('\n');
       expect(stderr.filter((l) => l.includes('target:'))).toEqual([
         `[CONTROL] target: sqlite:${join(dir, 'control.db')} (CONTROL_PLANE_DATABASE_URL)`,
@@ -90,7 +100,11 @@ describe('.env at the repository root', () => {
 
   it('the root scripts read it (ATLAS_ENV_FILE names the file); a variable already set, even empty, wins; the target line says where the URL came from', async () => {
     const file = writeEnv(`CONTROL_PLANE_DATABASE_URL=sqlite:${join(dir, 'from-env.db')}\nTENANT_PLANE_DATABASE_URL=sqlite:${join(dir, 'not-used.db')}\n`);
-    const result = await npmRun('migrate:versioned', [], { ATLAS_DOTENV: undefined, ATLAS_ENV_FILE: file, TENANT_PLANE_DATABASE_URL: `sqlite:${join(dir, 'tenant.db')}` });
+    const result = await npmRun('migrate:versioned', [], {
+      ATLAS_DOTENV: undefined,
+      ATLAS_ENV_FILE: file,
+      TENANT_PLANE_DATABASE_URL: `sqlite:${join(dir, 'tenant.db')}`,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr.split('\n').filter((l) => l.includes('target:'))).toEqual([
       `[CONTROL] target: sqlite:${join(dir, 'from-env.db')} (CONTROL_PLANE_DATABASE_URL, from ${file})`,

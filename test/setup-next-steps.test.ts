@@ -30,15 +30,20 @@ describe('npm run setup', () => {
       env: { CONTROL_PLANE_DATABASE_URL: `sqlite:${control}`, TENANT_PLANE_DATABASE_URL: `sqlite:${tenant}` },
     });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout.trimEnd().split('\n').slice(-8)).toEqual([
-      '[OK] Migration run complete.',
-      '',
-      'Setup complete. The two databases, migrated:',
-      `  control plane  sqlite:${control}  (from CONTROL_PLANE_DATABASE_URL)`,
-      `  tenant plane   sqlite:${tenant}  (from TENANT_PLANE_DATABASE_URL)`,
-      ...TRY_NEXT,
-    ].slice(-8));
-    for (const [file, count] of [[control, 7], [tenant, 18]] as const) {
+    expect(result.stdout.trimEnd().split('\n').slice(-8)).toEqual(
+      [
+        '[OK] Migration run complete.',
+        '',
+        'Setup complete. The two databases, migrated:',
+        `  control plane  sqlite:${control}  (from CONTROL_PLANE_DATABASE_URL)`,
+        `  tenant plane   sqlite:${tenant}  (from TENANT_PLANE_DATABASE_URL)`,
+        ...TRY_NEXT,
+      ].slice(-8),
+    );
+    for (const [file, count] of [
+      [control, 7],
+      [tenant, 18],
+    ] as const) {
       const db = new Database(file, { readonly: true });
       expect(db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: count });
       db.close();

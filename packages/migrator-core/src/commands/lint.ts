@@ -17,7 +17,7 @@ export function defineLint(command: Command, context: CommandContext): Command {
     .argument('<paths...>', 'migration files, or folders of them')
     .option('--json', 'print one JSON document instead of compiler-style lines')
     .option('--strict', 'treat every warning as an error')
-    .option('--summary', 'print errors in full and count warnings and allowances on the summary line (as the registries\' builds do)')
+    .option('--summary', "print errors in full and count warnings and allowances on the summary line (as the registries' builds do)")
     .addHelpText('after', RULES_HELP)
     .action(async (paths: string[], flags: { json?: boolean; strict?: boolean; summary?: boolean }) => {
       const [{ lintPaths }, { renderLintJson, renderLintSummary, renderLintText }] = await Promise.all([import('../lint/lint-files.js'), import('../lint/render-lint.js')]);

@@ -77,7 +77,11 @@ async function lintRaw(input: LintInput, registry: RegistryObjects): Promise<Raw
 async function lintOne(input: LintInput, strict: boolean, registry: RegistryObjects): Promise<{ findings: LintFinding[]; allowances: HonouredAllowance[] }> {
   const raw = await lintRaw(input, registry);
   if (isUntouchedTemplate(input.file, input.sql)) {
-    raw.push({ rule: 'untouched-template', site: { line: 1, column: 1, text: input.sql.split('\n', 1)[0]!.trim() }, detail: 'a migration that only holds the comments it was created with' });
+    raw.push({
+      rule: 'untouched-template',
+      site: { line: 1, column: 1, text: input.sql.split('\n', 1)[0]!.trim() },
+      detail: 'a migration that only holds the comments it was created with',
+    });
   }
   // A plain .sql file goes through both linters: the same problem at the same place counts once.
   const seen = new Set<string>();

@@ -28,7 +28,11 @@ describe('a migration still exactly as `new` wrote it', () => {
     const lite = join(sql, '2002_add_gadgets.sqlite.sql');
 
     const lint = await atlasMigrate(['lint', sql]);
-    expect(lint).toEqual({ code: 1, stderr: '', stdout: `${TEMPLATE_LINE(pg, 'PostgreSQL')}\n${TEMPLATE_LINE(lite, 'SQLite')}\nlint: 2 errors, 0 warnings, 0 allowances in 3 files\n` });
+    expect(lint).toEqual({
+      code: 1,
+      stderr: '',
+      stdout: `${TEMPLATE_LINE(pg, 'PostgreSQL')}\n${TEMPLATE_LINE(lite, 'SQLite')}\nlint: 2 errors, 0 warnings, 0 allowances in 3 files\n`,
+    });
 
     const db = join(sql, '..', 'demo.db');
     const up = await atlasMigrate(['up', '--dir', sql, '--url', `sqlite:${db}`]);
