@@ -103,5 +103,5 @@ export function loadDotenv(env: Record<string, string | undefined>, defaultPath:
       set.push(name);
     }
   }
-  return { kind: 'loaded', path, set, kept };
+  return { kind: 'loaded', path, set: set.sort(), kept: kept.sort() };
 }
