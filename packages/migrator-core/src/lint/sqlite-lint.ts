@@ -3,7 +3,7 @@ import { splitSqliteScript } from '../dialects/sqlite/script.js';
 import { scratchSqlite, sqliteSyntaxError } from '../dialects/sqlite/syntax.js';
 import { CreatedObjects, isReplaceableKind, type ObjectKind } from './created-objects.js';
 import type { FileLint, RawFinding, StatementSite } from './findings.js';
-import { nameOf, tokenizeSqlite, type SqliteToken } from './sqlite-tokens.js';
+import { nameOf, tokenizeSqlite, type SqliteToken } from '../dialects/sqlite/lexer.js';
 
 const CREATE_KINDS: Record<string, ObjectKind> = { TABLE: 'table', INDEX: 'index', VIEW: 'view', TRIGGER: 'trigger' };
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { tokenizeSqlite, type SqliteToken } from '../../lint/sqlite-tokens.js';
+import { tokenizeSqlite, type SqliteToken } from './lexer.js';
 import { ENGINE_TABLES } from '../../schema/engine-tables.js';
 import { bodyHash, oneLine, sortObjects, type SchemaObject } from '../../schema/schema-object.js';
 

@@ -1,4 +1,5 @@
 import { locateStatements, type Statement } from '../../dialect.js';
+import { scan, type LexKind } from './lexer.js';
 
 /**
  * SQLite scripts, read the way SQLite itself reads them. Statement boundaries follow the state machine
@@ -6,41 +7,6 @@ import { locateStatements, type Statement } from '../../dialect.js';
  * a quoted name, a comment, or the body of a `CREATE TRIGGER … BEGIN … END`, where only a `;` followed
  * by `END` closes the body. A `CASE … END` inside a trigger body therefore never ends it.
  */
-
-type LexKind = 'semi' | 'space' | 'word' | 'quoted' | 'other';
-
-const isSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13 || code === 12;
-// complete.c's IdChar: letters, digits, '_', '$' and every non-ASCII character (by code, not a regex: it runs per character).
-const isIdChar = (code: number) => (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36 || code >= 0x80;
-
-/** The kind and end of the lexeme that starts at `i`; an unterminated string, name or comment runs to the end of the text. */
-function scan(text: string, i: number): { kind: LexKind; end: number } {
-  const c = text.charCodeAt(i);
-  if (c === 59 /* ; */) return { kind: 'semi', end: i + 1 };
-  if (isSpace(c)) {
-    let end = i + 1;
-    while (end < text.length && isSpace(text.charCodeAt(end))) end++;
-    return { kind: 'space', end };
-  }
-  if (c === 45 /* - */ && text.charCodeAt(i + 1) === 45) {
-    const nl = text.indexOf('\n', i);
-    return { kind: 'space', end: nl === -1 ? text.length : nl + 1 };
-  }
-  if (c === 47 /* / */ && text.charCodeAt(i + 1) === 42 /* * */) {
-    const close = text.indexOf('*/', i + 2);
-    return { kind: 'space', end: close === -1 ? text.length : close + 2 };
-  }
-  if (c === 39 /* ' */ || c === 34 /* " */ || c === 96 /* ` */ || c === 91 /* [ */) {
-    const close = text.indexOf(c === 91 ? ']' : text[i]!, i + 1);
-    return { kind: 'quoted', end: close === -1 ? text.length : close + 1 };
-  }
-  if (isIdChar(c)) {
-    let end = i + 1;
-    while (end < text.length && isIdChar(text.charCodeAt(end))) end++;
-    return { kind: 'word', end };
-  }
-  return { kind: 'other', end: i + 1 };
-}
 
 // complete.c's token classes and transition table, verbatim.
 const enum Tk {

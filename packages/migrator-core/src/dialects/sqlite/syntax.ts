@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { messageOf } from '../../errors.js';
-import { tokenizeSqlite } from '../../lint/sqlite-tokens.js';
+import { tokenizeSqlite } from './lexer.js';
 
 /** What SQLite says when it cannot parse a statement (as opposed to a name it does not know). */
 export const SQLITE_SYNTAX_ERROR = /syntax error|incomplete input|unrecognized token/;
