@@ -20,6 +20,7 @@ import type { Logger } from '../../logger.js';
 import type { MigrationScript } from '../../migration.js';
 import { readSqliteSchema } from './catalog.js';
 import type { SchemaObject } from '../../schema/schema-object.js';
+import { takeWriteLock } from './lock.js';
 import { sqliteSyntaxError } from './syntax.js';
 import { CREATE_HISTORY, HISTORY_COLUMNS, INSERT_HISTORY_ROW, UPDATE_CHECKSUMS } from './history.js';
 import { splitSqliteScript, sqliteCreatedObject, type SqliteObject } from './script.js';
@@ -90,14 +91,7 @@ class SqliteSession implements Session {
     const foreignKeys = this.db.pragma('foreign_keys', { simple: true }) as number;
     this.db.pragma('foreign_keys = OFF');
     try {
-      try {
-        this.beginImmediate(timeoutMs, onWait);
-      } catch (error) {
-        if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
-          throw new MigratorError('LOCK_TIMEOUT', `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the write lock on ${this.path}, held by another process migrating or writing this file`, { cause: error });
-        }
-        throw error;
-      }
+      takeWriteLock(this.db, this.path, timeoutMs, onWait);
       this.knownViolations = new Set(this.foreignKeyViolations().map(violationKey));
       try {
         return await fn();
@@ -106,27 +100,6 @@ class SqliteSession implements Session {
       }
     } finally {
       this.db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
-    }
-  }
-
-  /** One try without waiting, so a wait can be announced before the busy timeout blocks the process. */
-  private beginImmediate(timeoutMs: number, onWait: ((holder: string) => void) | undefined): void {
-    const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
-    this.db.pragma('busy_timeout = 0');
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-      return;
-    } catch (error) {
-      if (!(error as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw error;
-      onWait?.(`another process writing ${this.path}`);
-    } finally {
-      this.db.pragma(`busy_timeout = ${busyTimeout}`);
-    }
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(timeoutMs))}`);
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-    } finally {
-      this.db.pragma(`busy_timeout = ${busyTimeout}`);
     }
   }
 
