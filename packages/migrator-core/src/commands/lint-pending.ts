@@ -16,7 +16,7 @@ const IDEMPOTENCY_RULES = new Set(['non-idempotent-create', 'non-idempotent-add-
  */
 export function lintBeforeApply(registry: Registry, io: CliIo): (pending: readonly Migration[], variant: SqlVariant) => Promise<void> {
   return async (pending, variant) => {
-    const [{ lintMigrations }, { readRegistryManifest }] = await Promise.all([import('../lint/index.js'), import('../registry.js')]);
+    const [{ lintMigrations, LINT_RULES }, { readRegistryManifest }] = await Promise.all([import('../lint/index.js'), import('../registry.js')]);
     const input = (m: Migration) => ({ file: m.scripts[variant].file, sql: m.scripts[variant].sql, dialects: [variant] });
     const pendingVersions = new Set(pending.map((m) => m.version));
     // What the earlier migrations create, so that a DROP of it is recognised as a removal.
@@ -34,10 +34,11 @@ export function lintBeforeApply(registry: Registry, io: CliIo): (pending: readon
     if (refused.length === 0) return;
     const rules = [...new Set(refused.map((f) => f.rule))];
     const what = refused.map((f) => `${f.file}:${f.line}:${f.column}: ${f.rule}: ${f.message} [${f.statement}]`).join('; ');
-    throw new MigratorError(
-      'REGISTRY_INVALID',
-      `A pending migration breaks the lint that this registry's build enforces: ${what}. Nothing was applied. ` +
-        `Write the change additively (${refused[0]!.alternative}), or, if it is meant, put "-- atlas:allow <rule> <reason>" on the line before the statement (rule: ${rules.join(', ')})`,
-    );
+    // The way out is an allowance only where every refused rule takes one (a syntax error or an untouched template does not).
+    const allowable = rules.every((id) => LINT_RULES.find((r) => r.id === id)?.allowable ?? false);
+    const wayOut = allowable
+      ? `Write the change additively (${refused[0]!.alternative}), or, if it is meant, put "-- atlas:allow <rule> <reason>" on the line before the statement (rule: ${rules.join(', ')})`
+      : `${refused[0]!.alternative[0]!.toUpperCase()}${refused[0]!.alternative.slice(1)} (rule: ${rules.join(', ')}; no allowance lets it through)`;
+    throw new MigratorError('REGISTRY_INVALID', `A pending migration breaks the lint that this registry's build enforces: ${what}. Nothing was applied. ${wayOut}`);
   };
 }

@@ -40,6 +40,9 @@ describe('a migration still exactly as `new` wrote it', () => {
     expect(up.stdout).toContain('[DEMO] Error: REGISTRY_INVALID: A pending migration breaks the lint that this registry');
     expect(up.stdout).toContain('2002_add_gadgets.sqlite.sql:1:1: untouched-template: ');
     expect(up.stdout).not.toContain('Applied');
+    // The way out it names is the rule's own: an untouched template takes no allowance, so none is suggested.
+    expect(up.stdout).toContain('Write the migration in it, or delete the new pair of files (rule: untouched-template; no allowance lets it through)');
+    expect(up.stdout).not.toContain('atlas:allow');
 
     // Written: the header stays, a statement follows; the pair lints clean and applies.
     for (const file of [pg, lite]) writeFileSync(file, `${readFileSync(file, 'utf8')}CREATE TABLE IF NOT EXISTS gadgets (id integer PRIMARY KEY);\n`);
