@@ -1,8 +1,7 @@
-import { createDialect, runMigrations, silentLogger } from '@atlasai/migrator-core';
 import { registry } from '@atlasai/tenant-migrations';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, DIALECTS, type TestDatabase } from '@atlasai/test-kit';
+import { createPostgresDatabase, DIALECTS, migrateFiles, type TestDatabase } from '@atlasai/test-kit';
 import { http, type InProcessApp, listenApp, migrationLockKey } from '@atlasai/test-kit/service';
 import { createApp, loadConfig, type TenantDatabase } from '../src/index.js';
 
@@ -23,7 +22,7 @@ afterEach(async () => {
 
 const start = (env: Record<string, string>) => listenApp<TenantDatabase>((e) => loadConfig(e, '/nonexistent'), createApp, env);
 const migrateTo = async (url: string, to: number) => {
-  const report = await runMigrations({ registry, dialect: await createDialect(url, silentLogger), mode: 'apply', logger: silentLogger, to });
+  const report = await migrateFiles(url, registry, { to });
   expect(report.ok).toBe(true);
 };
 const historyCount = async (database: TestDatabase) =>

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { createDialect, loadRegistryFromDir, runMigrations, silentLogger, type PlaneReport, type Registry } from '@atlasai/migrator-core';
-import { createPostgresDatabase, migrationFolder, REPO_ROOT, type TestDatabase } from '@atlasai/test-kit';
+import { loadRegistryFromDir, type PlaneReport, type Registry } from '@atlasai/migrator-core';
+import { createPostgresDatabase, migrateFiles, migrationFolder, REPO_ROOT, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * Batching is speed, not semantics: every migration folder of the repository (both registries, the bench
@@ -64,7 +64,7 @@ async function outcome(db: TestDatabase, report: PlaneReport): Promise<unknown> 
 async function applyWith(registry: Registry, batch: boolean): Promise<unknown> {
   const db = await createPostgresDatabase();
   try {
-    const report = await runMigrations({ registry, dialect: await createDialect(db.url, silentLogger), mode: 'apply', logger: silentLogger, batch });
+    const report = await migrateFiles(db.url, registry, { batch });
     return await outcome(db, report);
   } finally {
     await db.drop();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDialect, loadRegistryFromDir, runMigrations, silentLogger, type PlaneReport } from '@atlasai/migrator-core';
-import { createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
+import type { PlaneReport } from '@atlasai/migrator-core';
+import { createPostgresDatabase, migrateFiles, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * A batch (several migrations in one PostgreSQL transaction) must mean what the same migrations mean one
@@ -14,10 +14,7 @@ CREATE TABLE child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parent
 CREATE TABLE strict_child (id int PRIMARY KEY, parent_id int NOT NULL CONSTRAINT strict_fk REFERENCES parent (id) DEFERRABLE INITIALLY IMMEDIATE);
 `;
 
-async function migrate(db: TestDatabase, files: Record<string, string>, batch: boolean): Promise<PlaneReport> {
-  const registry = await loadRegistryFromDir(migrationFolder(files), { plane: 'semantics' });
-  return runMigrations({ registry, dialect: await createDialect(db.url, silentLogger), mode: 'apply', logger: silentLogger, batch });
-}
+const migrate = (db: TestDatabase, files: Record<string, string>, batch: boolean): Promise<PlaneReport> => migrateFiles(db.url, files, { plane: 'semantics', batch });
 
 const recorded = async (db: TestDatabase) => (await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
 

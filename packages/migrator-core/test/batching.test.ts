@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDialect, loadRegistryFromDir, runMigrations, silentLogger, type PlaneReport } from '@atlasai/migrator-core';
-import { ATLAS_MIGRATE, atlasMigrate, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
+import type { PlaneReport } from '@atlasai/migrator-core';
+import { ATLAS_MIGRATE, atlasMigrate, createPostgresDatabase, migrateFiles, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * PostgreSQL applies consecutive transactional migrations in batches: one transaction and three round
@@ -20,10 +20,7 @@ function trivialMigrations(n: number, extra: Record<number, string> = {}): Recor
   return files;
 }
 
-async function migrate(db: TestDatabase, dir: string): Promise<PlaneReport> {
-  const registry = await loadRegistryFromDir(dir, { plane: 'batch' });
-  return runMigrations({ registry, dialect: await createDialect(db.url, silentLogger), mode: 'apply', logger: silentLogger });
-}
+const migrate = (db: TestDatabase, dir: string): Promise<PlaneReport> => migrateFiles(db.url, dir, { plane: 'batch' });
 
 /** Every history row's migration is there, and every migration that is there has its row. */
 async function assertEachMigrationWithItsRow(db: TestDatabase, n: number): Promise<number> {

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKSUM_ALGORITHM, createDialect, loadRegistryFromDir, runMigrations, silentLogger, type PlaneReport, type RunMode } from '@atlasai/migrator-core';
-import { DIALECTS, migrationFolder, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
+import { DIALECTS, eventually, migrateFiles, migrationFolder, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 const BASE = {
   '101_create_widgets.sql': '-- widgets\nCREATE TABLE IF NOT EXISTS widgets (id integer PRIMARY KEY, name text NOT NULL);\nCREATE INDEX IF NOT EXISTS idx_widgets_name ON widgets (name);\n',
@@ -43,8 +43,7 @@ describe.each(DIALECTS)('engine on $name', ({ create }) => {
   });
 
   async function migrate(files: Record<string, string>, mode: RunMode = 'apply', extra: { to?: number; lockTimeoutMs?: number } = {}): Promise<PlaneReport> {
-    const registry = await loadRegistryFromDir(migrationFolder(files), { plane: 'demo', range: { min: 100, max: 199 } });
-    return runMigrations({ registry, dialect: await createDialect(db.url, silentLogger), mode, logger: silentLogger, ...extra });
+    return migrateFiles(db.url, files, { range: { min: 100, max: 199 }, mode, ...extra });
   }
 
   async function history(): Promise<HistoryRowShape[]> {
@@ -258,8 +257,7 @@ describe('PostgreSQL specifics', () => {
   const concurrently = 'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS idx_items_code ON items (code);';
 
   async function migrate(f: Record<string, string>): Promise<PlaneReport> {
-    const registry = await loadRegistryFromDir(migrationFolder(f), { plane: 'demo', range: { min: 100, max: 199 } });
-    return runMigrations({ registry, dialect: await createDialect(db.url, silentLogger), mode: 'apply', logger: silentLogger });
+    return migrateFiles(db.url, f, { range: { min: 100, max: 199 } });
   }
 
   it('runs CREATE INDEX CONCURRENTLY, records nothing on failure, and rebuilds the INVALID index it left', async () => {
@@ -278,7 +276,8 @@ describe('PostgreSQL specifics', () => {
   it('a runner that times out names the runner holding the lock and since when it holds it', async () => {
     const slow = { '101_slow.sql': 'SELECT pg_sleep(1.5);\n' };
     const holder = migrate(slow);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The waiter starts once the holder has the lock: its row in pg_locks, not a guess at how long that takes.
+    await eventually(async () => (await db.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).length > 0);
     const registry = await loadRegistryFromDir(migrationFolder(slow), { plane: 'demo', range: { min: 100, max: 199 } });
     const waiter = await runMigrations({ registry, dialect: await createDialect(db.url, silentLogger), mode: 'apply', logger: silentLogger, lockTimeoutMs: 200 });
     expect(waiter.error?.code).toBe('LOCK_TIMEOUT');

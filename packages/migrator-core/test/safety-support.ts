@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createDialect, loadRegistryFromDir, runMigrations, type DialectOptions, type Logger, type PlaneReport } from '@atlasai/migrator-core';
-import { migrationFolder } from '@atlasai/test-kit';
+import type { DialectOptions, Logger, PlaneReport } from '@atlasai/migrator-core';
+import { migrateFiles } from '@atlasai/test-kit';
 
 /** Helpers of the production-safety tests: captured logs, application sessions, least-privilege roles. */
 
@@ -19,10 +19,7 @@ export function capturingLogger(): Logger & { lines: LogLine[] } {
 }
 
 export async function migrateFolder(url: string, files: Record<string, string>, options: DialectOptions & { logger?: Logger; lockTimeoutMs?: number } = {}): Promise<PlaneReport> {
-  const { logger = capturingLogger(), lockTimeoutMs, ...dialectOptions } = options;
-  const registry = await loadRegistryFromDir(migrationFolder(files), { plane: 'demo', range: { min: 100, max: 99_999 } });
-  const dialect = await createDialect(url, logger, dialectOptions);
-  return runMigrations({ registry, dialect, mode: 'apply', logger, ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }) });
+  return migrateFiles(url, files, { range: { min: 100, max: 99_999 }, logger: capturingLogger(), ...options });
 }
 
 /** An application connection, named so a blocker report can be checked against it. */

@@ -3,7 +3,7 @@
 // kit stays light.
 export { dbTest } from './fixtures.js';
 export { DIALECTS } from './dialects.js';
-export { migrate, migrationFolder, type MigrateOptions } from './migrations.js';
+export { migrateFiles, migrationFolder, type MigrateOptions } from './migrations.js';
 export { freePort } from './ports.js';
 export { createPostgresDatabase, type PostgresOptions } from './postgres.js';
 export { ATLAS_MIGRATE, PROGRESS, PROGRESS_LINE, REPO_ROOT, atlasMigrate, eventually, run, type RunResult } from './process.js';

@@ -26,7 +26,7 @@ export interface MigrateOptions extends DialectOptions {
  * The one "migrate these files" of the tests, in-process: `files` (written to a new folder) or a folder
  * already written, or a registry, run with `runMigrations` against `url` (a real database of either dialect).
  */
-export async function migrate(url: string, source: Record<string, string> | string | Registry, options: MigrateOptions = {}): Promise<PlaneReport> {
+export async function migrateFiles(url: string, source: Record<string, string> | string | Registry, options: MigrateOptions = {}): Promise<PlaneReport> {
   const { plane = 'demo', range, mode = 'apply', to, lockTimeoutMs, batch, logger = silentLogger, ...dialectOptions } = options;
   const registry = isRegistry(source)
     ? source

@@ -2,14 +2,14 @@ import { loadModule, parseSync } from 'libpg-query';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PlaneReport, Registry } from '@atlasai/migrator-core';
 import { DIALECTS } from './dialects.js';
-import { migrate as migrateSource } from './migrations.js';
+import { migrateFiles } from './migrations.js';
 import { createPostgresDatabase } from './postgres.js';
 import { createSqliteDatabase } from './sqlite.js';
 import type { TestDatabase } from './test-database.js';
 
 /** Applies `registry` to `db`, up to `to` when given. */
 export function migrate(registry: Registry, db: TestDatabase, to?: number): Promise<PlaneReport> {
-  return migrateSource(db.url, registry, to === undefined ? {} : { to });
+  return migrateFiles(db.url, registry, to === undefined ? {} : { to });
 }
 
 /** Tables and their columns by name, without schema_migrations. */
