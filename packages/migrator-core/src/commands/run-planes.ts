@@ -9,7 +9,7 @@ import { EXIT, exitCodeOf, lineWriter, redactorOf, usageFailure, type CliIo } fr
 import { cliLogger, logLevel } from './logging.js';
 import type { PostgresBounds } from './options.js';
 import { lintBeforeApply } from './lint-pending.js';
-import { renderPlanSql } from './plan-sql.js';
+import { renderPlanSql } from '../dialects/plan-sql.js';
 import { progressPrinter } from './progress.js';
 import { writeTargetLine } from './target-line.js';
 import type { PlaneTarget } from './targets.js';
