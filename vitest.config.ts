@@ -46,7 +46,10 @@ export default defineConfig({
     ...(jsonReport ? { outputFile: { json: jsonReport } } : {}),
     projects: [
       { extends: true, test: { name: 'fast', include: FAST_TESTS, env: { ATLAS_TEST_TIER: 'fast' } } },
-      { extends: true, test: { name: 'full', include: ALL_TESTS, exclude: [...configDefaults.exclude, ...FAST_TESTS, ...PACK_TESTS], globalSetup: ['./test/global-setup.ts'] } },
+      {
+        extends: true,
+        test: { name: 'full', include: ALL_TESTS, exclude: [...configDefaults.exclude, ...FAST_TESTS, ...PACK_TESTS], globalSetup: ['./test/global-setup.ts'] },
+      },
       { extends: true, test: { name: 'pack', include: PACK_TESTS, globalSetup: ['./test/global-setup.ts'] } },
     ],
   },

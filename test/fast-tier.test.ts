@@ -6,7 +6,8 @@ import { startPgBouncer } from '@atlasai/test-kit/pgbouncer';
 import { FAST_TESTS } from '../vitest.config.js';
 
 /** What only the full tier may use: a server, a process, or the kit's helpers that start one. */
-const FULL_TIER_ONLY = /node:child_process|from 'pg'|inject\(|createPostgresDatabase|DIALECTS|startService|atlasMigrate|startPgBouncer|registryProofs|snapshotProofs|@atlasai\/test-kit\/service/;
+const FULL_TIER_ONLY =
+  /node:child_process|from 'pg'|inject\(|createPostgresDatabase|DIALECTS|startService|atlasMigrate|startPgBouncer|registryProofs|snapshotProofs|@atlasai\/test-kit\/service/;
 
 describe('the fast tier', () => {
   it('lists files that exist and that name nothing of the full tier', () => {
@@ -20,7 +21,8 @@ describe('the fast tier', () => {
 
   it('refuses PostgreSQL, processes and PgBouncer at once, naming the way out', async () => {
     expect(process.env.ATLAS_TEST_TIER).toBe('fast');
-    const wayOut = /a fast-tier test asked for .+: the fast tier \(npm run test:fast\) is in-process only; remove this file from FAST_TESTS in vitest\.config\.ts/;
+    const wayOut =
+      /a fast-tier test asked for .+: the fast tier \(npm run test:fast\) is in-process only; remove this file from FAST_TESTS in vitest\.config\.ts/;
     expect(() => pgAdminUrl()).toThrow(wayOut);
     await expect(createPostgresDatabase()).rejects.toThrow(wayOut);
     await expect(createPostgresDatabase({ template: 'tenant' })).rejects.toThrow(wayOut);

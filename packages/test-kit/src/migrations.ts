@@ -1,7 +1,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDialect, loadRegistryFromDir, runMigrations, silentLogger, type DialectOptions, type Logger, type PlaneReport, type Registry, type RunMode } from '@atlasai/migrator-core';
+import {
+  createDialect,
+  loadRegistryFromDir,
+  runMigrations,
+  silentLogger,
+  type DialectOptions,
+  type Logger,
+  type PlaneReport,
+  type Registry,
+  type RunMode,
+} from '@atlasai/migrator-core';
 
 /** Writes migration files into a new temporary folder and returns its path. */
 export function migrationFolder(files: Record<string, string>): string {

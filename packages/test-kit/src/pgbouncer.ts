@@ -28,7 +28,6 @@ function binary(): string {
   throw new Error('PgBouncer is not installed, so the pooler tests cannot run: install it (apt-get install -y pgbouncer; .ci/run does this)');
 }
 
-
 async function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection(port, '127.0.0.1');
@@ -74,7 +73,9 @@ export async function startPgBouncer(adminUrl: string, poolMode: 'transaction' |
     const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
     for (const f of ['', 'users.txt', 'pgbouncer.ini']) chownSync(join(dir, f), uid, gid);
   }
-  const child: ChildProcess = root ? spawn('runuser', ['-u', 'postgres', '--', bin, join(dir, 'pgbouncer.ini')], { stdio: 'ignore' }) : spawn(bin, [join(dir, 'pgbouncer.ini')], { stdio: 'ignore' });
+  const child: ChildProcess = root
+    ? spawn('runuser', ['-u', 'postgres', '--', bin, join(dir, 'pgbouncer.ini')], { stdio: 'ignore' })
+    : spawn(bin, [join(dir, 'pgbouncer.ini')], { stdio: 'ignore' });
   const deadline = Date.now() + 10_000;
   while (!(await listening(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {

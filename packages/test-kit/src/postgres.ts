@@ -32,7 +32,9 @@ export async function createPostgresDatabase(options: PostgresOptions = {}): Pro
         `SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS line
            FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, column_name`,
       );
-      const indexes = await query<{ line: string }>(`SELECT indexname || ' ' || indexdef AS line FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`);
+      const indexes = await query<{ line: string }>(
+        `SELECT indexname || ' ' || indexdef AS line FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname`,
+      );
       const constraints = await query<{ line: string }>(
         `SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) AS line FROM pg_constraint
           WHERE connamespace = 'public'::regnamespace ORDER BY conrelid::regclass::text, conname`,

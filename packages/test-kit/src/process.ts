@@ -19,7 +19,11 @@ export interface RunResult {
 export function run(command: string, args: readonly string[], options: { env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<RunResult> {
   requireFullTier(`a spawned process (${command})`);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ATLAS_DOTENV: '0', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, ATLAS_DOTENV: '0', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -38,7 +42,8 @@ export function atlasMigrate(args: readonly string[], env?: Record<string, strin
  * stderr of a run with nothing but live progress on it (stdout piped, so progress goes to stderr):
  * each plane's target line, connecting, waiting for the lock, each migration's start and end, heartbeats of long statements.
  */
-export const PROGRESS_LINE = /^\[[A-Z0-9_-]+\] (target: .+|Connecting to database\.\.\.|Connected\.|Applying \d+ \(\w+\)\.\.\.|(Applied|Failed|Skipped \(objects already present\)) \d+ in \d+ ms|Waiting for the migration lock, held by .+|Still running \d+, statement \d+ \(line \d+\): .+ \(\d+ s\))$/;
+export const PROGRESS_LINE =
+  /^\[[A-Z0-9_-]+\] (target: .+|Connecting to database\.\.\.|Connected\.|Applying \d+ \(\w+\)\.\.\.|(Applied|Failed|Skipped \(objects already present\)) \d+ in \d+ ms|Waiting for the migration lock, held by .+|Still running \d+, statement \d+ \(line \d+\): .+ \(\d+ s\))$/;
 export const PROGRESS: unknown = expect.stringMatching(new RegExp(`^(${PROGRESS_LINE.source.slice(1, -1)}\n)*$`));
 
 /** Polls `check` until it returns true (every 50 ms, up to `timeoutMs`): for a state no event announces. */

@@ -26,7 +26,9 @@ export function snapshotProofs(registry: Registry, packageDir: string): void {
     });
 
     it('is embedded in the built registry as committed', () => {
-      expect(registry.snapshots?.[name], 'rebuild the registry (pnpm build) after pnpm schema:snapshot').toEqual(parseSnapshot(readFileSync(file, 'utf8'), file));
+      expect(registry.snapshots?.[name], 'rebuild the registry (pnpm build) after pnpm schema:snapshot').toEqual(
+        parseSnapshot(readFileSync(file, 'utf8'), file),
+      );
     });
   });
 }

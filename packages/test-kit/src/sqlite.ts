@@ -13,7 +13,9 @@ export async function createSqliteDatabase(): Promise<TestDatabase> {
   const open = () => (db ??= new Database(path));
   const query = async <R>(sql: string, params: unknown[] = []) => {
     const stmt = open().prepare(sql);
-    return (stmt.reader ? stmt.all(...params) : (stmt.run(...params), [])) as R[];
+    if (stmt.reader) return stmt.all(...params) as R[];
+    stmt.run(...params);
+    return [];
   };
   return {
     dialect: 'sqlite',

@@ -45,7 +45,12 @@ async function makeTemplate(template: Template): Promise<string> {
       await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
       await admin.query(`CREATE DATABASE ${scratch}`);
       const url = withDatabase(pgAdminUrl(), scratch);
-      const report = await runMigrations({ registry: await REGISTRIES[template](), dialect: await createDialect(url, silentLogger), mode: 'apply', logger: silentLogger });
+      const report = await runMigrations({
+        registry: await REGISTRIES[template](),
+        dialect: await createDialect(url, silentLogger),
+        mode: 'apply',
+        logger: silentLogger,
+      });
       if (!report.ok) throw new Error(`the ${template} template did not migrate: ${report.error?.message ?? 'unknown error'}`);
       await admin.query(`ALTER DATABASE ${scratch} RENAME TO ${name}`);
     }
