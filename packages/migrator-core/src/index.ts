@@ -26,7 +26,7 @@ export {
 export type { AuditRecord, ConnectOptions, Dialect, History, HistoryOutcome, HistoryRecord, HistoryRow, Session, Statement, StatementOutcome } from './dialect.js';
 export { createDialect, type DialectOptions } from './dialects/index.js';
 // A script or test that must hold a plane's migration lock (or find it in pg_locks) needs its key.
-export { migrationLockKey } from './dialects/postgres/lock-key.js';
+export { migrationLockKey } from './dialects/index.js';
 export { readPostgresHistoryWith, readSqliteHistoryWith, statusFromHistory, type PostgresQuery, type SqliteHandle } from './dialects/read-history-with.js';
 export { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './target.js';
 export { silentLogger, type Logger } from './logger.js';

@@ -1,3 +1,4 @@
+import { shownTarget } from '../dialects/index.js';
 import type { DatabaseTarget } from '../target.js';
 import type { CliIo } from './io.js';
 import type { PlaneTarget } from './targets.js';
@@ -9,7 +10,7 @@ import type { PlaneTarget } from './targets.js';
  * mistyped variable then shows as a default the operator did not mean, before anything is changed.
  */
 export function writeTargetLine(io: CliIo, plane: PlaneTarget, target: DatabaseTarget, redact: (text: string) => string): void {
-  const shown = target.kind === 'sqlite' ? `sqlite:${target.path}` : target.redacted;
+  const shown = shownTarget(target);
   const source = plane.source === undefined ? '' : ` (${plane.source})`;
   io.stderr.write(redact(`[${plane.registry.plane.toUpperCase()}] target: ${shown}${source}\n`));
 }

@@ -6,6 +6,7 @@ import { installCommand } from './peer-range.js';
 import { engineTable } from './postgres/quote.js';
 
 export type { DialectOptions } from '../dialect.js';
+export { migrationLockKey } from './postgres/lock-key.js';
 
 /**
  * The dialect for a database URL. Each dialect module is loaded only when used, so a PostgreSQL-only
@@ -41,4 +42,9 @@ async function loadDriver<T>(load: () => Promise<T>, driver: string, database: s
 /** The history table as a dialect names it in SQL: PostgreSQL's schema-qualified and quoted, SQLite's bare. */
 export function historyTableName(target: DatabaseTarget, schema?: string): string {
   return target.kind === 'postgres' ? engineTable(schema) : 'schema_migrations';
+}
+
+/** The target as the line before a run names it: a SQLite file as `sqlite:<path>`, a PostgreSQL URL redacted. */
+export function shownTarget(target: DatabaseTarget): string {
+  return target.kind === 'sqlite' ? `sqlite:${target.path}` : target.redacted;
 }
