@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { MigratorError, messageOf } from './errors.js';
-import type { MigrationFile } from './migration.js';
+import type { MigrationFile } from './migration-types.js';
 
 /*
  * The one gate every reader of migration files goes through (a folder read by `up`/`plan`/`verify`/`new`,

@@ -1,4 +1,4 @@
-import type { MigrationScript, SqlVariant } from './migration.js';
+import type { MigrationScript, SqlVariant } from './migration-types.js';
 import { createSha256 } from './sha256.js';
 
 /**

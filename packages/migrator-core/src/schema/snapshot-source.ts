@@ -1,5 +1,5 @@
-import type { SqlVariant } from '../migration.js';
-import type { Registry } from '../registry.js';
+import type { SqlVariant } from '../migration-types.js';
+import type { Migration } from '../migration-types.js';
 import { createSha256 } from '../sha256.js';
 
 /** Which migrations a snapshot was made from: the last version, and a digest of every version's checksum on its dialect. */
@@ -19,7 +19,10 @@ export interface StaleSnapshot {
 }
 
 /** What a snapshot of `registry` on `variant` made now records about its source. */
-export function snapshotSourceOf(registry: Registry, variant: SqlVariant): SnapshotSource {
+/** What a snapshot's source is computed from: a registry's migrations (any `Registry`). */
+type RegistryMigrations = { readonly migrations: readonly Migration[] };
+
+export function snapshotSourceOf(registry: RegistryMigrations, variant: SqlVariant): SnapshotSource {
   const hash = createSha256();
   for (const migration of registry.migrations) hash.update(`${migration.version} ${migration.scripts[variant].checksum}\n`);
   return { through: registry.migrations.at(-1)?.version ?? null, digest: hash.digest('hex') };
@@ -42,7 +45,7 @@ export function parseSourceLine(line: string): SnapshotSource | undefined {
  * Null when the snapshot was made from the registry's migrations as they are now (or records no source,
  * as snapshots made before this check do not: those are compared as before).
  */
-export function snapshotStaleness(registry: Registry, snapshot: { readonly source?: SnapshotSource }, variant: SqlVariant): StaleSnapshot | null {
+export function snapshotStaleness(registry: RegistryMigrations, snapshot: { readonly source?: SnapshotSource }, variant: SqlVariant): StaleSnapshot | null {
   if (!snapshot.source) return null;
   const now = snapshotSourceOf(registry, variant);
   return now.digest === snapshot.source.digest ? null : { snapshotThrough: snapshot.source.through, registryThrough: now.through };
