@@ -1,9 +1,7 @@
 import { basename } from 'node:path';
+import type { SqlVariant } from './migration-types.js';
 
-/** The dialect of a file `new` writes: `.postgres.sql` or `.sqlite.sql`. */
-export type TemplateDialect = 'postgres' | 'sqlite';
-
-const ADVICE: Readonly<Record<TemplateDialect, { title: string; advice: string }>> = {
+const ADVICE: Readonly<Record<SqlVariant, { title: string; advice: string }>> = {
   postgres: {
     title: 'PostgreSQL',
     advice:
@@ -17,7 +15,7 @@ const ADVICE: Readonly<Record<TemplateDialect, { title: string; advice: string }
 };
 
 /** The text `atlas-migrate new` (and `npm run migrate:new`) writes into a new migration file: comments only. */
-export function newMigrationText(version: number, name: string, dialect: TemplateDialect): string {
+export function newMigrationText(version: number, name: string, dialect: SqlVariant): string {
   const { title, advice } = ADVICE[dialect];
   return `-- ${version} ${name} (${title})\n-- What this migration adds, and why.\n${advice}\n`;
 }
@@ -30,6 +28,6 @@ export function newMigrationText(version: number, name: string, dialect: Templat
 export function isUntouchedTemplate(file: string, sql: string): boolean {
   const match = /^(\d+)_([a-z0-9_]+)\.(postgres|sqlite)\.sql$/.exec(basename(file));
   if (!match) return false;
-  const template = newMigrationText(Number(match[1]), match[2]!, match[3] as TemplateDialect);
+  const template = newMigrationText(Number(match[1]), match[2]!, match[3] as SqlVariant);
   return sql.replace(/\r\n/g, '\n').trimEnd() === template.trimEnd();
 }

@@ -8,7 +8,7 @@ import { createStrictFastify, InvalidRequestError, type ServiceApp } from './req
 import { healthRoute } from './routes/health.js';
 import { migrateRoute } from './routes/migrate.js';
 import { statusRoute } from './routes/status.js';
-import { SchemaMonitor } from './schema-state.js';
+import { MigrationStateMonitor } from './schema-state.js';
 
 /** What a service app is built from; it opens and listens on nothing itself. */
 export interface ServiceDeps<DB> {
@@ -31,7 +31,7 @@ export function createServiceApp<DB>(deps: ServiceDeps<DB>, registry: Registry, 
     config: deps.config,
     registry,
     database: deps.database,
-    schema: new SchemaMonitor(registry, { kind: deps.database.kind, target: deps.config.database.redacted, readHistory: () => deps.database.readHistory() }),
+    migrationState: new MigrationStateMonitor(registry, { kind: deps.database.kind, target: deps.config.database.redacted, readHistory: () => deps.database.readHistory() }),
   };
   const app = createStrictFastify(deps.logger ?? createServiceLogger('silent'));
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -90,7 +90,7 @@ async function migrateOnStartup<DB>(definition: ServiceDefinition, config: Servi
     return null;
   }
   log.info({ plane: config.plane }, 'applying pending migrations');
-  const report = await runMigrations({ registry: definition.plane.registry, dialect: database.engine, mode: 'apply', logger: engineLogger(log), lockTimeoutMs: config.lockTimeoutMs });
+  const report = await runMigrations({ registry: definition.plane.registry, dialect: database.migrationDialect, mode: 'apply', logger: engineLogger(log), lockTimeoutMs: config.lockTimeoutMs });
   const fields = { plane: config.plane, applied: report.applied.map((m) => m.version), report: planeReportJson(report) };
   try {
     assertMigrated(report);

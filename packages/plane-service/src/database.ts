@@ -1,4 +1,4 @@
-import { createDialect, readPostgresHistoryWith, readSqliteHistoryWith, type DatabaseTarget, type Dialect, type History } from '@atlasai/migrator-core';
+import { createDialect, readPostgresHistoryWith, readSqliteHistoryWith, type DatabaseTarget, type Dialect, type History, type SqlVariant } from '@atlasai/migrator-core';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -12,10 +12,10 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
 /** The service's database: Kysely for application queries, the engine's dialect for migrations. */
 export interface ServiceDatabase<DB> {
-  readonly kind: 'postgres' | 'sqlite';
+  readonly kind: SqlVariant;
   readonly db: Kysely<DB>;
   /** The engine's view of the same database (through `MIGRATION_DATABASE_URL` when set): migrations and status. */
-  readonly engine: Dialect;
+  readonly migrationDialect: Dialect;
   /**
    * `schema_migrations` read through the application's own pool or handle (one SELECT, no lock, no new
    * connection): what health and the schema guards read. `null` when there is no history table yet.
@@ -89,12 +89,12 @@ export async function openDatabase<DB>(config: ServiceConfig, log: PinoLogger): 
   // Migrations (and the catalog reads of status) may go through their own URL: a direct or session-pooled
   // connection where the application's goes through a transaction pooler. Its session waits for the
   // database as long as the pool did (the engine's own wait, the same bound).
-  const engine = await createDialect(config.migrationDatabase, engineLogger(log.child({ database: config.migrationDatabase.redacted })), config.migration);
+  const migrationDialect = await createDialect(config.migrationDatabase, engineLogger(log.child({ database: config.migrationDatabase.redacted })), config.migration);
   let closed: Promise<void> | undefined;
   return {
     kind: target.kind,
     db,
-    engine,
+    migrationDialect,
     readHistory,
     close: () => (closed ??= db.destroy()),
   };

@@ -13,6 +13,6 @@ export { prepareSqliteFile } from './sqlite-file.js';
 // Route schemas are TypeBox: re-exported so that the apps build theirs from the same copy Fastify's type provider reads.
 export { Type, type Static } from '@sinclair/typebox';
 export { requireMigration } from './schema-guard.js';
-export { HEALTH_MAX_AGE_MS, SchemaMonitor, type HistorySource, type SchemaReading, type SchemaState } from './schema-state.js';
+export { HEALTH_MAX_AGE_MS, MigrationStateMonitor, type HistorySource, type SchemaReading, type SchemaState } from './schema-state.js';
 export { requireServiceSecret, SECRET_HEADER, secretMatches } from './secret.js';
 export { isoTimestamp, jsonValue, minorUnits } from './row-values.js';

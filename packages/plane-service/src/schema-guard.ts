@@ -1,13 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { SchemaMonitor } from './schema-state.js';
+import type { MigrationStateMonitor } from './schema-state.js';
 
 /**
  * A preHandler for a route that needs `version` applied: it answers 503 `{ error: "schema behind",
  * requires }` from the recorded versions, before any query could fail on a missing column.
  */
-export function requireMigration(schema: SchemaMonitor, version: number) {
+export function requireMigration(migrationState: MigrationStateMonitor, version: number) {
   return async function checkSchema(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const { state } = await schema.recent();
+    const { state } = await migrationState.recent();
     if (state === null) {
       await reply.code(503).send({ error: 'database unreachable' });
       return;

@@ -1,4 +1,4 @@
-import { statusFromHistory, toPlaneError, type History, type PlaneStatus, type Registry } from '@atlasai/migrator-core';
+import { statusFromHistory, toPlaneError, type History, type PlaneStatus, type Registry, type SqlVariant } from '@atlasai/migrator-core';
 
 /** What the database's `schema_migrations` says, compared with this release's registry. */
 export interface SchemaState {
@@ -32,7 +32,7 @@ function toState(status: PlaneStatus): SchemaState {
 
 /** Where the monitor reads the history: the service's own pool or handle (ServiceDatabase). */
 export interface HistorySource {
-  readonly kind: 'postgres' | 'sqlite';
+  readonly kind: SqlVariant;
   /** The redacted target the status names. */
   readonly target: string;
   readHistory(): Promise<History | null>;
@@ -47,7 +47,7 @@ export const HEALTH_MAX_AGE_MS = 1_000;
  * reading for `HEALTH_MAX_AGE_MS`. Routes that only need to know whether a migration is applied may use
  * an older successful one (`recent`). A migrate call invalidates both.
  */
-export class SchemaMonitor {
+export class MigrationStateMonitor {
   private last: { at: number; reading: SchemaReading } | undefined;
   private inFlight: { generation: number; reading: Promise<SchemaReading> } | undefined;
   /** Bumped by invalidate(), so a read that started before a migration never caches its stale result. */

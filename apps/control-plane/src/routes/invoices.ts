@@ -16,7 +16,7 @@ export function invoicesRoute(app: ServiceApp, context: ServiceContext<ControlDa
     '/api/billing/invoices',
     {
       onRequest: requireServiceSecret(context.config.internalServiceSecret),
-      preHandler: requireMigration(context.schema, INVOICES_REQUIRE),
+      preHandler: requireMigration(context.migrationState, INVOICES_REQUIRE),
       schema: { querystring: InvoicesQuery },
     },
     async (request) => {

@@ -23,7 +23,7 @@ export function leadsRoute(app: ServiceApp, context: ServiceContext<ControlDatab
     '/api/admin/leads',
     {
       onRequest: requireServiceSecret(context.config.internalServiceSecret),
-      preHandler: requireMigration(context.schema, LEADS_REQUIRE),
+      preHandler: requireMigration(context.migrationState, LEADS_REQUIRE),
       schema: { querystring: LeadsQuery },
     },
     async (request) => {

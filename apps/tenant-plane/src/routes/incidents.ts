@@ -23,7 +23,7 @@ export function incidentsRoute(app: ServiceApp, context: ServiceContext<TenantDa
     '/api/incidents',
     {
       onRequest: requireServiceSecret(context.config.internalServiceSecret),
-      preHandler: requireMigration(context.schema, INCIDENTS_REQUIRE),
+      preHandler: requireMigration(context.migrationState, INCIDENTS_REQUIRE),
       schema: { querystring: IncidentsQuery },
     },
     async (request) => {

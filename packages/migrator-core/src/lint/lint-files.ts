@@ -8,7 +8,7 @@ import { applyAllowances } from './allowances.js';
 import { CreatedObjects } from './created-objects.js';
 import { sortAndDedupe, toFinding, type HonouredAllowance, type LintFinding, type LintResult, type RawFinding } from './findings.js';
 import { lintPostgres } from './postgres-lint.js';
-import type { LintDialect } from './rules.js';
+import type { SqlVariant } from '../migration-types.js';
 import { lintSqlite } from './sqlite-lint.js';
 
 /** One migration file's SQL to lint. */
@@ -17,7 +17,7 @@ export interface LintInput {
   readonly file: string;
   readonly sql: string;
   /** Defaults to the dialects the file name implies (see `dialectsOf`). */
-  readonly dialects?: readonly LintDialect[];
+  readonly dialects?: readonly SqlVariant[];
 }
 
 export interface LintOptions {
@@ -33,7 +33,7 @@ export interface LintOptions {
 }
 
 /** `.postgres.sql` and `.sqlite.sql` run on one database; any other `.sql` migration runs on both. */
-export function dialectsOf(fileName: string): LintDialect[] {
+export function dialectsOf(fileName: string): SqlVariant[] {
   if (fileName.endsWith('.postgres.sql')) return ['postgres'];
   if (fileName.endsWith('.sqlite.sql')) return ['sqlite'];
   return ['postgres', 'sqlite'];
@@ -54,7 +54,7 @@ function inVersionOrder<T extends { readonly file: string }>(inputs: readonly T[
 class RegistryObjects {
   private readonly byFolder = new Map<string, CreatedObjects>();
 
-  of(file: string, dialect: LintDialect): CreatedObjects {
+  of(file: string, dialect: SqlVariant): CreatedObjects {
     const key = `${dirname(file)}\0${dialect}`;
     let objects = this.byFolder.get(key);
     if (!objects) this.byFolder.set(key, (objects = new CreatedObjects()));

@@ -1,14 +1,13 @@
+import type { SqlVariant } from '../migration-types.js';
+
 /** How bad a finding is: an error breaks the guide's contract, a warning is legal but worth knowing. */
 export type LintSeverity = 'error' | 'warning';
-
-/** Which linter a file goes through; a plain `.sql` migration runs on both databases, so it gets both. */
-export type LintDialect = 'postgres' | 'sqlite';
 
 /** A rule of the additive-only contract, with what it costs and what to do instead. */
 export interface LintRule {
   readonly id: string;
   readonly severity: LintSeverity;
-  readonly dialects: readonly LintDialect[];
+  readonly dialects: readonly SqlVariant[];
   /** Why a statement that breaks it breaks the contract (the guide: idempotent, additive only, forward-only). */
   readonly why: string;
   /** What to write instead. */
@@ -17,12 +16,12 @@ export interface LintRule {
   readonly allowable: boolean;
 }
 
-const BOTH: readonly LintDialect[] = ['postgres', 'sqlite'];
-const PG: readonly LintDialect[] = ['postgres'];
+const BOTH: readonly SqlVariant[] = ['postgres', 'sqlite'];
+const PG: readonly SqlVariant[] = ['postgres'];
 
 const MAJOR_RELEASE = 'drop it only in a major release, with advance notice and an `-- atlas:allow` comment';
 
-function rule(id: string, severity: LintSeverity, dialects: readonly LintDialect[], why: string, alternative: string, allowable = true): LintRule {
+function rule(id: string, severity: LintSeverity, dialects: readonly SqlVariant[], why: string, alternative: string, allowable = true): LintRule {
   return Object.freeze({ id, severity, dialects, why, alternative, allowable });
 }
 

@@ -11,7 +11,7 @@ export function healthRoute<DB>(app: ServiceApp, context: ServiceContext<DB>): v
   const plane = context.config.plane;
   // Polled every few seconds: log only what goes wrong.
   app.get('/api/health', { logLevel: 'warn', schema: { querystring: NoQuery } }, async (request, reply) => {
-    const { state, status } = await context.schema.read();
+    const { state, status } = await context.migrationState.read();
     if (state === null) {
       request.log.warn({ plane, error: status.error }, 'health: schema_migrations cannot be read');
       return reply.code(503).send({ status: 'database_unreachable', plane, schema: null });

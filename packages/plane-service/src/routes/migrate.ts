@@ -16,15 +16,15 @@ const MigrateQuery = Type.Object({ dryRun: Type.Optional(Type.Boolean({ default:
  * and other replicas are serialised by the engine's lock. The route reads no body: one sent is a 400.
  */
 export function migrateRoute<DB>(app: ServiceApp, context: ServiceContext<DB>): void {
-  const { config, registry, database, schema } = context;
+  const { config, registry, database, migrationState } = context;
   app.post(
     '/api/db/migrate',
     { onRequest: requireServiceSecret(config.internalServiceSecret), schema: { querystring: MigrateQuery } },
     async (request, reply) => {
       const mode = request.query.dryRun === true ? 'dry-run' : 'apply';
       const started = performance.now();
-      const report = await runMigrations({ registry, dialect: database.engine, mode, logger: engineLogger(request.log), lockTimeoutMs: config.lockTimeoutMs });
-      if (mode === 'apply') schema.invalidate();
+      const report = await runMigrations({ registry, dialect: database.migrationDialect, mode, logger: engineLogger(request.log), lockTimeoutMs: config.lockTimeoutMs });
+      if (mode === 'apply') migrationState.invalidate();
       const durationMs = Math.round(performance.now() - started);
       const line = { plane: config.plane, mode, ok: report.ok, applied: report.applied.map((m) => m.version), durationMs };
       if (report.ok) request.log.info(line, 'migrate call');

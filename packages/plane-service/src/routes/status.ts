@@ -10,7 +10,7 @@ import { requireServiceSecret } from '../secret.js';
  */
 export function statusRoute<DB>(app: ServiceApp, context: ServiceContext<DB>): void {
   app.get('/api/db/status', { onRequest: requireServiceSecret(context.config.internalServiceSecret), schema: { querystring: NoQuery } }, async (_request, reply) => {
-    const status = await inspectMigrations({ registry: context.registry, dialect: context.database.engine, drift: true });
+    const status = await inspectMigrations({ registry: context.registry, dialect: context.database.migrationDialect, drift: true });
     return reply.code(status.ok ? 200 : 503).send(statusDocument([status]));
   });
 }
