@@ -1,7 +1,7 @@
 import type { MigrationScript, SqlVariant } from './migration.js';
-import type { SchemaObject } from './schema/schema-object.js';
+import type { SchemaObject, SchemaObjectKind } from './schema/schema-object.js';
 import type { AuditRecord, BatchedMigration, History, HistoryRecord } from './history.js';
-import type { Statement, StatementOutcome } from './statement.js';
+import type { Statement, StatementError, StatementOutcome } from './statement.js';
 
 export * from './history.js';
 export * from './statement.js';
@@ -98,6 +98,18 @@ export interface SessionCapabilities {
    * failed (a `CommitUnknownError` when that was during COMMIT).
    */
   applyBatch?(batch: readonly BatchedMigration[]): Promise<readonly number[] | null>;
+  /**
+   * Collisions: the object of the plane's schema that made `statement` fail by being there already (its
+   * name taken, a unique index), named as a snapshot names it, once the catalog confirms it exists; null
+   * when the error names none reliably. Called after the failed migration rolled back.
+   */
+  collidingObject?(error: StatementError, statement: Statement | undefined): Promise<NamedObject | null>;
+}
+
+/** An object as a schema snapshot names it (`index users.users_email_idx`). */
+export interface NamedObject {
+  readonly kind: SchemaObjectKind;
+  readonly name: string;
 }
 
 /**
@@ -175,3 +187,11 @@ export interface DialectOptions {
    */
   readonly connectWaitMs?: number;
 }
+
+/**
+ * The tables the engine itself creates in a plane's schema: the history, and the audit trail `baseline`
+ * and `repair` append to. They are the engine's, never a registry's, so the catalog readers leave them
+ * (and whatever hangs off them: columns, keys, indexes, an owned sequence) out of every comparison. The
+ * dialects create them; add any new one here.
+ */
+export const ENGINE_TABLES: readonly string[] = ['schema_migrations', 'schema_migrations_audit'];

@@ -1,4 +1,4 @@
-export { ENGINE_TABLES } from './engine-tables.js';
+export { ENGINE_TABLES } from '../dialect.js';
 export { KIND_ORDER, objectKey, type SchemaObject, type SchemaObjectKind } from './schema-object.js';
 export { SNAPSHOT_FORMAT, parseSnapshot, renderSnapshot, stateAfter, type SchemaSnapshot, type SnapshotObject, type SnapshotTag } from './snapshot-format.js';
 export { compareSchema, isDrift, type CompareOptions, type DriftFinding, type DriftKind } from './compare-schema.js';

@@ -1,4 +1,4 @@
-import { ENGINE_TABLES } from '../../schema/engine-tables.js';
+import { ENGINE_TABLES } from '../../dialect.js';
 import { bodyHash, oneLine, sortObjects, type SchemaObject } from '../../schema/schema-object.js';
 
 /** Runs one read-only catalog query; the session supplies it (its pinned client, its search_path). */

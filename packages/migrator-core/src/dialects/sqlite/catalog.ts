@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { tokenizeSqlite, type SqliteToken } from './lexer.js';
-import { ENGINE_TABLES } from '../../schema/engine-tables.js';
+import { ENGINE_TABLES } from '../../dialect.js';
 import { bodyHash, oneLine, sortObjects, type SchemaObject } from '../../schema/schema-object.js';
 
 interface SchemaRow {
