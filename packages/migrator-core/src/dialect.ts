@@ -26,12 +26,6 @@ export interface SessionCore {
    * with `historyFirst`, the first call may return what the dialect read in the set-up round trip.
    */
   readHistory(): Promise<History | null>;
-  /**
-   * The objects of the plane's schema that are its own, described (`table public.users`), sorted: on
-   * PostgreSQL its tables, views, sequences, types and functions that are not an extension's members; on
-   * SQLite every object of the file. What a database without a history was populated with by other means.
-   */
-  ownObjects(): Promise<readonly string[]>;
   /** Creates `schema_migrations`, or adds the columns an older runner did not have. Called under the lock. */
   prepareHistory(history: History | null): Promise<void>;
   /**
@@ -78,6 +72,13 @@ export interface SessionCore {
  * Kysely's adapter keeps its feature flags apart from the lock every adapter must take).
  */
 export interface SessionCapabilities {
+  /**
+   * Own objects: the objects of the plane's schema that are its own, described (`table public.users`), sorted: on
+   * PostgreSQL its tables, views, sequences, types and functions that are not an extension's members; on
+   * SQLite every object of the file. What a database without a history was populated with by other
+   * means; without it, such a database is not told from an empty one.
+   */
+  ownObjects?(): Promise<readonly string[]>;
   /**
    * Split preparation: starts loading what `split` needs for these scripts (PostgreSQL's parser, unless
    * a build split them all already), without waiting for it, so that it loads while the run waits on

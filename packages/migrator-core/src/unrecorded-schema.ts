@@ -16,7 +16,7 @@ const SHOWN = 5;
 
 /** The objects that make a database without a history "populated", or [] when there is nothing to say. */
 export async function unrecordedObjects(session: Session, registry: Registry, logger: Logger): Promise<readonly string[]> {
-  const objects = await session.ownObjects();
+  const objects = session.ownObjects ? await session.ownObjects() : [];
   if (objects.length === 0) return [];
   if (registry.idempotent) {
     logger.info('no schema_migrations, but the schema holds objects; the registry declares every migration idempotent, so it runs over them', { plane: registry.plane, objects: objects.length });
