@@ -28,7 +28,7 @@ export { createDialect, type DialectOptions } from './dialects/index.js';
 // A script or test that must hold a plane's migration lock (or find it in pg_locks) needs its key.
 export { migrationLockKey } from './dialects/index.js';
 export { readPostgresHistoryWith, readSqliteHistoryWith, statusFromHistory, type PostgresQuery, type SqliteHandle } from './dialects/read-history-with.js';
-export { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './target.js';
+export { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './dialects/target.js';
 export { silentLogger, type Logger } from './logger.js';
 export { DEFAULT_HEARTBEAT_MS, DEFAULT_LOCK_TIMEOUT_MS, runMigrations, type RunOptions } from './runner.js';
 export { baselineMigrations, repairChecksum, type RecoveryReport } from './recovery.js';

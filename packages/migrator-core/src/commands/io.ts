@@ -1,6 +1,6 @@
 import { isMigratorError, messageOf } from '../errors.js';
 import type { PlaneReport } from '../report.js';
-import { redactUrl, scrubSecrets, type DatabaseTarget } from '../target.js';
+import { redactUrl, scrubSecrets, type DatabaseTarget } from '../dialects/target.js';
 
 /** Where a command reads its environment and writes its output; `process` in production, buffers in tests. */
 export interface CliIo {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Logger as PinoLogger } from 'pino';
 import { silentLogger, type Logger } from '../logger.js';
-import { redactUrl } from '../target.js';
+import { redactUrl } from '../dialects/target.js';
 import { UsageError, type CliIo } from './io.js';
 
 const LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;

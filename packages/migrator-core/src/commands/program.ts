@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { redactUrl } from '../target.js';
+import { redactUrl } from '../dialects/target.js';
 import { EXIT, UsageError, usageFailure, type CliIo } from './io.js';
 import type { Targets } from './targets.js';
 

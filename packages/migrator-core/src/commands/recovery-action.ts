@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import type { RecoveryReport } from '../recovery.js';
 import type { Registry } from '../registry.js';
 import { RECOVERY_SCHEMA_VERSION } from '../report.js';
-import { redactUrl } from '../target.js';
+import { redactUrl } from '../dialects/target.js';
 import { EXIT, UsageError, lineWriter, type CliIo } from './io.js';
 import { dialectOptions, type LockFlags } from './options.js';
 import type { CommandContext } from './program.js';

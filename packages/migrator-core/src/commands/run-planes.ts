@@ -4,7 +4,7 @@ import { renderFooter, renderHeader, renderPlane, renderStatus } from '../render
 import { reportToJson, toPlaneError, type MigrationReport, type PlaneReport, type RunMode } from '../report.js';
 import { runMigrations } from '../runner.js';
 import { inspectMigrations, statusDocument, type PlaneStatus } from '../status.js';
-import { parseDatabaseUrl, type DatabaseTarget } from '../target.js';
+import { parseDatabaseUrl, type DatabaseTarget } from '../dialects/target.js';
 import { EXIT, exitCodeOf, lineWriter, redactorOf, usageFailure, type CliIo } from './io.js';
 import { cliLogger, logLevel } from './logging.js';
 import type { PostgresBounds } from './options.js';

@@ -1,5 +1,5 @@
 import { shownTarget } from '../dialects/index.js';
-import type { DatabaseTarget } from '../target.js';
+import type { DatabaseTarget } from '../dialects/target.js';
 import type { CliIo } from './io.js';
 import type { PlaneTarget } from './targets.js';
 

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { messageOf } from '../errors.js';
 import type { SqlVariant } from '../migration.js';
 import type { Registry } from '../registry.js';
-import { parseDatabaseUrl, redactUrl } from '../target.js';
+import { parseDatabaseUrl, redactUrl } from '../dialects/target.js';
 import { UsageError, type CliIo } from './io.js';
 
 /** A plane a command works on: its registry and the URL of its database. */

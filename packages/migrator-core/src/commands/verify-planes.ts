@@ -3,7 +3,7 @@ import { isMigratorError, messageOf } from '../errors.js';
 import { VERIFY_SCHEMA_VERSION } from '../report.js';
 import { renderVerification } from '../schema/render-drift.js';
 import { verifySchema, type SchemaVerification } from '../schema/verify-schema.js';
-import { parseDatabaseUrl } from '../target.js';
+import { parseDatabaseUrl } from '../dialects/target.js';
 import { EXIT, lineWriter, redactorOf, type CliIo } from './io.js';
 import { cliLogger, logLevel } from './logging.js';
 import { writeTargetLine } from './target-line.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseDatabaseUrl } from '../target.js';
+import { parseDatabaseUrl } from '../dialects/target.js';
 import { UsageError } from './io.js';
 import { addConnectionOptions, dialectOptions, type ConnectionFlags } from './options.js';
 import type { CommandContext } from './program.js';

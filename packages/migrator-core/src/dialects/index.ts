@@ -1,7 +1,7 @@
 import type { Dialect, DialectOptions } from '../dialect.js';
 import { MigratorError, messageOf } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { parseDatabaseUrl, type DatabaseTarget } from '../target.js';
+import { parseDatabaseUrl, type DatabaseTarget } from './target.js';
 import { installCommand } from './peer-range.js';
 import { engineTable } from './postgres/quote.js';
 

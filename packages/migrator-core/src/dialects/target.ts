@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { parse as parsePgConnectionString } from 'pg-connection-string';
-import { MigratorError, messageOf } from './errors.js';
+import { MigratorError, messageOf } from '../errors.js';
 
 /**
  * A database named by a URL: `postgres://` / `postgresql://`, a libpq keyword/value string
