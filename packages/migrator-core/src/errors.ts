@@ -44,6 +44,8 @@ export interface MigratorErrorContext {
   readonly dbCode?: string;
   readonly detail?: string;
   readonly hint?: string;
+  /** The object a failed statement ran into that no migration made (it is not in the registry's snapshot). */
+  readonly unrecordedObject?: { readonly kind: string; readonly name: string };
   readonly cause?: unknown;
 }
 
@@ -64,6 +66,7 @@ export class MigratorError extends Error {
   readonly dbCode: string | undefined;
   readonly detail: string | undefined;
   readonly hint: string | undefined;
+  readonly unrecordedObject: { readonly kind: string; readonly name: string } | undefined;
 
   constructor(code: MigratorErrorCode, message: string, context: MigratorErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause });
@@ -80,6 +83,7 @@ export class MigratorError extends Error {
     this.dbCode = context.dbCode;
     this.detail = context.detail;
     this.hint = context.hint;
+    this.unrecordedObject = context.unrecordedObject;
   }
 }
 

@@ -30,3 +30,10 @@ export function repairCommand(registry: Registry, target: string | undefined, ve
   const url = target === undefined ? '<database URL>' : shellWord(target);
   return `atlas-migrate repair --dir ${dir} --url ${url} --version ${version} --reason "…"`;
 }
+
+/** The published tool's command that compares the plane's database with its registry's snapshot, filled in as `repairCommand`'s is. */
+export function verifyCommand(registry: Registry, target: string | undefined): string {
+  const dir = registry.sqlDir === undefined ? '<folder of the migrations>' : shellWord(shownDir(registry.sqlDir));
+  const url = target === undefined ? '<database URL>' : shellWord(target);
+  return `atlas-migrate verify --dir ${dir} --url ${url}`;
+}

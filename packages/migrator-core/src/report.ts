@@ -83,6 +83,11 @@ export interface PlaneError {
   readonly hint: string | null;
   /** Set when a migration failed: what it left behind. */
   readonly migration: FailedMigration | null;
+  /**
+   * Present only when the failing statement ran into an object that no migration made (made by hand or by
+   * another tool): the registry's schema snapshot lacks it. Named as the snapshot names it (`table audit_log`).
+   */
+  readonly unrecordedObject?: { readonly kind: string; readonly name: string };
   /** The text of `line` in `file`, for the text report's excerpt (not in the JSON document, which has `line` and `column`). */
   readonly sourceLine?: string;
 }
@@ -127,6 +132,7 @@ export function toPlaneError(error: unknown, migration: FailedMigration | null =
     detail: e?.detail ?? null,
     hint,
     migration,
+    ...(e?.unrecordedObject ? { unrecordedObject: e.unrecordedObject } : {}),
   };
 }
 

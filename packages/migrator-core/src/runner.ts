@@ -9,6 +9,7 @@ import { planRun, type Plan } from './plan.js';
 import type { Registry } from './registry.js';
 import { checkDriftAfterRun, type DriftReport } from './schema/drift-check.js';
 import { unrecordedObjects, unrecordedSchemaError } from './unrecorded-schema.js';
+import { explainUnmadeObject } from './unmade-object.js';
 import { toPlaneError, withSourceLine, type ProgressEvent, type PlannedMigration, type AppliedMigration, type PendingMigration, type PlaneError, type PlaneReport, type ReformattedMigration, type RunMode, type SyntaxGrammar, type UnverifiedMigration } from './report.js';
 import { statementsChecksumOf } from './statements-checksum.js';
 
@@ -48,7 +49,6 @@ export interface RunOptions {
 }
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
-
 
 class PlaneReportBuilder {
   connected = false;
@@ -193,9 +193,10 @@ async function migrateUnderLock(session: Session, options: RunOptions, report: P
     progress({ kind: 'migration-start', plane, version, name });
     const started = performance.now();
     const heartbeat = { everyMs, beat: (s: Statement, elapsedMs: number) => progress({ kind: 'statement-running', plane, version, statement: s.index, line: s.line, text: s.text, elapsedMs }) };
-    const applied = await applyMigration(session, plane, migration, prepared.get(version)!, heartbeat).catch((error: unknown) => {
+    const applied = await applyMigration(session, plane, migration, prepared.get(version)!, heartbeat).catch(async (error: unknown) => {
       progress({ kind: 'migration-end', plane, version, outcome: 'failed', durationMs: Math.round(performance.now() - started) });
-      throw error;
+      // Still under the lock: the object the failure ran into is read as the failure left the schema.
+      throw await explainUnmadeObject({ session, registry, target: options.dialect.target, applied: [...plan.alreadyApplied, ...done], statements: prepared.get(version), logger }, error);
     });
     recordApplied(applied);
   };

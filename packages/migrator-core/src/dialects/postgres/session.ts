@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { CommitUnknownError, type AuditRecord, type BatchedMigration, type History, type HistoryRecord, type Session, type StatementOutcome, type SyntaxGrammar } from '../../dialect.js';
+import { CommitUnknownError, type AuditRecord, type BatchedMigration, type History, type HistoryRecord, type NamedObject, type Session, type Statement, type StatementError, type StatementOutcome, type SyntaxGrammar } from '../../dialect.js';
 import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { MigrationScript } from '../../migration.js';
@@ -8,6 +8,7 @@ import type { SchemaObject } from '../../schema/schema-object.js';
 import { BATCH_MARK_COLUMN, applyPostgresBatch } from './batch.js';
 import { describeBlockers } from './blockers.js';
 import { readPostgresSchema } from './catalog.js';
+import { postgresCollidingObject } from './colliding-object.js';
 import { StatementExecutor } from './execute.js';
 import { GUARD_SQLSTATE } from './guard.js';
 import { HISTORY_COLUMNS, auditSql, createHistory, readHistoryResult, recordSql, updateChecksumSql } from './history.js';
@@ -281,6 +282,10 @@ export class PostgresSession implements Session {
     const { create, insert, values } = auditSql(table, record);
     await this.own(`Creating ${table}`, create);
     await this.own(`Writing ${table}`, insert, values);
+  }
+
+  collidingObject(error: StatementError, statement: Statement | undefined): Promise<NamedObject | null> {
+    return postgresCollidingObject(this.query.bind(this), this.ctx.schema, error, statement);
   }
 
   async readSchema(): Promise<readonly SchemaObject[]> {

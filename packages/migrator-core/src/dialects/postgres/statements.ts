@@ -10,7 +10,8 @@ import { parsePgScript } from './parser.js';
 
 /** An object whose presence the catalog can confirm. `schema` null: found through `search_path`. */
 export type PgObject =
-  | { readonly kind: 'relation'; readonly schema: string | null; readonly name: string }
+  /** `relkinds`: the pg_class kinds the statement makes (`iI` for an index); a relation of another kind is not it. */
+  | { readonly kind: 'relation'; readonly schema: string | null; readonly name: string; readonly relkinds?: string }
   | { readonly kind: 'column'; readonly schema: string | null; readonly table: string; readonly name: string }
   | { readonly kind: 'constraint'; readonly schema: string | null; readonly table: string; readonly name: string }
   | { readonly kind: 'trigger'; readonly schema: string | null; readonly table: string; readonly name: string }
@@ -100,24 +101,24 @@ function classify(type: string, node: Node): Pick<PgStatement, 'creates' | 'acti
       return { sessionSetting: true };
     case 'CreateStmt': {
       const rv = node.relation as RangeVar;
-      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname } };
+      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname, relkinds: 'rp' } };
     }
     case 'CreateSeqStmt': {
       const rv = node.sequence as RangeVar;
-      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname } };
+      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname, relkinds: 'S' } };
     }
     case 'ViewStmt': {
       const rv = node.view as RangeVar;
-      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname } };
+      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname, relkinds: 'v' } };
     }
     case 'CreateTableAsStmt': {
       const rv = (node.into as { rel: RangeVar }).rel;
-      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname } };
+      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: rv.relname, relkinds: node.objtype === 'OBJECT_MATVIEW' ? 'm' : 'rp' } };
     }
     case 'IndexStmt': {
       if (!node.idxname) return {};
       const rv = node.relation as RangeVar;
-      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: String(node.idxname) } };
+      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: String(node.idxname), relkinds: 'iI' } };
     }
     case 'CreateSchemaStmt':
       // CREATE SCHEMA … CREATE TABLE … creates several objects: no tolerance.
@@ -240,8 +241,9 @@ export function existenceQuery(object: PgObject): { text: string; values: unknow
   const rel = (schema: string | null, name: string) => ({ expr: 'to_regclass(CASE WHEN $1::text IS NULL THEN quote_ident($2) ELSE quote_ident($1) || \'.\' || quote_ident($2) END)', values: [schema, name] });
   switch (object.kind) {
     case 'relation': {
+      // Tables, indexes, views and sequences share one namespace: an index's name taken by a table is not the index.
       const r = rel(object.schema, object.name);
-      return { text: `SELECT ${r.expr} IS NOT NULL AS present`, values: r.values };
+      return { text: `SELECT EXISTS (SELECT 1 FROM pg_class WHERE oid = ${r.expr} AND ($3::text IS NULL OR strpos($3::text, relkind::text) > 0)) AS present`, values: [...r.values, object.relkinds ?? null] };
     }
     case 'column': {
       const r = rel(object.schema, object.table);

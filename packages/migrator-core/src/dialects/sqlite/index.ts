@@ -11,6 +11,7 @@ import {
   type History,
   type AuditRecord,
   type HistoryRecord,
+  type NamedObject,
   type Session,
   type Statement,
   type StatementOutcome,
@@ -19,6 +20,7 @@ import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { MigrationScript } from '../../migration.js';
 import { readSqliteSchema } from './catalog.js';
+import { sqliteCollidingObject } from './colliding-object.js';
 import type { SchemaObject } from '../../schema/schema-object.js';
 import { takeWriteLock } from './lock.js';
 import { sqliteSyntaxError } from './syntax.js';
@@ -211,6 +213,10 @@ class SqliteSession implements Session {
     this.db
       .prepare('INSERT INTO schema_migrations_audit (version, action, old_checksum, new_checksum, reason) VALUES (?, ?, ?, ?, ?)')
       .run(record.version, record.action, record.oldChecksum, record.newChecksum, record.reason);
+  }
+
+  async collidingObject(error: StatementError, statement: Statement | undefined): Promise<NamedObject | null> {
+    return sqliteCollidingObject(this.db, error, statement);
   }
 
   async readSchema(): Promise<readonly SchemaObject[]> {
