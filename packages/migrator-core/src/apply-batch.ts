@@ -2,7 +2,7 @@ import { MigrationFailure, failure } from './apply-migration.js';
 import { CommitUnknownError, type Session, type Statement } from './dialect.js';
 import { CHECKSUM_ALGORITHM, type Migration } from './migration.js';
 import type { AppliedMigration } from './report.js';
-import { statementsChecksumOf } from './statements-checksum.js';
+import { statementsChecksumOf } from './dialects/statements-checksum.js';
 
 /**
  * Batches of migrations: consecutive transactional migrations applied in one transaction and a constant

@@ -2,7 +2,7 @@ import { CommitUnknownError, StatementError, type Session, type Statement } from
 import { MigratorError, isMigratorError, messageOf } from './errors.js';
 import { CHECKSUM_ALGORITHM, type Migration, type SqlVariant } from './migration.js';
 import type { AppliedMigration, FailedMigration, PresentObject } from './report.js';
-import { statementsChecksumOf } from './statements-checksum.js';
+import { statementsChecksumOf } from './dialects/statements-checksum.js';
 
 /**
  * Applying one migration: which of its statements run (transaction control refused), running them while

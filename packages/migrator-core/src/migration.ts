@@ -2,7 +2,7 @@ import { MigratorError } from './errors.js';
 import { refuseNulInText } from './read-migration-file.js';
 import { createSha256 } from './sha256.js';
 import { SQL_VARIANTS, CHECKSUM_ALGORITHM, NO_TRANSACTION_MARKER, type SqlVariant, type MigrationScript, type Migration, type MigrationFile } from './migration-types.js';
-import { statementsChecksumOf } from './statements-checksum.js';
+import { statementsChecksumOf } from './dialects/statements-checksum.js';
 
 export { decodeMigrationFile } from './read-migration-file.js';
 

@@ -4,7 +4,7 @@ import { CHECKSUM_ALGORITHM, type Migration, type SqlVariant } from './migration
 import type { Registry } from './registry.js';
 import { repairCommand, shortHash } from './repair-hint.js';
 import type { ReformattedMigration, UnverifiedMigration } from './report.js';
-import { statementsChecksumOf } from './statements-checksum.js';
+import { statementsChecksumOf } from './dialects/statements-checksum.js';
 
 /** What a run would do, from `schema_migrations` and the registry alone: no database work here. */
 

@@ -5,7 +5,7 @@ import { CHECKSUM_ALGORITHM } from './migration.js';
 import type { Registry } from './registry.js';
 import { toPlaneError, type PlaneError } from './report.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './runner.js';
-import { statementsChecksumOf } from './statements-checksum.js';
+import { statementsChecksumOf } from './dialects/statements-checksum.js';
 
 /**
  * The two recovery commands. Both take the plane's lock, change only `schema_migrations`, and leave an

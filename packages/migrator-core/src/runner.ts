@@ -11,7 +11,7 @@ import { checkDriftAfterRun, type DriftReport } from './schema/drift-check.js';
 import { unrecordedObjects, unrecordedSchemaError } from './unrecorded-schema.js';
 import { explainUnmadeObject } from './unmade-object.js';
 import { toPlaneError, withSourceLine, type ProgressEvent, type PlannedMigration, type AppliedMigration, type PendingMigration, type PlaneError, type PlaneReport, type ReformattedMigration, type RunMode, type SyntaxGrammar, type UnverifiedMigration } from './report.js';
-import { statementsChecksumOf } from './statements-checksum.js';
+import { statementsChecksumOf } from './dialects/statements-checksum.js';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 

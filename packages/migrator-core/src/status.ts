@@ -5,7 +5,7 @@ import { toPlaneError, type PlaneError } from './report.js';
 import type { DriftFinding } from './schema/compare-schema.js';
 import { verifySchema } from './schema/verify-schema.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './runner.js';
-import { statementsChecksumOf } from './statements-checksum.js';
+import { statementsChecksumOf } from './dialects/statements-checksum.js';
 
 /**
  * applied; baselined (recorded by `baseline` without running: applied as far as every count goes);

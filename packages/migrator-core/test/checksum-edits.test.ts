@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redactUrl } from '@atlasai/migrator-core';
-import { normalizeStatements } from '../src/statements-checksum.js';
+import { normalizeStatements } from '../src/dialects/statements-checksum.js';
 import { atlasMigrate, DIALECTS, migrationFolder, PROGRESS, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 const FIRST = [

@@ -1,5 +1,5 @@
-import type { MigrationScript, SqlVariant } from './migration-types.js';
-import { createSha256 } from './sha256.js';
+import type { MigrationScript, SqlVariant } from '../migration-types.js';
+import { createSha256 } from '../sha256.js';
 
 /**
  * The checksum of a migration's statements alone: its comments and the white space between tokens left
