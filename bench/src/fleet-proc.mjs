@@ -21,6 +21,18 @@ export const median = (xs) => {
  * Starts a process; `done` resolves when it has exited and its output is read, with its wall time from
  * the spawn to its exit.
  */
+/**
+ * Runs a process to its end; when another build removed a `dist/` folder under it (the tree is shared),
+ * waits and runs it again, up to three times.
+ */
+async function runToEnd(argv, env) {
+  for (let i = 0; ; i++) {
+    const r = await launch(argv, env).done;
+    if (i >= 3 || !/ERR_MODULE_NOT_FOUND/.test(r.stderr)) return r;
+    await new Promise((resolve) => setTimeout(resolve, 30_000));
+  }
+}
+
 export function launch(argv, env = {}) {
   const started = performance.now();
   const child = spawn(argv[0], argv.slice(1), { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,7 +68,7 @@ export const fleetEnv = (control, extra = {}) => ({ CONTROL_PLANE_DATABASE_URL: 
 
 /** `migrate:fleet -- <args> --json`: its wall time, exit code and JSON document. */
 export async function fleetCli(control, args, env = {}) {
-  const r = await launch(['node', FLEET_CLI, ...args, '--json'], fleetEnv(control, env)).done;
+  const r = await runToEnd(['node', FLEET_CLI, ...args, '--json'], fleetEnv(control, env));
   return { ms: r.ms, code: r.code, doc: lastJson(r.stdout), stderr: r.stderr.slice(-2000) };
 }
 
@@ -64,7 +76,7 @@ export async function fleetCli(control, args, env = {}) {
 export async function bareLoop(scratch, mode, tenants, concurrency = 8) {
   const file = join(scratch, `urls-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(tenants.map((t) => t.url)));
-  const r = await launch(['node', BARE, mode, file, String(concurrency)]).done;
+  const r = await runToEnd(['node', BARE, mode, file, String(concurrency)]);
   const doc = lastJson(r.stdout);
   if (r.code !== 0 || !doc) throw new Error(`bare loop (${mode}) exited ${r.code}: ${r.stderr.slice(-1500)}`);
   return { ms: r.ms, failures: doc.failures };

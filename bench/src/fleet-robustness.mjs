@@ -11,7 +11,8 @@ const historyRows = (world, tenants) =>
   Promise.all(tenants.map(async (t) => JSON.stringify(await world.query(t.database, 'SELECT version, name, checksum, applied_at, outcome FROM schema_migrations ORDER BY version').catch(() => null))));
 
 async function historyOutcomes(world, tenants) {
-  const rows = await Promise.all(tenants.map((t) => world.query(t.database, `SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome <> 'applied')::int AS other FROM schema_migrations`).then((r) => r[0])));
+  // A tenant without a history (never migrated) counts as 0 rows.
+  const rows = await Promise.all(tenants.map((t) => world.query(t.database, `SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome <> 'applied')::int AS other FROM schema_migrations`).then((r) => r[0], () => ({ n: 0, other: 0 }))));
   return { maxRows: Math.max(...rows.map((r) => r.n)), minRows: Math.min(...rows.map((r) => r.n)), notApplied: rows.reduce((a, r) => a + r.other, 0) };
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorld } from './fleet-world.mjs';
 import { fleetCli } from './fleet-proc.mjs';
@@ -31,7 +31,7 @@ async function attemptCase(name, log, fn) {
 function goals(r) {
   const rows = [];
   const add = (goal, measured, target, met, notes = []) => rows.push({ goal, measured, target, met, notes });
-  const notMeasured = (goal, target, c) => add(goal, `not measured: ${c?.error ?? 'skipped'}`, target, null);
+  const notMeasured = (goal, target, c) => add(goal, `not measured: ${String(c?.error ?? 'skipped').split('\n')[0].slice(0, 200)}`, target, null);
   const clean = (c) => c && !c.error && c.problems.length === 0;
   const f = r.fresh;
   if (f && !f.error) add(`${f.tenants} fresh tenants, whole registry: fleet ÷ bare loop`, `${fmtX(f.ratio)} (fleet ${fmtMs(f.fleetMs)}, bare ${fmtMs(f.bareMs)})`, '≤ 1.15×', f.ratio <= 1.15 && clean(f), f.problems);
@@ -81,7 +81,7 @@ function renderMarkdown(meta, table, results) {
   const lines = [
     '# Fleet benchmark results',
     '',
-    `Run ${meta.date} on ${meta.machine}; PostgreSQL ${meta.postgres}; Node ${meta.node}; commit ${meta.commit}; ${meta.quick ? 'quick mode; ' : ''}${meta.tenants} tenants per case, ${meta.rounds} round(s) of each timed case.`,
+    `Run ${meta.date} on ${meta.machine}; PostgreSQL ${meta.postgres}; Node ${meta.node}; commit ${meta.commit}; ${meta.quick ? 'quick mode; ' : ''}${meta.tenants} tenants per case, ${meta.rounds} round(s) of each timed case${meta.rerun ? `; ${meta.rerun}` : ''}.`,
     'Fleet times run from the `migrate:fleet` process\'s start to its exit (`node scripts/migrate-fleet.mjs`, what `npm run migrate:fleet --` runs, started directly so npm\'s own start-up is not counted), with `FLEET_MAX_PER_HOST=8` and `FLEET_MAX_PER_REPLICA=8`. The reference is a bare loop in its own process: `runMigrations` (or `verifySchema`) with the built tenant registry at a plain concurrency of 8, on identical tenant databases, in the same round. Ratios are medians of per-round ratios.',
     '',
     '| goal | measured | target | met? |',
@@ -120,7 +120,8 @@ export async function runFleetGroup(options) {
     if (warm.code !== 0) throw new Error(`migrate:fleet status exited ${warm.code}: ${warm.stderr}`);
     const ctx = { world, control, scratch, n, rounds, log };
     // `--fleet-cases fresh,kill`: some cases only (while working on the bench).
-    const attempt = (name, key, logTo, fn) => (!options.cases || options.cases.includes(key) ? attemptCase(name, logTo, fn) : undefined);
+    // A case that failed half-way leaves its tenants registered: retired, so that the next run does not select them.
+    const attempt = (name, key, logTo, fn) => (!options.cases || options.cases.includes(key) ? attemptCase(name, logTo, fn).finally(() => world.retireAll(control)) : undefined);
     results.fresh = await attempt('fresh tenants', 'fresh', log, () => freshCase(ctx));
     results.release = await attempt('release, plan, scan', 'release', log, () => releaseCase(ctx));
     results.three = await attempt('three processes', 'three', log, () => threeProcessesCase(ctx));
@@ -133,11 +134,18 @@ export async function runFleetGroup(options) {
     await world.end();
     rmSync(scratch, { recursive: true, force: true });
   }
+  const file = join(outDir, 'fleet.json');
+  let meta = { ...options.meta, quick, tenants: n, rounds, killTrials: trials };
+  // Some cases only: merged into the last full results, which keep their other cases.
+  if (options.cases && existsSync(file)) {
+    const last = JSON.parse(readFileSync(file, 'utf8'));
+    for (const key of Object.keys(results)) if (results[key] === undefined) results[key] = last.results[key];
+    meta = { ...last.meta, rerun: `${options.cases.join(', ')} re-run ${options.meta.date} at ${options.meta.commit}` };
+  }
   const table = goals(results);
-  const meta = { ...options.meta, quick, tenants: n, rounds, killTrials: trials };
   const markdown = renderMarkdown(meta, table, results);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'fleet.md'), `${markdown}\n`);
-  writeFileSync(join(outDir, 'fleet.json'), `${JSON.stringify({ meta, goals: table, results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ meta, goals: table, results }, null, 2)}\n`);
   return { markdown, table };
 }
