@@ -195,7 +195,6 @@ async function migrateUnderLock(session: Session, options: RunOptions, report: P
     const heartbeat = { everyMs, beat: (s: Statement, elapsedMs: number) => progress({ kind: 'statement-running', plane, version, statement: s.index, line: s.line, text: s.text, elapsedMs }) };
     const applied = await applyMigration(session, plane, migration, prepared.get(version)!, heartbeat).catch(async (error: unknown) => {
       progress({ kind: 'migration-end', plane, version, outcome: 'failed', durationMs: Math.round(performance.now() - started) });
-      // Still under the lock: the object the failure ran into is read as the failure left the schema.
       throw await explainUnmadeObject({ session, registry, target: options.dialect.target, applied: [...plan.alreadyApplied, ...done], statements: prepared.get(version), logger }, error);
     });
     recordApplied(applied);

@@ -65,7 +65,7 @@ async function unmadeObject(scene: FailureScene, cause: StatementError): Promise
   return object;
 }
 
-/** The failure, naming the object it ran into when no migration made that object; otherwise unchanged. */
+/** The failure, naming the object it ran into when no migration made that object; otherwise unchanged. Called under the lock, so the schema is read as the failure left it. */
 export async function explainUnmadeObject(scene: FailureScene, failed: unknown): Promise<unknown> {
   if (!(failed instanceof MigrationFailure) || failed.error.code !== 'STATEMENT_FAILED' || failed.migration.outcome === 'unknown') return failed;
   const { error } = failed;
