@@ -27,7 +27,10 @@ function mentions(sql: string, name: string): boolean {
 }
 
 /** The object's own name: `users_email_idx` of `index users.users_email_idx`. */
-const ownName = (object: NamedObject) => (object.kind === 'table' || object.kind === 'view' || object.kind === 'type' || object.kind === 'sequence' ? object.name : object.name.slice(object.name.indexOf('.') + 1));
+const ownName = (object: NamedObject) =>
+  object.kind === 'table' || object.kind === 'view' || object.kind === 'type' || object.kind === 'sequence'
+    ? object.name
+    : object.name.slice(object.name.indexOf('.') + 1);
 
 /** The hint that names the object, followed by the database's own hint when it gave one. */
 export function unmadeObjectHint(object: NamedObject, version: number, verify: string, databaseHint: string | undefined): string {
@@ -80,7 +83,21 @@ export async function explainUnmadeObject(scene: FailureScene, failed: unknown):
   }
   if (!object) return failed;
   const hint = unmadeObjectHint(object, error.version, verifyCommand(scene.registry, scene.target), error.hint);
-  const context = { plane: error.plane, version: error.version, name: error.migrationName, file: error.file, statement: error.statement, line: error.line, column: error.column, sqlstate: error.sqlstate, dbCode: error.dbCode, detail: error.detail };
+  const context = {
+    plane: error.plane,
+    version: error.version,
+    name: error.migrationName,
+    file: error.file,
+    statement: error.statement,
+    line: error.line,
+    column: error.column,
+    sqlstate: error.sqlstate,
+    dbCode: error.dbCode,
+    detail: error.detail,
+  };
   const defined = Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined));
-  return new MigrationFailure(new MigratorError(error.code, error.message, { ...defined, hint, unrecordedObject: object, cause: error.cause }), failed.migration);
+  return new MigrationFailure(
+    new MigratorError(error.code, error.message, { ...defined, hint, unrecordedObject: object, cause: error.cause }),
+    failed.migration,
+  );
 }

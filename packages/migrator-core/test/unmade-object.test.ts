@@ -52,7 +52,10 @@ describe.each(DIALECTS)('a failure on an object no migration made ($name)', ({ n
     try {
       const registry = await loadRegistryFromDir(sqlDir(), { plane: 'app' });
       mkdirSync(join(root, 'schema'));
-      writeFileSync(join(root, 'schema', `${dialect}.snapshot`), renderSnapshot(await generateSnapshot({ registry, dialect: await createDialect(scratch.url, silentLogger) })));
+      writeFileSync(
+        join(root, 'schema', `${dialect}.snapshot`),
+        renderSnapshot(await generateSnapshot({ registry, dialect: await createDialect(scratch.url, silentLogger) })),
+      );
     } finally {
       await scratch.drop();
     }
@@ -64,7 +67,7 @@ describe.each(DIALECTS)('a failure on an object no migration made ($name)', ({ n
     await db.query('CREATE TABLE events_by_kind (kind text)');
   }
 
-  it('names the hand-made table that a later migration\'s CREATE INDEX collides with, and says no migration made it', async () => {
+  it("names the hand-made table that a later migration's CREATE INDEX collides with, and says no migration made it", async () => {
     await writeSnapshot();
     await handMadeTable();
     const result = await up();
@@ -116,7 +119,7 @@ describe.each(DIALECTS)('a failure on an object no migration made ($name)', ({ n
   });
 });
 
-describe('PostgreSQL: an index by hand that takes a migration\'s constraint name, or refuses its rows', () => {
+describe("PostgreSQL: an index by hand that takes a migration's constraint name, or refuses its rows", () => {
   let root: string;
   let db: TestDatabase;
   beforeEach(async () => {
@@ -135,7 +138,10 @@ describe('PostgreSQL: an index by hand that takes a migration\'s constraint name
     const scratch = await createPostgresDatabase();
     try {
       const registry = await loadRegistryFromDir(join(root, 'sql'), { plane: 'app' });
-      writeFileSync(join(root, 'schema', 'postgres.snapshot'), renderSnapshot(await generateSnapshot({ registry, dialect: await createDialect(scratch.url, silentLogger) })));
+      writeFileSync(
+        join(root, 'schema', 'postgres.snapshot'),
+        renderSnapshot(await generateSnapshot({ registry, dialect: await createDialect(scratch.url, silentLogger) })),
+      );
     } finally {
       await scratch.drop();
     }

@@ -68,7 +68,12 @@ async function confirmed(query: SessionQuery, sql: string, values: unknown[], ob
 const OF_TABLE = `JOIN pg_class c ON c.oid = {rel} JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`;
 
 /** See `SessionCapabilities.collidingObject`. */
-export async function postgresCollidingObject(query: SessionQuery, schema: string, error: StatementError, _statement: Statement | undefined): Promise<NamedObject | null> {
+export async function postgresCollidingObject(
+  query: SessionQuery,
+  schema: string,
+  error: StatementError,
+  _statement: Statement | undefined,
+): Promise<NamedObject | null> {
   const cause = error.cause as Partial<pg.DatabaseError> | undefined;
   // The database's words, not a message the engine rewrote (a skip the catalog did not confirm).
   const said = typeof cause?.message === 'string' ? cause.message : '';
@@ -80,16 +85,29 @@ export async function postgresCollidingObject(query: SessionQuery, schema: strin
     case '42710':
       if ((m = /^type "(.+)" already exists$/.exec(said))) return type(query, schema, m[1]!);
       if ((m = /^constraint "(.+)" for relation "(.+)" already exists$/.exec(said))) {
-        return confirmed(query, `SELECT 1 FROM pg_constraint k ${OF_TABLE.replace('{rel}', 'k.conrelid')} AND k.conname = $3`, [schema, m[2], m[1]], { kind: 'constraint', name: `${m[2]}.${m[1]}` });
+        return confirmed(query, `SELECT 1 FROM pg_constraint k ${OF_TABLE.replace('{rel}', 'k.conrelid')} AND k.conname = $3`, [schema, m[2], m[1]], {
+          kind: 'constraint',
+          name: `${m[2]}.${m[1]}`,
+        });
       }
       if ((m = /^trigger "(.+)" for relation "(.+)" already exists$/.exec(said))) {
-        return confirmed(query, `SELECT 1 FROM pg_trigger g ${OF_TABLE.replace('{rel}', 'g.tgrelid')} AND g.tgname = $3 AND NOT g.tgisinternal`, [schema, m[2], m[1]], { kind: 'trigger', name: `${m[2]}.${m[1]}` });
+        return confirmed(
+          query,
+          `SELECT 1 FROM pg_trigger g ${OF_TABLE.replace('{rel}', 'g.tgrelid')} AND g.tgname = $3 AND NOT g.tgisinternal`,
+          [schema, m[2], m[1]],
+          { kind: 'trigger', name: `${m[2]}.${m[1]}` },
+        );
       }
       return null;
     case '42701':
       m = /^column "(.+)" of relation "(.+)" already exists$/.exec(said);
       return m
-        ? confirmed(query, `SELECT 1 FROM pg_attribute a ${OF_TABLE.replace('{rel}', 'a.attrelid')} AND a.attname = $3 AND a.attnum > 0 AND NOT a.attisdropped`, [schema, m[2], m[1]], { kind: 'column', name: `${m[2]}.${m[1]}` })
+        ? confirmed(
+            query,
+            `SELECT 1 FROM pg_attribute a ${OF_TABLE.replace('{rel}', 'a.attrelid')} AND a.attname = $3 AND a.attnum > 0 AND NOT a.attisdropped`,
+            [schema, m[2], m[1]],
+            { kind: 'column', name: `${m[2]}.${m[1]}` },
+          )
         : null;
     case '42809':
       // `CREATE OR REPLACE VIEW x` over a table x, `ALTER INDEX x` of a table: the name is someone else's.
@@ -98,7 +116,10 @@ export async function postgresCollidingObject(query: SessionQuery, schema: strin
     case '42P16': {
       m = /^multiple primary keys for table "(.+)" are not allowed$/.exec(said);
       if (!m) return null;
-      const { rows } = await query<{ conname: string }>(`SELECT k.conname FROM pg_constraint k ${OF_TABLE.replace('{rel}', 'k.conrelid')} AND k.contype = 'p'`, [schema, m[1]]);
+      const { rows } = await query<{ conname: string }>(
+        `SELECT k.conname FROM pg_constraint k ${OF_TABLE.replace('{rel}', 'k.conrelid')} AND k.contype = 'p'`,
+        [schema, m[1]],
+      );
       return rows[0] ? { kind: 'constraint', name: `${m[1]}.${rows[0].conname}` } : null;
     }
     case '23505':

@@ -8,10 +8,16 @@ import { sqliteCreatedObject } from './script.js';
  * ASCII case; the catalog's spelling is the one returned.
  */
 
-const NAMED = [/^(?:table|index|view|trigger) (.+) already exists$/, /^there is already (?:a table|an index) named (.+)$/, /^there is already another table or index with this name: (.+)$/];
+const NAMED = [
+  /^(?:table|index|view|trigger) (.+) already exists$/,
+  /^there is already (?:a table|an index) named (.+)$/,
+  /^there is already another table or index with this name: (.+)$/,
+];
 
 function byName(db: Database.Database, name: string): NamedObject | null {
-  const row = db.prepare('SELECT type, name, tbl_name FROM sqlite_schema WHERE lower(name) = lower(?)').get(name) as { type: string; name: string; tbl_name: string } | undefined;
+  const row = db.prepare('SELECT type, name, tbl_name FROM sqlite_schema WHERE lower(name) = lower(?)').get(name) as
+    | { type: string; name: string; tbl_name: string }
+    | undefined;
   if (!row) return null;
   switch (row.type) {
     case 'table':
