@@ -80,8 +80,19 @@ export class StatementExecutor {
     }
     if (statement.concurrentIndex) await this.assertIndexValid(statement, statement.concurrentIndex);
     // IF NOT EXISTS forms succeed with a notice carrying the same SQLSTATE as the error they avoid.
-    const present = this.notices.filter((n) => n.code !== undefined && ALREADY_EXISTS.has(n.code)).map((n) => String(n.message));
+    const skipped = this.notices.filter((n) => n.code !== undefined && ALREADY_EXISTS.has(n.code));
+    const present = skipped.map((n) => String(n.message));
     if (present.length === 0) return RAN;
+    // The server skipped the statement because the name is taken; that is the statement's own object only if
+    // the catalog says so. An index name taken by a table (or by an index on another table) is not the index.
+    if (statement.creates && !(await this.exists(statement.creates))) {
+      throw statementError(
+        Object.assign(new Error(present.join('; ')), { code: skipped[0]!.code }),
+        statement,
+        undefined,
+        `The database skipped this statement (${present.join('; ')}), but ${describePgObject(statement.creates)}, which it creates, is not there: the name is taken by another object. Nothing was created; rename one of them.`,
+      );
+    }
     // Only a statement whose one action is to create that object changed nothing; with several, the others ran.
     return { alreadyExisted: statement.creates !== undefined, present };
   }

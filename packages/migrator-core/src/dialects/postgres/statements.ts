@@ -10,8 +10,11 @@ import { parsePgScript } from './parser.js';
 
 /** An object whose presence the catalog can confirm. `schema` null: found through `search_path`. */
 export type PgObject =
-  /** `relkinds`: the pg_class kinds the statement makes (`iI` for an index); a relation of another kind is not it. */
-  | { readonly kind: 'relation'; readonly schema: string | null; readonly name: string; readonly relkinds?: string }
+  /**
+   * `relkinds`: the pg_class kinds the statement makes (`iI` for an index); a relation of another kind is not it.
+   * `table`: for an index, the table it is built on (in the same schema); an index of that name on another table is not it.
+   */
+  | { readonly kind: 'relation'; readonly schema: string | null; readonly name: string; readonly relkinds?: string; readonly table?: string }
   | { readonly kind: 'column'; readonly schema: string | null; readonly table: string; readonly name: string }
   | { readonly kind: 'constraint'; readonly schema: string | null; readonly table: string; readonly name: string }
   | { readonly kind: 'trigger'; readonly schema: string | null; readonly table: string; readonly name: string }
@@ -118,7 +121,7 @@ function classify(type: string, node: Node): Pick<PgStatement, 'creates' | 'acti
     case 'IndexStmt': {
       if (!node.idxname) return {};
       const rv = node.relation as RangeVar;
-      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: String(node.idxname), relkinds: 'iI' } };
+      return { creates: { kind: 'relation', schema: rv.schemaname ?? null, name: String(node.idxname), relkinds: 'iI', table: rv.relname } };
     }
     case 'CreateSchemaStmt':
       // CREATE SCHEMA … CREATE TABLE … creates several objects: no tolerance.
@@ -227,6 +230,8 @@ export function describePgObject(object: PgObject): string {
       return `${object.kind} "${object.name}" of relation "${q(object.schema, object.table)}"`;
     case 'enum-label':
       return `label "${object.name}" of enum "${q(object.schema, object.type)}"`;
+    case 'relation':
+      return object.table ? `index "${q(object.schema, object.name)}" on "${q(object.schema, object.table)}"` : `relation "${q(object.schema, object.name)}"`;
     case 'schema':
     case 'extension':
       return `${object.kind} "${object.name}"`;
@@ -243,7 +248,11 @@ export function existenceQuery(object: PgObject): { text: string; values: unknow
     case 'relation': {
       // Tables, indexes, views and sequences share one namespace: an index's name taken by a table is not the index.
       const r = rel(object.schema, object.name);
-      return { text: `SELECT EXISTS (SELECT 1 FROM pg_class WHERE oid = ${r.expr} AND ($3::text IS NULL OR strpos($3::text, relkind::text) > 0)) AS present`, values: [...r.values, object.relkinds ?? null] };
+      const onTable = "($4::text IS NULL OR EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = c.oid AND indrelid = to_regclass(CASE WHEN $1::text IS NULL THEN quote_ident($4) ELSE quote_ident($1) || '.' || quote_ident($4) END)))";
+      return {
+        text: `SELECT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ${r.expr} AND ($3::text IS NULL OR strpos($3::text, c.relkind::text) > 0) AND ${onTable}) AS present`,
+        values: [...r.values, object.relkinds ?? null, object.table ?? null],
+      };
     }
     case 'column': {
       const r = rel(object.schema, object.table);
