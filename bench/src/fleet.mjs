@@ -6,7 +6,7 @@ import { freshCase, releaseCase, statusCase } from './fleet-timing.mjs';
 import { canaryCase, failuresCase, killCase, threeProcessesCase } from './fleet-robustness.mjs';
 
 /**
- * The `fleet` group of `pnpm bench` (issue 22's goals): fleet migrations of many tenant databases on the
+ * The `fleet` group of `pnpm bench` (the goals in docs/fleet.md): fleet migrations of many tenant databases on the
  * local PostgreSQL against a bare loop of the engine in the same run. Every tenant database and the
  * Control Plane databases are created with one prefix and dropped at the end. Writes
  * bench/results/fleet.md and fleet.json, and prints the goals table.

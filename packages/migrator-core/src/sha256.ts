@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 /**
  * SHA-256, with `node:crypto` loaded on first use: loading it takes about 8 ms, which the commands that
  * hash nothing never pay (`--version`, `--help`, a SQLite run from a built registry, whose
- * checksums were computed at build time; pg loads it for itself). Issue 12, docs/benchmarks.md.
+ * checksums were computed at build time; pg loads it for itself). See docs/benchmarks.md.
  */
 let crypto: typeof import('node:crypto') | undefined;
 

@@ -391,7 +391,7 @@ describe('atlas-migrate exits 2 on bad usage or configuration, touching no datab
   });
 });
 
-describe('atlas-migrate loads only what a command uses (issue 12)', () => {
+describe('atlas-migrate loads only what a command uses (start-up cost: docs/benchmarks.md)', () => {
   let dir: string;
   /** Preloaded into a process: at exit, says on stderr which of node:crypto and the heavy packages were loaded. */
   let probe: string;

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { atlasMigrate, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 /**
- * Issue 6: a connection lost while a migration commits. A TCP proxy between the runner and PostgreSQL
+ * A connection lost while a migration commits. A TCP proxy between the runner and PostgreSQL
  * passes the first `COMMIT` to the server, waits for the server's answer (so the commit did happen) and
  * cuts the connection instead of passing it on: the runner cannot know, and must say so.
  */

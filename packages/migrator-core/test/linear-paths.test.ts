@@ -7,12 +7,12 @@ import { splitSqliteScript } from '../src/dialects/sqlite/script.js';
 import { parsePgScript, pieceEnds } from '../src/dialects/postgres/parser.js';
 
 /**
- * The faster paths of issue 12 compute exactly what the slower ones did: the same checksums, the same
+ * The faster paths (docs/benchmarks.md) compute exactly what the slower ones did: the same checksums, the same
  * statements at the same lines and columns, whether a file is parsed whole or in pieces. (How fast they
  * are is measured by `pnpm bench`, not here.)
  */
 
-/** normalizeSql as it was written before issue 12, line by line. */
+/** normalizeSql as it was written before the speed work, line by line. */
 function normalizeByLines(sql: string): string {
   return sql
     .replace(/^\uFEFF/, '')

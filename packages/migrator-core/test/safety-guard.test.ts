@@ -5,7 +5,7 @@ import { BackendGuard, GUARD_SQLSTATE } from '../src/dialects/postgres/guard.js'
 import { migrationLockKey, migrationLockName } from '../src/dialects/postgres/index.js';
 
 /**
- * Issue 9, point 4: the backend guard of a session behind a proxy (guard.ts). A direct connection
+ * The backend guard of a session behind a proxy (guard.ts). A direct connection
  * plays the proxied session; a guard made for another pid is what a message sees when a transaction
  * pooler handed it to another backend.
  */

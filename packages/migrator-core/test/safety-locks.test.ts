@@ -5,7 +5,7 @@ import { migrationLockKey } from '../src/dialects/postgres/index.js';
 import { appSession, capturingLogger, migrateFolder, within } from './safety-support.js';
 
 /**
- * Issue 9, points 1 and 2: DDL that never takes a table down (lock_timeout, retries, blocker reports,
+ * DDL that never takes a table down (lock_timeout, retries, blocker reports,
  * a killed runner's backend) and one migration lock per history table, whatever the label.
  */
 

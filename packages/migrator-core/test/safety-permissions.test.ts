@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { atlasMigrate, createPostgresDatabase, freePort, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 import { asUser, capturingLogger, leastPrivilegeRole, migrateFolder } from './safety-support.js';
 
-/** Issue 9, points 5 and 6: permission denied explained; a database not reachable yet waited for. */
+/** Permission denied explained; a database not reachable yet waited for. */
 
 describe('permission denied, with a least-privilege role', () => {
   let db: TestDatabase;

@@ -4,7 +4,7 @@ import { atlasMigrate, createPostgresDatabase, migrationFolder, type TestDatabas
 import { type Bouncer, startPgBouncer } from '@atlasai/test-kit/pgbouncer';
 import { migrateFolder } from './safety-support.js';
 
-/** Issue 9, point 4: a real PgBouncer 1.18 in front of the test server. */
+/** A real PgBouncer 1.18 in front of the test server. */
 
 const FILES = {
   '101_jobs.sql': 'CREATE TABLE IF NOT EXISTS jobs (id integer PRIMARY KEY);\n',

@@ -6,7 +6,7 @@ import { parseDatabaseUrl } from '@atlasai/migrator-core';
 import { ATLAS_MIGRATE, createPostgresDatabase, migrationFolder, run, type TestDatabase } from '@atlasai/test-kit';
 import { leastPrivilegeRole } from './safety-support.js';
 
-/** Issue 9, point 3: connection strings and secrets. */
+/** Connection strings and secrets. */
 
 const HOSTILE = ['p@ss@word1', 'co:lon:pw', 'sla/sh/pw', 'has space pw', `qu'ote"pw`, '100%sure%20x', 'hash#tag?pw', 'ünïcødé-pässwörd', 'back\\slash\\pw'];
 
