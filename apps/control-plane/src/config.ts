@@ -3,10 +3,8 @@ import { loadConfig as loadServiceConfig, type ServiceConfig, type ServiceDefini
 import { controlPlane } from '@atlasai/planes';
 
 /**
- * The Control Plane service: `PORT` (default 3001), `HOST` (0.0.0.0), `CONTROL_PLANE_DATABASE_URL` (default
- * `sqlite:data/control-plane.db`, as the operator commands), `INTERNAL_SERVICE_SECRET`, `MIGRATE_ON_STARTUP`
- * (true), `MIGRATION_LOCK_TIMEOUT_SECONDS` (60),
- * `MIGRATION_CONNECT_WAIT_SECONDS` (30), `LOG_LEVEL` (info), `LOG_FORMAT` (pretty on a terminal, else json).
+ * The Control Plane service: its plane and its default port (3001). The variables a service reads are listed
+ * once, where they are parsed (plane-service's `loadConfig`), and in the README's Services table.
  */
 export const controlService: ServiceDefinition = Object.freeze({ plane: controlPlane, defaultPort: 3001 });
 

@@ -3,10 +3,8 @@ import { loadConfig as loadServiceConfig, type ServiceConfig, type ServiceDefini
 import { tenantPlane } from '@atlasai/planes';
 
 /**
- * The Tenant Plane service: `PORT` (default 3000), `HOST` (0.0.0.0), `TENANT_PLANE_DATABASE_URL` (default
- * `sqlite:data/tenant-plane.db`, as the operator commands), `INTERNAL_SERVICE_SECRET`, `MIGRATE_ON_STARTUP`
- * (true), `MIGRATION_LOCK_TIMEOUT_SECONDS` (60),
- * `MIGRATION_CONNECT_WAIT_SECONDS` (30), `LOG_LEVEL` (info), `LOG_FORMAT` (pretty on a terminal, else json).
+ * The Tenant Plane service: its plane and its default port (3000). The variables a service reads are listed
+ * once, where they are parsed (plane-service's `loadConfig`), and in the README's Services table.
  */
 export const tenantService: ServiceDefinition = Object.freeze({ plane: tenantPlane, defaultPort: 3000 });
 

@@ -50,8 +50,10 @@ export interface MigratorErrorContext {
 }
 
 /**
- * The one error type of the engine. It wraps the underlying error in `cause` and never pastes a stack
- * into its message.
+ * The engine's public error type: everything the engine throws to its callers, and everything a report's
+ * `error` is made from. (Inside the engine, a statement's failure travels as a StatementError or a
+ * MigrationFailure until the runner turns it into one of these.) It wraps the underlying error in `cause`
+ * and never pastes a stack into its message.
  */
 export class MigratorError extends Error {
   readonly code: MigratorErrorCode;
