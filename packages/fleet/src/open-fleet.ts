@@ -3,6 +3,7 @@ import { registry as tenantRegistry } from '@atlasai/tenant-migrations';
 import PgBoss from 'pg-boss';
 import { migrateFleetSchema, openPool, requirePostgres } from './control-db.js';
 import { HostSlots } from './host-slots.js';
+import { jobPolicies, jobPolicyFrom, jobSendOptions } from './job-policy.js';
 import { createRun, transition, type SendJobs } from './runs.js';
 import { fleetStatus, runDetail, runSummaries } from './summary.js';
 import { FleetError, type Fleet, type FleetOptions, type RunSummary } from './types.js';
@@ -18,12 +19,9 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
   const controlUrl = requirePostgres(options.controlUrl);
   const { logger } = options;
   const replicaId = (options.replicaId ?? `${hostname().split('.')[0]}-${process.pid}`).slice(0, 24);
-  const deadlineMs = options.tenantDeadlineMs ?? 600_000;
-  const attempts = options.attempts ?? 3;
-  // A job outlives its tenant's deadline, so that only a dead replica's job ever expires.
-  const expireInSeconds = options.expireInSeconds ?? Math.ceil(deadlineMs / 1000) + 60;
-  // pg-boss expires a dead replica's jobs at its maintenance; this replica reconciles their items as often.
-  const maintenanceSeconds = options.maintenanceIntervalSeconds ?? 120;
+  // The policy of the runs this handle creates; a run keeps its own whichever replica works it.
+  const policy = jobPolicyFrom(options);
+  const maintenanceSeconds = policy.maintenanceIntervalSeconds;
   await migrateFleetSchema(controlUrl, logger);
   const boss = new PgBoss({
     connectionString: controlUrl,
@@ -35,12 +33,10 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
   boss.on('error', (error: Error) => logger.warn('pg-boss reported an error', { error: error.message }));
   try {
     await boss.start();
-    // Retries are set explicitly: the handler classifies errors and fails a job only for a transient one;
-    // the two spare retries cover expiries (a dead replica), which pg-boss counts as retries too.
-    const queue = { name: QUEUE, retryLimit: attempts + 1, retryDelay: options.retryDelaySeconds ?? 5, retryBackoff: true, expireInSeconds };
-    if (await boss.getQueue(QUEUE)) await boss.updateQueue(QUEUE, queue);
-    else
-      await boss.createQueue(QUEUE, queue).catch(async (error: unknown) => {
+    // Created once, never updated: every job is sent with its run's policy, so the queue's defaults are
+    // never used, and replicas with other settings do not overwrite each other's.
+    if (!(await boss.getQueue(QUEUE)))
+      await boss.createQueue(QUEUE, { name: QUEUE }).catch(async (error: unknown) => {
         // Another replica created it at the same moment.
         if (!(await boss.getQueue(QUEUE))) throw error;
       });
@@ -49,13 +45,16 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
     throw new FleetError('FLEET_SETUP_FAILED', `pg-boss could not start on the Control Plane database: ${(error as Error).message}`, { cause: error });
   }
   const pool = openPool(controlUrl, `atlas-fleet:${replicaId}`);
-  const send: SendJobs = async (db, jobs) => {
+  const send: SendJobs = async (db, jobs, sendOptions = {}) => {
+    if (jobs.length === 0) return;
+    const policies = await jobPolicies(db, jobs.map((j) => j.runId), policy);
+    const startAfter = sendOptions.startAfterSeconds === undefined ? {} : { startAfter: `${sendOptions.startAfterSeconds} seconds` };
     await boss.insert(
-      jobs.map((data) => ({ name: QUEUE, data, retryLimit: attempts + 1, retryDelay: options.retryDelaySeconds ?? 5, retryBackoff: true, expireInSeconds })),
+      jobs.map((data) => ({ name: QUEUE, data, ...jobSendOptions(policies.get(data.runId)!), ...startAfter })),
       { db: { executeSql: (text, values) => db.query(text, values) } },
     );
-    // Idle replicas wake at once (delivered when the caller's transaction commits).
-    await db.query('NOTIFY atlas_fleet');
+    // Idle replicas wake at once (delivered when the caller's transaction commits); a delayed job wakes nobody.
+    if (sendOptions.startAfterSeconds === undefined) await db.query('NOTIFY atlas_fleet');
   };
   let worker: Worker | undefined;
   const slots = new HostSlots(controlUrl, `atlas-fleet-slots:${replicaId}`, options.maxPerHost ?? 4, logger, () => worker?.notify());
@@ -68,8 +67,7 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
     logger,
     replicaId,
     maxPerReplica: options.maxPerReplica ?? 8,
-    tenantDeadlineMs: deadlineMs,
-    attempts,
+    policy,
     pollIntervalMs: options.pollIntervalMs ?? 1000,
     reconcileIntervalMs: maintenanceSeconds * 1000,
   });
@@ -91,7 +89,7 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
   return {
     async createRun(spec) {
       open();
-      const id = await createRun(pool, spec, send);
+      const id = await createRun(pool, spec, policy, send);
       worker?.notify();
       return summary(id);
     },

@@ -2,6 +2,7 @@ import type { Logger } from '@atlasai/migrator-core';
 import { inTransaction } from './control-db.js';
 import { settleRun, type SendJobs } from './runs.js';
 import type pg from 'pg';
+import type PgBoss from 'pg-boss';
 
 /** pg-boss's schema (its default, which openFleet keeps). */
 const BOSS_SCHEMA = 'pgboss';
@@ -52,4 +53,48 @@ export async function reconcileLostItems(pool: pg.Pool, queue: string, send: Sen
     for (const runId of new Set(rows.map((r) => r.run_id))) await settleRun(db, runId, send);
     return rows.length;
   });
+}
+
+export interface ReconcilerConfig {
+  readonly pool: pg.Pool;
+  readonly boss: PgBoss;
+  readonly send: SendJobs;
+  readonly logger: Logger;
+  readonly queue: string;
+  /** This process's interval (its pg-boss maintenance interval). */
+  readonly intervalMs: number;
+}
+
+/**
+ * Expires dead replicas' jobs (pg-boss's own expiry, advisory-locked inside pg-boss, so replicas doing it
+ * at once is harmless) and reconciles their items, now and then as often as the most demanding live run
+ * asks (its job policy's `maintenanceIntervalSeconds`), or this process's interval when shorter. pg-boss's
+ * maintenance alone runs on the processes' own intervals: a run created with a short one would wait for
+ * replicas configured with a long one, past the takeover bound the run states. Returns a stop function.
+ */
+export function startReconciler(c: ReconcilerConfig): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    let next = c.intervalMs;
+    try {
+      await c.boss.expire();
+      await reconcileLostItems(c.pool, c.queue, c.send, c.logger);
+      const { rows } = await c.pool.query<{ seconds: number | null }>(
+        `SELECT min((job_policy->>'maintenanceIntervalSeconds')::float8) AS seconds FROM fleet.runs WHERE state IN ('running', 'paused')`,
+      );
+      const seconds = rows[0]?.seconds;
+      if (seconds && seconds > 0) next = Math.min(next, seconds * 1000);
+    } catch (error) {
+      if (!stopped) c.logger.warn('looking for tenants of a lost replica failed; trying again', { error: (error as Error).message });
+    }
+    if (stopped) return;
+    timer = setTimeout(() => void tick(), next);
+    timer.unref();
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
 }

@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction, type Queryable } from './control-db.js';
 import { selectFleet } from './tenants.js';
-import { FleetError, type RunSpec } from './types.js';
+import { FleetError, type JobPolicy, type RunSpec } from './types.js';
 import { assignWaves, parseWaves, type WaveDef } from './waves.js';
 
-/** Sends one pg-boss job per (run, tenant), in the caller's transaction. */
-export type SendJobs = (db: Queryable, jobs: readonly { runId: string; tenantId: string }[]) => Promise<void>;
+/**
+ * Sends one pg-boss job per (run, tenant), in the caller's transaction, each with its run's stored job
+ * policy (job-policy.ts), whichever process sends it; `startAfterSeconds` delays them.
+ */
+export type SendJobs = (db: Queryable, jobs: readonly { runId: string; tenantId: string }[], options?: { startAfterSeconds?: number }) => Promise<void>;
 
 /** Item states a tenant can still leave. */
 export const OPEN_STATES = ['queued', 'running', 'retrying'] as const;
@@ -90,8 +93,8 @@ export async function settleRun(db: Queryable, runId: string, send: SendJobs): P
   return woke;
 }
 
-/** Creates a run: its tenants chosen and their waves fixed now, the first wave's jobs sent. */
-export async function createRun(pool: pg.Pool, spec: RunSpec, send: SendJobs): Promise<string> {
+/** Creates a run: its tenants chosen, their waves and its job policy fixed now, the first wave's jobs sent. */
+export async function createRun(pool: pg.Pool, spec: RunSpec, policy: JobPolicy, send: SendJobs): Promise<string> {
   if (!['apply', 'plan', 'scan'].includes(spec.mode))
     throw new FleetError('FLEET_INVALID_SPEC', `Unknown run mode "${String(spec.mode)}": apply, plan or scan`);
   const rules = parseWaves(spec.waves);
@@ -100,12 +103,13 @@ export async function createRun(pool: pg.Pool, spec: RunSpec, send: SendJobs): P
     const { waves, waveOf } = assignWaves(tenants, rules, spec.failureBudget);
     const id = newRunId();
     const stored = { mode: spec.mode, waves: spec.waves ?? '100%', failureBudget: spec.failureBudget ?? null, filter: spec.filter ?? {} };
-    await db.query(`INSERT INTO fleet.runs (id, mode, state, waves, spec, created_by) VALUES ($1, $2, 'running', $3, $4, $5)`, [
+    await db.query(`INSERT INTO fleet.runs (id, mode, state, waves, spec, created_by, job_policy) VALUES ($1, $2, 'running', $3, $4, $5, $6)`, [
       id,
       spec.mode,
       JSON.stringify(waves),
       JSON.stringify(stored),
       spec.createdBy ?? null,
+      JSON.stringify(policy),
     ]);
     const placed = tenants.filter((t) => waveOf.has(t.id));
     if (placed.length > 0) {

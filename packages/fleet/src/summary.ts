@@ -1,10 +1,12 @@
 import type { Queryable } from './control-db.js';
+import { takeoverBoundSeconds } from './job-policy.js';
 import type { WaveDef } from './waves.js';
 import {
   FLEET_SCHEMA_VERSION,
   ITEM_STATES,
   type FleetStatus,
   type ItemState,
+  type JobPolicy,
   type RunDetail,
   type RunMode,
   type RunState,
@@ -32,10 +34,11 @@ interface RunRow {
   done_recent: number;
   first_start: Date | null;
   last_finish: Date | null;
+  job_policy: JobPolicy | null;
 }
 
 const RUN_SQL = `
-  SELECT r.id, r.mode, r.state, r.waves, r.current_wave, r.created_at, r.finished_at,
+  SELECT r.id, r.mode, r.state, r.waves, r.current_wave, r.created_at, r.finished_at, r.job_policy,
          (SELECT json_agg(json_build_object('wave', wave, 'state', state, 'n', n)) FROM
             (SELECT wave, state, count(*)::int AS n FROM fleet.items WHERE run_id = r.id GROUP BY wave, state) c) AS counts,
          (SELECT count(*)::int FROM fleet.items WHERE run_id = r.id AND finished_at > now() - interval '${THROUGHPUT_WINDOW_MINUTES} minutes') AS done_recent,
@@ -85,6 +88,8 @@ function toSummary(run: RunRow): RunSummary {
     waves,
     throughputPerMinute,
     etaSeconds,
+    jobPolicy: run.job_policy,
+    takeoverBoundSeconds: run.job_policy ? takeoverBoundSeconds(run.job_policy) : null,
   };
 }
 

@@ -42,6 +42,28 @@ export interface RunSummary {
   /** Items finished per minute over the last few minutes of this run; null before any finished. */
   throughputPerMinute: number | null;
   etaSeconds: number | null;
+  /** How this run's jobs are sent, retried and expired, fixed at its creation (null: a run created before runs carried one). */
+  jobPolicy: JobPolicy | null;
+  /** The longest a dead replica's tenant waits for another replica, from the lost attempt's start (docs/fleet.md). */
+  takeoverBoundSeconds: number | null;
+}
+
+/**
+ * A run's job policy, fixed when the run is created from the creating process's settings and stored on the
+ * run: every send of its jobs, by any process, uses it, and every replica works its tenants with it.
+ */
+export interface JobPolicy {
+  tenantDeadlineMs: number;
+  /** Attempts per tenant for transient failures. */
+  attempts: number;
+  /** pg-boss expiry of each job: longer than the deadline, so that only a dead replica's job expires. */
+  expireInSeconds: number;
+  /** pg-boss retries of each job: attempts + 1 (two spare retries for expiries). */
+  retryLimit: number;
+  retryDelaySeconds: number;
+  retryBackoff: boolean;
+  /** How often every replica working this run expires dead replicas' jobs and reconciles their items. */
+  maintenanceIntervalSeconds: number;
 }
 
 export interface TenantItemError {
@@ -110,13 +132,16 @@ export interface FleetOptions {
   maxPerReplica?: number;
   /** Concurrent migrations per database host (host:port) across all replicas; default 4. */
   maxPerHost?: number;
-  /** Default 600000 (10 minutes). */
+  /**
+   * Default 600000 (10 minutes). This and `attempts`, `expireInSeconds`, `retryDelaySeconds` and
+   * `maintenanceIntervalSeconds` make the job policy of the runs this handle creates (JobPolicy).
+   */
   tenantDeadlineMs?: number;
   /** Attempts per tenant for transient failures; default 3. */
   attempts?: number;
   /** pg-boss job expiry; default deadline + 60 s. */
   expireInSeconds?: number;
-  /** pg-boss maintenance interval; default 120 (pg-boss's). */
+  /** pg-boss maintenance interval of this process, and the expiry checks of the runs it creates; default 120 (pg-boss's). */
   maintenanceIntervalSeconds?: number;
   /** The registry applied to each tenant; default the tenant registry. */
   registry?: Registry;

@@ -3,12 +3,13 @@ import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { HostSlots } from './host-slots.js';
 import { recordOutcome } from './record-outcome.js';
-import { reconcileLostItems } from './reconcile.js';
+import { parseJobPolicy } from './job-policy.js';
+import { startReconciler } from './reconcile.js';
 import type { SendJobs } from './runs.js';
 import { describeTarget } from './targets.js';
 import { runTenant, type AbortReason, type TenantOutcome } from './tenant-job.js';
 import { tenantDbUrl } from './tenants.js';
-import type { RunMode } from './types.js';
+import type { JobPolicy, RunMode } from './types.js';
 
 export const QUEUE = 'atlas-fleet';
 export interface JobData {
@@ -25,10 +26,10 @@ export interface WorkerConfig {
   readonly logger: Logger;
   readonly replicaId: string;
   readonly maxPerReplica: number;
-  readonly tenantDeadlineMs: number;
-  readonly attempts: number;
+  /** This process's settings: the policy of a run created before runs carried one (each run's own otherwise). */
+  readonly policy: JobPolicy;
   readonly pollIntervalMs: number;
-  /** How often this replica looks for items a dead replica left `running` (reconcile.ts). */
+  /** How often this replica looks for items a dead replica left `running` (reconcile.ts), unless a live run asks for more often. */
   readonly reconcileIntervalMs: number;
 }
 
@@ -55,7 +56,7 @@ export class Worker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private cancelTimer: NodeJS.Timeout | undefined;
-  private reconcileTimer: NodeJS.Timeout | undefined;
+  private stopReconciler: (() => void) | undefined;
   private readonly warned = new Set<string>();
 
   constructor(private readonly c: WorkerConfig) {}
@@ -69,13 +70,7 @@ export class Worker {
     this.loop = this.run();
     this.cancelTimer = setInterval(() => void this.checkCancelled(), CANCEL_CHECK_MS);
     this.cancelTimer.unref();
-    const reconcile = () =>
-      void reconcileLostItems(this.c.pool, QUEUE, this.c.send, this.c.logger).catch((error: unknown) =>
-        this.c.logger.warn('looking for tenants of a lost replica failed; trying again', { error: (error as Error).message }),
-      );
-    reconcile();
-    this.reconcileTimer = setInterval(reconcile, this.c.reconcileIntervalMs);
-    this.reconcileTimer.unref();
+    this.stopReconciler = startReconciler({ ...this.c, queue: QUEUE, intervalMs: this.c.reconcileIntervalMs });
   }
 
   private sleep(ms: number): Promise<void> {
@@ -136,8 +131,9 @@ export class Worker {
   private async handle(job: PgBoss.Job<JobData>, entry: Active): Promise<void> {
     const { runId, tenantId } = job.data;
     const { pool, boss } = this.c;
-    const { rows } = await pool.query<{ host: string; mode: RunMode; run_state: string; state: string }>(
-      'SELECT i.host, r.mode, r.state AS run_state, i.state FROM fleet.items i JOIN fleet.runs r ON r.id = i.run_id WHERE i.run_id = $1 AND i.tenant_id = $2',
+    const { rows } = await pool.query<{ host: string; mode: RunMode; run_state: string; state: string; job_policy: unknown }>(
+      `SELECT i.host, r.mode, r.state AS run_state, i.state, r.job_policy
+         FROM fleet.items i JOIN fleet.runs r ON r.id = i.run_id WHERE i.run_id = $1 AND i.tenant_id = $2`,
       [runId, tenantId],
     );
     const item = rows[0];
@@ -145,8 +141,8 @@ export class Worker {
     if (!item || item.run_state !== 'running' || !['queued', 'retrying', 'running'].includes(item.state)) return boss.complete(QUEUE, job.id);
     const slot = await this.c.slots.acquire(item.host);
     if (!slot) {
-      // The host is at its cap (across replicas): this job makes way and comes back shortly.
-      await this.c.boss.send(QUEUE, job.data, { startAfter: Math.max(1, Math.round(HOST_BUSY_DELAY_SECONDS * (0.5 + Math.random()) * 2) / 2) });
+      // The host is at its cap (across replicas): this job makes way and comes back shortly, with its run's policy.
+      await this.c.send(pool, [job.data], { startAfterSeconds: Math.max(1, Math.round(HOST_BUSY_DELAY_SECONDS * (0.5 + Math.random()) * 2) / 2) });
       return boss.complete(QUEUE, job.id);
     }
     try {
@@ -161,14 +157,16 @@ export class Worker {
       // Another job of this item got it first (a resend after pause, a retry racing a resend).
       if (claimed.rowCount === 0) return boss.complete(QUEUE, job.id);
       const attempts = claimed.rows[0]!.attempts;
-      const outcome = await this.migrate(runId, tenantId, item.mode, entry);
-      await this.finish(job, outcome, attempts);
+      // The run's deadline and attempts, whatever this replica's own settings.
+      const policy = parseJobPolicy(item.job_policy, this.c.policy);
+      const outcome = await this.migrate(runId, tenantId, item.mode, entry, policy.tenantDeadlineMs);
+      await this.finish(job, outcome, attempts < policy.attempts);
     } finally {
       await slot.release();
     }
   }
 
-  private async migrate(runId: string, tenantId: string, mode: RunMode, entry: Active): Promise<TenantOutcome> {
+  private async migrate(runId: string, tenantId: string, mode: RunMode, entry: Active, deadlineMs: number): Promise<TenantOutcome> {
     const dbUrl = await tenantDbUrl(this.c.pool, tenantId);
     if (!dbUrl)
       return {
@@ -187,8 +185,8 @@ export class Worker {
     }
     const deadline = setTimeout(() => {
       entry.reason ??= 'deadline';
-      entry.controller.abort(`the tenant deadline (${this.c.tenantDeadlineMs} ms) passed`);
-    }, this.c.tenantDeadlineMs);
+      entry.controller.abort(`the tenant deadline (${deadlineMs} ms) passed`);
+    }, deadlineMs);
     try {
       const logger = withFields(this.c.logger, { runId, tenantId });
       return await runTenant({
@@ -205,8 +203,8 @@ export class Worker {
     }
   }
 
-  private async finish(job: PgBoss.Job<JobData>, outcome: TenantOutcome, attempts: number): Promise<void> {
-    const next = await recordOutcome(this.c.pool, this.c.send, { ...job.data, jobId: job.id }, outcome, attempts < this.c.attempts);
+  private async finish(job: PgBoss.Job<JobData>, outcome: TenantOutcome, attemptsRemain: boolean): Promise<void> {
+    const next = await recordOutcome(this.c.pool, this.c.send, { ...job.data, jobId: job.id }, outcome, attemptsRemain);
     // pg-boss retries a failed job after its backoff (retryDelay doubled each time, with jitter).
     if (next === 'retry') await this.c.boss.fail(QUEUE, job.id, { error: outcome.error });
     else await this.c.boss.complete(QUEUE, job.id);
@@ -232,7 +230,7 @@ export class Worker {
   async close(): Promise<void> {
     this.stopping = true;
     if (this.cancelTimer) clearInterval(this.cancelTimer);
-    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    this.stopReconciler?.();
     this.wake?.();
     for (const a of this.active.values()) {
       a.reason ??= 'shutdown';
