@@ -58,14 +58,16 @@ export async function threeProcessesCase({ world, control, n, log }) {
 export async function killCase({ world, control, n, trials, log }) {
   const options = (i) => ({ replicaId: `bench-r${i}`, maxPerHost: 8, maxPerReplica: 8, tenantDeadlineMs: 20_000, expireInSeconds: 25, maintenanceIntervalSeconds: 5, retryDelaySeconds: 1, pollIntervalMs: 500 });
   const o = options(0);
-  const boundSeconds = o.expireInSeconds + o.maintenanceIntervalSeconds + 2 * o.retryDelaySeconds;
+  // The run's stated bound (its summary's takeoverBoundSeconds), counted here from the kill, after the lost attempts started.
+  let boundSeconds = o.expireInSeconds + 2 * o.maintenanceIntervalSeconds + 2 * o.retryDelaySeconds + 1;
   const results = [];
   for (let trial = 0; trial < trials; trial++) {
     const tenants = await world.register(control, await world.createTenants(n));
-    // Created with the replicas' options, not by `run --detach`: a job's expiry is the one of the process
-    // that sent it, and the CLI's is the default (deadline + 60 s).
+    // The run's job policy (expiry, retries, expiry checks) is the creating process's: these options.
     const created = await replica(control, '--create', options(0)).done;
     const runId = lastJson(created.stdout)?.id;
+    const stated = lastJson(created.stdout)?.takeoverBoundSeconds;
+    if (stated !== undefined && stated !== null) boundSeconds = stated;
     if (!runId) throw new Error(`creating the run failed: ${created.stderr.slice(-1000)}`);
     const procs = [0, 1, 2].map((i) => replica(control, runId, options(i)));
     const victim = procs[0];

@@ -61,7 +61,7 @@ function goals(r) {
     add(
       `SIGKILL of one of three replicas mid-wave, ${k.trials.length} trials of ${k.tenants}`,
       `${k.trials.filter((x) => x.problems.length === 0).length}/${k.trials.length} trials clean; worst takeover ${Number.isFinite(worst) ? `${worst.toFixed(1)} s` : '–'}; orphans ${k.trials.map((x) => x.orphans).join('/')}; INVALID indexes ${k.trials.reduce((a, x) => a + x.invalidIndexes, 0)}; advisory locks left ${k.trials.reduce((a, x) => a + x.advisoryLocks, 0)}`,
-      `all complete; takeover ≤ ${k.boundSeconds} s (expiry ${k.options.expireInSeconds} + maintenance ${k.options.maintenanceIntervalSeconds} + 2 × retry delay ${k.options.retryDelaySeconds}); nothing half-migrated`,
+      `all complete; takeover ≤ ${k.boundSeconds} s (the run's: expiry ${k.options.expireInSeconds} + 2 × maintenance ${k.options.maintenanceIntervalSeconds} + 2 × retry delay ${k.options.retryDelaySeconds} + 1); nothing half-migrated`,
       clean(k),
       k.problems,
     );

@@ -15,10 +15,10 @@ const { silentLogger } = await import(join(REPO, 'packages', 'migrator-core', 'd
 const [runArg, json] = process.argv.slice(2);
 const fleet = await openFleet({ controlUrl: process.env.CONTROL_PLANE_DATABASE_URL, logger: silentLogger, ...JSON.parse(json) });
 if (runArg === '--create') {
-  // The run is created with the replicas' options: its jobs carry the creating process's expiry.
+  // The run's job policy (expiry, retries, expiry checks) is this process's options: every replica keeps it.
   const run = await fleet.createRun({ mode: 'apply', createdBy: 'bench' });
   await fleet.close();
-  process.stdout.write(`${JSON.stringify({ id: run.id })}\n`);
+  process.stdout.write(`${JSON.stringify({ id: run.id, takeoverBoundSeconds: run.takeoverBoundSeconds })}\n`);
   process.exit(0);
 }
 const runId = runArg;
