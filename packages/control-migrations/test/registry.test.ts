@@ -44,7 +44,7 @@ describe.each(DIALECTS)('the guide’s control-plane cases on $name', ({ create 
 
   it('(e) an older three-column schema_migrations at 1005: prints Applied 1006, 1007 and Skipped 5', async () => {
     await migrate(registry, db, 1005);
-    for (const column of ['checksum', 'checksum_algorithm', 'execution_ms', 'outcome']) {
+    for (const column of ['checksum', 'checksum_algorithm', 'execution_ms', 'outcome', 'statements_checksum']) {
       await db.query(`ALTER TABLE schema_migrations DROP COLUMN ${column}`);
     }
     expect(await db.columns('schema_migrations')).toEqual(['applied_at', 'name', 'version']);
