@@ -177,7 +177,7 @@ describe('fleet API on a PostgreSQL Control Plane', () => {
     for (const route of ROUTES) {
       const answer = await call(`${base}${route.path}`, { method: route.method, json: route.json, secret: SECRET });
       expect(answer.status, `${route.method} ${route.path}`).toBe(503);
-      expect(answer.body).toEqual({ code: 'FLEET_UNAVAILABLE', error: 'the fleet did not open on this replica: FLEET_MAX_PER_HOST must be a positive whole number, got "four"' });
+      expect(answer.body).toEqual({ code: 'FLEET_UNAVAILABLE', error: 'the fleet did not open on this replica: FLEET_MAX_PER_HOST must be a whole number of at least 1, got "four"' });
     }
     expect(service.lines().find((l) => /^fleet did not open/.test(String(l.msg)))).toMatchObject({ level: 50, error: expect.stringMatching(/FLEET_MAX_PER_HOST/) });
     expect((await call(`${base}/api/health`)).status).toBe(200);
