@@ -85,7 +85,8 @@ describe('a connection lost during COMMIT', () => {
     const through = new URL(db.url);
     through.port = String(proxy.port);
     const result = await atlasMigrate(['--url', through.toString(), '--dir', dir, '--label', 'demo', '--wait', '0']);
-    expect(proxy.cut()).toBe(true);
+    // Said with the run's output: a run that never reached its COMMIT (refused, unable to connect) shows why.
+    expect(proxy.cut(), `no COMMIT went through the proxy; the run printed:\n${result.stdout}${result.stderr}`).toBe(true);
     expect(result.stderr).not.toContain('releasing the migration lock failed');
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('[DEMO] The connection was lost while migration 101 was committing: whether it committed is unknown; schema_migrations, which commits with it, tells (atlas-migrate status --dir … --url …).');

@@ -56,6 +56,7 @@ process.exitCode = await runProgram(defineUp(createProgram('two-planes', io, tru
       '=== AtlasAI Versioned Migration Runner ===',
       'Mode: APPLY',
       '[FIRST] Connecting to database...',
+      '[FIRST] Nothing was changed.',
       '[SECOND] Connecting to database...',
       '[SECOND] Connected.',
       '[SECOND] Applied 1 migration(s): 1',

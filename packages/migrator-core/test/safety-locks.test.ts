@@ -9,14 +9,19 @@ import { appSession, capturingLogger, migrateFolder, within } from './safety-sup
  * a killed runner's backend) and one migration lock per history table, whatever the label.
  */
 
-const ADD_COLUMN = { '101_add_job_owner.sql': 'ALTER TABLE automation_jobs ADD COLUMN IF NOT EXISTS owner text;\n' };
+/**
+ * The table comes from a first migration, so the database has a history before the tests run theirs (one
+ * without a history whose schema already holds objects is refused before anything runs: HISTORY_MISSING).
+ */
+const CREATE_JOBS = { '100_create_jobs.sql': 'CREATE TABLE automation_jobs (id integer PRIMARY KEY);\n' };
+const ADD_COLUMN = { ...CREATE_JOBS, '101_add_job_owner.sql': 'ALTER TABLE automation_jobs ADD COLUMN IF NOT EXISTS owner text;\n' };
 const BLOCKER_QUERY = 'SELECT count(*) FROM automation_jobs';
 
 describe('DDL lock timeout on PostgreSQL', () => {
   let db: TestDatabase;
   beforeEach(async () => {
     db = await createPostgresDatabase();
-    await db.query('CREATE TABLE automation_jobs (id integer PRIMARY KEY)');
+    expect((await migrateFolder(db.url, CREATE_JOBS)).error).toBeNull();
     await db.query('INSERT INTO automation_jobs SELECT generate_series(1, 100)');
   });
   afterEach(async () => {
@@ -49,7 +54,7 @@ describe('DDL lock timeout on PostgreSQL', () => {
     expect(report.error).toBeNull();
     expect(report.applied.map((m) => [m.version, m.outcome])).toEqual([[101, 'applied']]);
     expect(await db.columns('automation_jobs')).toEqual(['id', 'owner']);
-    expect((await db.query<{ version: string }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version))).toEqual([101]);
+    expect((await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version))).toEqual([100, 101]);
     const retries = logger.lines.filter((l) => l.level === 'warn' && l.message.startsWith('lock not available'));
     expect(retries.length).toBeGreaterThanOrEqual(1);
     expect(retries[0]!.message).toMatch(
@@ -77,7 +82,7 @@ describe('DDL lock timeout on PostgreSQL', () => {
     );
     expect(report.error!.hint).toContain('--ddl-lock-timeout and --lock-retries raise the bounds');
     expect(await db.columns('automation_jobs')).toEqual(['id']);
-    expect(await db.query('SELECT version FROM schema_migrations')).toEqual([]);
+    expect(await db.query('SELECT version FROM schema_migrations')).toEqual([{ version: '100' }]);
   });
 
   it('atlas-migrate exits 1 with LOCK_CONTENTION, the blocker named in the report', async () => {
@@ -100,7 +105,7 @@ describe('DDL lock timeout on PostgreSQL', () => {
     await blocker.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     await blocker.query(BLOCKER_QUERY);
     const logger = capturingLogger();
-    const files = { '101_job_index.sql': '-- atlas:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS automation_jobs_id_idx ON automation_jobs (id);\n' };
+    const files = { ...CREATE_JOBS, '101_job_index.sql': '-- atlas:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS automation_jobs_id_idx ON automation_jobs (id);\n' };
     const started = Date.now();
     const report = await migrateFolder(db.url, files, { logger, ddlLockTimeoutMs: 300, concurrentLockTimeoutMs: 2500 });
     const elapsed = Date.now() - started;
@@ -127,7 +132,7 @@ describe('DDL lock timeout on PostgreSQL', () => {
     await blocker.query(BLOCKER_QUERY);
     const child = spawn(process.execPath, [ATLAS_MIGRATE, '--url', db.url, '--dir', migrationFolder(ADD_COLUMN), '--label', 'demo', '--ddl-lock-timeout', '120'], { stdio: 'ignore' });
     const waitingBackend = async () =>
-      (await db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'atlas-migrate:demo%' AND wait_event_type = 'Lock'")).length > 0;
+      (await db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'atlas-migrate:demo%' AND wait_event_type = 'Lock'")).length > 0;
     expect(await within(10_000, waitingBackend)).toBeLessThan(10_000);
     child.kill('SIGKILL');
     const gone = await within(10_000, async () => !(await waitingBackend()));
