@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrationFolder } from '@atlasai/test-kit';
 import { fleetProcess, waitFor, type FleetProcess } from './fleet-process.js';
+import { advisoryLocksOnTenants as advisoryLocksIn, sessionsOf as sessionsIn, sleepingOn as sleepingOnIn, slowRelease } from './fleet-replica-probes.js';
 import { createFleetWorld, historyOf, type FleetWorld } from './fleet-support.js';
 
 /**
@@ -10,11 +10,6 @@ import { createFleetWorld, historyOf, type FleetWorld } from './fleet-support.js
 describe('a replica stopped or killed mid-wave', () => {
   let world: FleetWorld;
   const started: FleetProcess[] = [];
-  // Each apply leaves one row naming the session that made it; pg_sleep keeps the tenant busy long enough to be caught.
-  const slowRelease = (seconds: number) =>
-    migrationFolder({
-      '2001_work.sql': `CREATE TABLE applies (by text DEFAULT current_setting('application_name'));\nINSERT INTO applies DEFAULT VALUES;\nSELECT pg_sleep(${seconds});\n`,
-    });
   beforeAll(async () => {
     world = await createFleetWorld();
   });
@@ -37,21 +32,9 @@ describe('a replica stopped or killed mid-wave', () => {
       if (id) seen = new Set([...seen, id]);
       return id;
     });
-  /** The tenants a replica is migrating right now, seen from the server: its sessions in pg_sleep. */
-  const sleepingOn = (run: string, replica: string) =>
-    world.control<{ datname: string }>(
-      `SELECT datname FROM pg_stat_activity WHERE application_name LIKE $1 AND state = 'active' AND query ILIKE '%pg_sleep%'`,
-      [`atlas-fleet:${run}:${replica}%`],
-    );
-  const advisoryLocksOnTenants = async () =>
-    (
-      await world.control<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname LIKE $1`,
-        [`${world.prefix}\\_t%`],
-      )
-    )[0]!.n;
-  const sessionsOf = async (run: string) =>
-    (await world.control(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE $1`, [`atlas-fleet:${run}:%`])).length;
+  const sleepingOn = (run: string, replica: string) => sleepingOnIn(world, run, replica);
+  const advisoryLocksOnTenants = () => advisoryLocksIn(world);
+  const sessionsOf = (run: string) => sessionsIn(world, run);
   const retire = (ids: string[]) => world.control(`UPDATE tenants SET status = 'deleted' WHERE id = ANY ($1)`, [ids]);
 
   it('SIGTERM: the replica aborts its tenants and hands them back; the other replica migrates them at once, each once', async () => {
