@@ -47,7 +47,11 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
   const pool = openPool(controlUrl, `atlas-fleet:${replicaId}`);
   const send: SendJobs = async (db, jobs, sendOptions = {}) => {
     if (jobs.length === 0) return;
-    const policies = await jobPolicies(db, jobs.map((j) => j.runId), policy);
+    const policies = await jobPolicies(
+      db,
+      jobs.map((j) => j.runId),
+      policy,
+    );
     const startAfter = sendOptions.startAfterSeconds === undefined ? {} : { startAfter: `${sendOptions.startAfterSeconds} seconds` };
     await boss.insert(
       jobs.map((data) => ({ name: QUEUE, data, ...jobSendOptions(policies.get(data.runId)!), ...startAfter })),

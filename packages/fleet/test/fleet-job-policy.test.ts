@@ -36,7 +36,12 @@ describe("a run's job policy", () => {
     retryBackoff: true,
     maintenanceIntervalSeconds: 1,
   };
-  const sentWith = (p: JobPolicy) => ({ expireSeconds: p.expireInSeconds, retryLimit: p.retryLimit, retryDelay: p.retryDelaySeconds, retryBackoff: p.retryBackoff });
+  const sentWith = (p: JobPolicy) => ({
+    expireSeconds: p.expireInSeconds,
+    retryLimit: p.retryLimit,
+    retryDelay: p.retryDelaySeconds,
+    retryBackoff: p.retryBackoff,
+  });
 
   it('another openFleet with other settings changes neither the queue nor an existing run: its resent jobs keep the run policy', async () => {
     const tenants = await Promise.all([world.addTenant(), world.addTenant()]);
