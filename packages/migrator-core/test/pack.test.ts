@@ -235,8 +235,9 @@ describe('packed packages', () => {
     expect(readJson<{ version: string }>(join(pgOnly, 'node_modules', 'pg', 'package.json')).version).toBe(lowestPg);
     expect(existsSync(join(pgOnly, 'node_modules', 'better-sqlite3'))).toBe(false);
     mkdirSync(join(pgOnly, 'sql'));
-    writeFileSync(join(pgOnly, 'sql', '0001_first.postgres.sql'), 'CREATE TABLE pg_only_first (id int PRIMARY KEY);\n');
-    writeFileSync(join(pgOnly, 'sql', '0002_second.postgres.sql'), 'CREATE TABLE pg_only_second (id int REFERENCES pg_only_first (id));\n');
+    // Plain <version>_<name>.sql files: a .postgres.sql without its .sqlite.sql partner is refused (folder format).
+    writeFileSync(join(pgOnly, 'sql', '0001_first.sql'), 'CREATE TABLE pg_only_first (id int PRIMARY KEY);\n');
+    writeFileSync(join(pgOnly, 'sql', '0002_second.sql'), 'CREATE TABLE pg_only_second (id int REFERENCES pg_only_first (id));\n');
     const probe = `import { createDialect, loadRegistryFromDir, runMigrations, silentLogger } from '@atlasai/migrator-core';
 const pgDialect = await createDialect(process.argv[2], silentLogger);
 const session = await pgDialect.connect({ applicationName: 'pg-only', readOnly: true, lockTimeoutMs: 1000 });
