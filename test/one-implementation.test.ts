@@ -21,12 +21,13 @@ describe.each(DIALECTS)('atlas-migrate --dir and the operator commands on $name'
   });
 
   it('up --dir checks drift with the snapshot beside the folder; verify reads DATABASE_URL and labels the folder with its plane; status --exit-code counts drift', async () => {
-    expect((await engine(db, ['up', '--to', '1006'])).code).toBe(0);
+    const first = await engine(db, ['up', '--to', '1006']);
+    expect(first.code, first.stderr).toBe(0);
     await db.query(`ALTER TABLE billing_invoices ADD COLUMN razorpay_order_id ${db.dialect === 'postgres' ? 'integer' : 'INTEGER'}`);
     const [expected, actual] = db.dialect === 'postgres' ? ['text', 'integer'] : ['TEXT', 'INTEGER'];
     const warning = `[CONTROL] Warning: schema drift: Different: column billing_invoices.razorpay_order_id (1007): expected \`${expected}\`, actual \`${actual}\``;
     const up = await engine(db, ['up']);
-    expect(up.code).toBe(0);
+    expect(up.code, up.stderr).toBe(0);
     expect(up.stdout.split('\n')).toContain(warning);
 
     const verify = await engine(db, ['verify']);
