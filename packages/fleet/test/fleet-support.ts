@@ -46,8 +46,8 @@ export async function createFleetWorld(): Promise<FleetWorld> {
     logger: silentLogger,
   });
   if (report.error) throw new Error(report.error.message);
-  const control = new pg.Client({ connectionString: controlUrl });
-  await control.connect();
+  // A pool, not one client: tests add tenants concurrently (Promise.all), and one pg client runs one query at a time.
+  const control = new pg.Pool({ connectionString: controlUrl, max: 4 });
   const tenantClients = new Map<string, pg.Client>();
   let n = 0;
   return {
