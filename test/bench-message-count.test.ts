@@ -33,7 +33,13 @@ describe('messagesPerMigration', () => {
     const log = join(dir, 'postgresql.log');
     writeFileSync(log, line('bench_1', 'statement: SELECT before'));
     const from = logOffset(log);
-    appendFileSync(log, line('bench_1', 'statement: BEGIN') + line('bench_1', 'execute <unnamed>: INSERT INTO x VALUES ($1)') + line('bench_2', 'statement: SELECT other') + line('bench_1', 'statement: COMMIT'));
+    appendFileSync(
+      log,
+      line('bench_1', 'statement: BEGIN') +
+        line('bench_1', 'execute <unnamed>: INSERT INTO x VALUES ($1)') +
+        line('bench_2', 'statement: SELECT other') +
+        line('bench_1', 'statement: COMMIT'),
+    );
     expect(messagesPerMigration(logSince(log, from), 'bench_1', 2)).toBe(1.5);
   });
 });

@@ -7,7 +7,8 @@ import { atlasMigrate, DIALECTS, type TestDatabase } from '@atlasai/test-kit';
 /** `plan` and `up` lint what they would apply: refused from a registry folder, warned about from any other. */
 const CREATE = 'CREATE TABLE IF NOT EXISTS widgets (id integer PRIMARY KEY, name text);\n';
 const DROP = 'ALTER TABLE widgets DROP COLUMN name;\n';
-const FINDING = '2_drop.sql:1:1: drop-column: drops column widgets.name: dropping a column deletes its data and breaks older code that still selects it (forward-only: old code must keep working) [ALTER TABLE widgets DROP COLUMN name]';
+const FINDING =
+  '2_drop.sql:1:1: drop-column: drops column widgets.name: dropping a column deletes its data and breaks older code that still selects it (forward-only: old code must keep working) [ALTER TABLE widgets DROP COLUMN name]';
 const REFUSAL = `[APP] Error: REGISTRY_INVALID: A pending migration breaks the lint that this registry's build enforces: ${FINDING}. Nothing was applied.`;
 
 describe.each(DIALECTS)('lint before apply on $name', ({ create }) => {
@@ -25,7 +26,8 @@ describe.each(DIALECTS)('lint before apply on $name', ({ create }) => {
   const folder = (registry: boolean, files: Record<string, string>) => {
     const sql = registry ? join(dir, 'reg', 'sql') : join(dir, 'plain');
     mkdirSync(sql, { recursive: true });
-    if (registry) writeFileSync(join(dir, 'reg', 'package.json'), JSON.stringify({ name: 'reg', atlasMigrations: { plane: 'app', range: { min: 1, max: 99 } } }));
+    if (registry)
+      writeFileSync(join(dir, 'reg', 'package.json'), JSON.stringify({ name: 'reg', atlasMigrations: { plane: 'app', range: { min: 1, max: 99 } } }));
     for (const [file, text] of Object.entries(files)) writeFileSync(join(sql, file), text);
     return sql;
   };

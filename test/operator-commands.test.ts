@@ -68,7 +68,15 @@ describe('npm run migrate:versioned and friends', () => {
     expect(existsSync(join(dir, 'control.db'))).toBe(false);
     const control = await npmRun('migrate:versioned:control', ['--to', '1005']);
     expect(control.stdout).toBe(
-      lines(...HEADER, '[CONTROL] Connecting to database...', '[CONTROL] Connected.', '[CONTROL] Applied 5 migration(s): 1001, 1002, 1003, 1004, 1005', '[CONTROL] Left pending (beyond --to): 1006, 1007', '[CONTROL] All migrations completed successfully.', '[OK] Migration run complete.'),
+      lines(
+        ...HEADER,
+        '[CONTROL] Connecting to database...',
+        '[CONTROL] Connected.',
+        '[CONTROL] Applied 5 migration(s): 1001, 1002, 1003, 1004, 1005',
+        '[CONTROL] Left pending (beyond --to): 1006, 1007',
+        '[CONTROL] All migrations completed successfully.',
+        '[OK] Migration run complete.',
+      ),
     );
   });
 
@@ -111,7 +119,15 @@ describe('npm run migrate:versioned and friends', () => {
     expect(status.code).toBe(0);
     const planes = JSON.parse(status.stdout).planes as { plane: string; entries: { version: number; state: string }[] }[];
     const states = (plane: string) => Object.fromEntries(planes.find((p) => p.plane === plane)!.entries.map((e) => [e.version, e.state]));
-    expect(states('control')).toEqual({ 1001: 'applied', 1002: 'applied', 1003: 'applied', 1004: 'applied', 1005: 'applied', 1006: 'applied', 1007: 'pending' });
+    expect(states('control')).toEqual({
+      1001: 'applied',
+      1002: 'applied',
+      1003: 'applied',
+      1004: 'applied',
+      1005: 'applied',
+      1006: 'applied',
+      1007: 'pending',
+    });
     expect(Object.values(states('tenant'))).toEqual(Array(18).fill('pending'));
     const text = await npmRun('migrate:status');
     expect(text.stdout).toMatch(/^\[CONTROL\] 1007 +subscriptions_razorpay_billing_leads +pending +-$/m);
@@ -153,7 +169,13 @@ describe('per-plane turbo task and PostgreSQL URLs', () => {
     const deps = Object.fromEntries(tasks.map((t) => [t.taskId, [...t.dependencies].sort()]));
     expect(deps['@atlasai/tenant-plane#migrate']).toEqual(['@atlasai/tenant-plane#build']);
     // The test kit is a dev dependency with no build script: turbo lists its build, which runs nothing.
-    expect(deps['@atlasai/tenant-plane#build']).toEqual(['@atlasai/migrator-core#build', '@atlasai/plane-service#build', '@atlasai/planes#build', '@atlasai/tenant-migrations#build', '@atlasai/test-kit#build']);
+    expect(deps['@atlasai/tenant-plane#build']).toEqual([
+      '@atlasai/migrator-core#build',
+      '@atlasai/plane-service#build',
+      '@atlasai/planes#build',
+      '@atlasai/tenant-migrations#build',
+      '@atlasai/test-kit#build',
+    ]);
 
     // --only: the packages are built already, and replaying build outputs under other running tests is not wanted.
     const result = await run(PNPM, ['turbo', 'run', 'migrate', '--filter=@atlasai/tenant-plane', '--only', '--output-logs=full'], { env: turboEnv() });

@@ -22,12 +22,18 @@ function expectedObjects(dialect: 'postgres' | 'sqlite', upTo: number): number {
 
 const target = (db: TestDatabase) => (db.dialect === 'postgres' ? redactUrl(db.url) : sqlitePath(db));
 /** The line on stderr naming the plane's database before verify connects. */
-const targetLine = (db: TestDatabase) => `[CONTROL] target: ${db.dialect === 'postgres' ? redactUrl(db.url) : `sqlite:${sqlitePath(db)}`} (CONTROL_PLANE_DATABASE_URL)\n`;
+const targetLine = (db: TestDatabase) =>
+  `[CONTROL] target: ${db.dialect === 'postgres' ? redactUrl(db.url) : `sqlite:${sqlitePath(db)}`} (CONTROL_PLANE_DATABASE_URL)\n`;
 
 /** Everything verify could change: the catalog, the history, and (SQLite) the file's bytes. */
 async function fingerprint(db: TestDatabase): Promise<string> {
   const history = JSON.stringify(await db.query('SELECT version, name, checksum, outcome FROM schema_migrations ORDER BY version'));
-  const file = db.dialect === 'sqlite' ? createHash('sha256').update(readFileSync(sqlitePath(db))).digest('hex') : '';
+  const file =
+    db.dialect === 'sqlite'
+      ? createHash('sha256')
+          .update(readFileSync(sqlitePath(db)))
+          .digest('hex')
+      : '';
   return `${await db.catalog()}\n${history}\n${file}`;
 }
 
@@ -62,7 +68,9 @@ describe.each(DIALECTS)('schema drift on $name', ({ create }) => {
     expect((await migrate(registry, db, 1005)).ok).toBe(true);
     const result = await npmRun(db, 'migrate:verify');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`[CONTROL] Compared with the ${db.dialect} snapshot: 5 applied migration(s), ${expectedObjects(db.dialect, 1005)} object(s) expected.\n[CONTROL] No drift.\n`);
+    expect(result.stdout).toContain(
+      `[CONTROL] Compared with the ${db.dialect} snapshot: 5 applied migration(s), ${expectedObjects(db.dialect, 1005)} object(s) expected.\n[CONTROL] No drift.\n`,
+    );
     expect(expectedObjects(db.dialect, 1005)).toBeLessThan(expectedObjects(db.dialect, 1007));
   });
 
@@ -109,7 +117,14 @@ describe.each(DIALECTS)('schema drift on $name', ({ create }) => {
     expect(await fingerprint(db)).toBe(before);
     const json = JSON.parse((await npmRun(db, 'migrate:verify', ['--json'])).stdout);
     expect(json.ok).toBe(false);
-    expect(json.planes[0].findings).toContainEqual({ kind: 'missing', objectKind: 'column', name: 'billing_invoices.notes', version: 1002, expected: pg ? 'text' : 'TEXT', actual: null });
+    expect(json.planes[0].findings).toContainEqual({
+      kind: 'missing',
+      objectKind: 'column',
+      name: 'billing_invoices.notes',
+      version: 1002,
+      expected: pg ? 'text' : 'TEXT',
+      actual: null,
+    });
   });
 
   it('migrate:status shows drift too, and --exit-code fails on it', async () => {
@@ -119,11 +134,15 @@ describe.each(DIALECTS)('schema drift on $name', ({ create }) => {
     const status = await npmRun(db, 'migrate:status');
     expect(status.code).toBe(0);
     const index = db.dialect === 'postgres' ? 'USING btree (status)' : '(status)';
-    expect(status.stdout.split('\n').filter((l) => / (Drift|Note): /.test(l))).toEqual([`[CONTROL] Drift: Missing: index billing_invoices.ix_billing_invoices_status (1002): expected \`${index}\``]);
+    expect(status.stdout.split('\n').filter((l) => / (Drift|Note): /.test(l))).toEqual([
+      `[CONTROL] Drift: Missing: index billing_invoices.ix_billing_invoices_status (1002): expected \`${index}\``,
+    ]);
     expect((await npmRun(db, 'migrate:status', ['--exit-code'])).code).toBe(1);
     const json = JSON.parse((await npmRun(db, 'migrate:status', ['--json'])).stdout);
     expect(json).toMatchObject({ schemaVersion: 2, ok: true, upToDate: false, planes: [{ plane: 'control', drift: { ok: false, error: null } }] });
-    expect(json.planes[0].drift.findings).toEqual([{ kind: 'missing', objectKind: 'index', name: 'billing_invoices.ix_billing_invoices_status', version: 1002, expected: index, actual: null }]);
+    expect(json.planes[0].drift.findings).toEqual([
+      { kind: 'missing', objectKind: 'index', name: 'billing_invoices.ix_billing_invoices_status', version: 1002, expected: index, actual: null },
+    ]);
   });
 
   it('an extra table alone is reported, not an error: exit 0', async () => {

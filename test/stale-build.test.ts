@@ -17,7 +17,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const npmRun = (script: string, extraEnv: Record<string, string> = {}): Promise<RunResult> => run('npm', ['run', '--silent', script], { env: { ...env, ...extraEnv } });
+const npmRun = (script: string, extraEnv: Record<string, string> = {}): Promise<RunResult> =>
+  run('npm', ['run', '--silent', script], { env: { ...env, ...extraEnv } });
 
 function copyOf(plane: 'control' | 'tenant'): string {
   const copy = join(dir, `${plane}-sql`);
@@ -28,30 +29,35 @@ function copyOf(plane: 'control' | 'tenant'): string {
 const ADDED = 'CREATE TABLE IF NOT EXISTS stale_probe (id integer PRIMARY KEY);\n';
 
 describe('a registry build older than its folder', () => {
-  it.each(['migrate:status', 'migrate:plan', 'migrate:versioned', 'migrate:verify'])('%s refuses it (exit 2), names the new file and the rebuild, and touches no database', async (script) => {
-    const tenant = copyOf('tenant');
-    writeFileSync(join(tenant, '2098_stale_probe.sql'), ADDED);
-    const result = await npmRun(script, { ATLAS_TENANT_SQL_DIR: tenant });
-    expect(result).toEqual({
-      code: 2,
-      stdout: '',
-      stderr: [
-        `atlas-migrate: The tenant registry's build is older than ${tenant}; its files differ:`,
-        '  added since the build:   2098_stale_probe.sql',
-        'Nothing was run. Rebuild, then run the command again: npx turbo run build --filter=@atlasai/tenant-migrations',
-        '',
-      ].join('\n'),
-    });
-    expect(existsSync(join(dir, 'control.db'))).toBe(false);
-    expect(existsSync(join(dir, 'tenant.db'))).toBe(false);
-  });
+  it.each(['migrate:status', 'migrate:plan', 'migrate:versioned', 'migrate:verify'])(
+    '%s refuses it (exit 2), names the new file and the rebuild, and touches no database',
+    async (script) => {
+      const tenant = copyOf('tenant');
+      writeFileSync(join(tenant, '2098_stale_probe.sql'), ADDED);
+      const result = await npmRun(script, { ATLAS_TENANT_SQL_DIR: tenant });
+      expect(result).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: [
+          `atlas-migrate: The tenant registry's build is older than ${tenant}; its files differ:`,
+          '  added since the build:   2098_stale_probe.sql',
+          'Nothing was run. Rebuild, then run the command again: npx turbo run build --filter=@atlasai/tenant-migrations',
+          '',
+        ].join('\n'),
+      });
+      expect(existsSync(join(dir, 'control.db'))).toBe(false);
+      expect(existsSync(join(dir, 'tenant.db'))).toBe(false);
+    },
+  );
 
   it('names changed and removed files of each plane, and one command rebuilding both', async () => {
     const control = copyOf('control');
     const tenant = copyOf('tenant');
     const [first] = readdirSync(control).filter((f) => f.startsWith('1003_'));
     appendFileSync(join(control, first!), '\nSELECT 1;\n');
-    const removed = readdirSync(tenant).filter((f) => f.startsWith('2004_')).sort();
+    const removed = readdirSync(tenant)
+      .filter((f) => f.startsWith('2004_'))
+      .sort();
     for (const f of removed) rmSync(join(tenant, f));
     const result = await npmRun('migrate:status', { ATLAS_CONTROL_SQL_DIR: control, ATLAS_TENANT_SQL_DIR: tenant });
     expect(result.code).toBe(2);

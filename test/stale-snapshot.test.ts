@@ -60,7 +60,10 @@ describe.each(DIALECTS)('a stale snapshot on $name', ({ name: dialect, create })
     );
     expect(stale.code).toBe(2);
     expect(stale.stdout).not.toContain('not in the registry');
-    const json = JSON.parse((await atlasMigrate(['verify', '--dir', join(dir, 'sql'), '--label', 'app', '--url', db.url, '--json'])).stdout) as { ok: boolean; planes: { staleSnapshot: unknown }[] };
+    const json = JSON.parse((await atlasMigrate(['verify', '--dir', join(dir, 'sql'), '--label', 'app', '--url', db.url, '--json'])).stdout) as {
+      ok: boolean;
+      planes: { staleSnapshot: unknown }[];
+    };
     expect(json.ok).toBe(false);
     expect(json.planes[0]!.staleSnapshot).toEqual({ snapshotThrough: 1, registryThrough: 2 });
 

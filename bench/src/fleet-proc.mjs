@@ -64,7 +64,13 @@ export function lastJson(text) {
 }
 
 /** The fleet CLI's environment for the bench: all tenants share one host, so the per-host cap is 8. */
-export const fleetEnv = (control, extra = {}) => ({ CONTROL_PLANE_DATABASE_URL: control.url, FLEET_MAX_PER_HOST: '8', FLEET_MAX_PER_REPLICA: '8', ATLAS_LOG_LEVEL: 'warn', ...extra });
+export const fleetEnv = (control, extra = {}) => ({
+  CONTROL_PLANE_DATABASE_URL: control.url,
+  FLEET_MAX_PER_HOST: '8',
+  FLEET_MAX_PER_REPLICA: '8',
+  ATLAS_LOG_LEVEL: 'warn',
+  ...extra,
+});
 
 /** `migrate:fleet -- <args> --json`: its wall time, exit code and JSON document. */
 export async function fleetCli(control, args, env = {}) {
@@ -91,5 +97,9 @@ export function replica(control, runId, options) {
 export function historyProblems(label, tenants, histories, versions) {
   const want = versions.join(',');
   const bad = tenants.filter((_, i) => (histories[i] ?? []).join(',') !== want);
-  return bad.length === 0 ? [] : [`${label}: ${bad.length} tenant(s) without exactly the expected history (e.g. ${bad[0].database}: ${JSON.stringify(histories[tenants.indexOf(bad[0])])})`];
+  return bad.length === 0
+    ? []
+    : [
+        `${label}: ${bad.length} tenant(s) without exactly the expected history (e.g. ${bad[0].database}: ${JSON.stringify(histories[tenants.indexOf(bad[0])])})`,
+      ];
 }

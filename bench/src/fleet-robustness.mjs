@@ -8,11 +8,24 @@ import { fleetCli, FLEET_CLI, fleetEnv, historyProblems, launch, lastJson, repli
 
 /** Every history row of each tenant, to prove a halted run left them untouched. */
 const historyRows = (world, tenants) =>
-  Promise.all(tenants.map(async (t) => JSON.stringify(await world.query(t.database, 'SELECT version, name, checksum, applied_at, outcome FROM schema_migrations ORDER BY version').catch(() => null))));
+  Promise.all(
+    tenants.map(async (t) =>
+      JSON.stringify(
+        await world.query(t.database, 'SELECT version, name, checksum, applied_at, outcome FROM schema_migrations ORDER BY version').catch(() => null),
+      ),
+    ),
+  );
 
 async function historyOutcomes(world, tenants) {
   // A tenant without a history (never migrated) counts as 0 rows.
-  const rows = await Promise.all(tenants.map((t) => world.query(t.database, `SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome <> 'applied')::int AS other FROM schema_migrations`).then((r) => r[0], () => ({ n: 0, other: 0 }))));
+  const rows = await Promise.all(
+    tenants.map((t) =>
+      world.query(t.database, `SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome <> 'applied')::int AS other FROM schema_migrations`).then(
+        (r) => r[0],
+        () => ({ n: 0, other: 0 }),
+      ),
+    ),
+  );
   return { maxRows: Math.max(...rows.map((r) => r.n)), minRows: Math.min(...rows.map((r) => r.n)), notApplied: rows.reduce((a, r) => a + r.other, 0) };
 }
 
@@ -36,7 +49,7 @@ export async function threeProcessesCase({ world, control, n, log }) {
   const docs = ends.map((e) => lastJson(e.stdout));
   const doc = docs.find(Boolean);
   const problems = [];
-  ends.forEach((e, i) => e.code !== 0 && problems.push(`watch process ${i + 1} exited ${e.code}: ${e.stderr.slice(-500)}`));
+  for (const [i, e] of ends.entries()) if (e.code !== 0) problems.push(`watch process ${i + 1} exited ${e.code}: ${e.stderr.slice(-500)}`);
   const succeeded = doc?.counts?.succeeded ?? 0;
   const attempts = (doc?.items ?? []).map((i) => i.attempts);
   const reattempted = attempts.filter((a) => a !== 1).length;
@@ -44,10 +57,24 @@ export async function threeProcessesCase({ world, control, n, log }) {
   const history = await historyOutcomes(world, tenants);
   if (activity.overlaps.length) problems.push(`tenants with sessions of two replicas at once: ${activity.overlaps.join(', ')}`);
   if (activity.maxTenants > 8) problems.push(`${activity.maxTenants} tenants migrating at once on one host (cap 8)`);
-  log(`  three processes: ${succeeded}/${n} succeeded in ${Math.round(ms)} ms; most tenants at once ${activity.maxTenants} (cap 8) over ${activity.samples} samples; replicas seen working (most tenants each): ${JSON.stringify(activity.perReplicaMax)}; overlaps ${activity.overlaps.length}; history rows ${history.minRows}–${history.maxRows}`);
+  log(
+    `  three processes: ${succeeded}/${n} succeeded in ${Math.round(ms)} ms; most tenants at once ${activity.maxTenants} (cap 8) over ${activity.samples} samples; replicas seen working (most tenants each): ${JSON.stringify(activity.perReplicaMax)}; overlaps ${activity.overlaps.length}; history rows ${history.minRows}–${history.maxRows}`,
+  );
   await world.retireAll(control);
   await world.dropTenants(tenants);
-  return { tenants: n, ms, succeeded, reattempted, overlaps: activity.overlaps.length, maxTenantsAtOnce: activity.maxTenants, maxSessionsAtOnce: activity.maxSessions, perReplicaMax: activity.perReplicaMax, samples: activity.samples, history, problems };
+  return {
+    tenants: n,
+    ms,
+    succeeded,
+    reattempted,
+    overlaps: activity.overlaps.length,
+    maxTenantsAtOnce: activity.maxTenants,
+    maxSessionsAtOnce: activity.maxSessions,
+    perReplicaMax: activity.perReplicaMax,
+    samples: activity.samples,
+    history,
+    problems,
+  };
 }
 
 /**
@@ -56,7 +83,16 @@ export async function threeProcessesCase({ world, control, n, log }) {
  * fleet states: expiry + maintenance interval + retry delay (doubled once for pg-boss's backoff and jitter).
  */
 export async function killCase({ world, control, n, trials, log }) {
-  const options = (i) => ({ replicaId: `bench-r${i}`, maxPerHost: 8, maxPerReplica: 8, tenantDeadlineMs: 20_000, expireInSeconds: 25, maintenanceIntervalSeconds: 5, retryDelaySeconds: 1, pollIntervalMs: 500 });
+  const options = (i) => ({
+    replicaId: `bench-r${i}`,
+    maxPerHost: 8,
+    maxPerReplica: 8,
+    tenantDeadlineMs: 20_000,
+    expireInSeconds: 25,
+    maintenanceIntervalSeconds: 5,
+    retryDelaySeconds: 1,
+    pollIntervalMs: 500,
+  });
   const o = options(0);
   // The run's stated bound (its summary's takeoverBoundSeconds), counted here from the kill, after the lost attempts started.
   let boundSeconds = o.expireInSeconds + 2 * o.maintenanceIntervalSeconds + 2 * o.retryDelaySeconds + 1;
@@ -85,22 +121,29 @@ export async function killCase({ world, control, n, trials, log }) {
       if (rows[0].done >= n / 10 && rows[0].mine > 0) {
         victim.child.kill('SIGKILL');
         killedAt = Date.now();
-        const held = await control.client.query(`SELECT tenant_id FROM fleet.items WHERE run_id = $1 AND state = 'running' AND owner = $2`, [runId, 'bench-r0']);
+        const held = await control.client.query(`SELECT tenant_id FROM fleet.items WHERE run_id = $1 AND state = 'running' AND owner = $2`, [
+          runId,
+          'bench-r0',
+        ]);
         orphans = held.rows.map((r) => r.tenant_id);
       } else await new Promise((r) => setTimeout(r, 50));
     }
     if (killedAt === null) problems.push('the victim never held a running tenant after a tenth of the run; not killed');
     const ends = await Promise.all(procs.map((p) => p.done));
-    ends.slice(1).forEach((e, i) => e.code !== 0 && problems.push(`replica ${i + 2} exited ${e.code}: ${e.stderr.slice(-500)}`));
+    for (const [i, e] of ends.slice(1).entries()) if (e.code !== 0) problems.push(`replica ${i + 2} exited ${e.code}: ${e.stderr.slice(-500)}`);
     const { rows: run } = await control.client.query(`SELECT state, extract(epoch FROM finished_at) * 1000 AS finished FROM fleet.runs WHERE id = $1`, [runId]);
-    const { rows: items } = await control.client.query(`SELECT tenant_id, state, attempts, extract(epoch FROM started_at) * 1000 AS started FROM fleet.items WHERE run_id = $1`, [runId]);
+    const { rows: items } = await control.client.query(
+      `SELECT tenant_id, state, attempts, extract(epoch FROM started_at) * 1000 AS started FROM fleet.items WHERE run_id = $1`,
+      [runId],
+    );
     const succeeded = items.filter((i) => i.state === 'succeeded').length;
     if (run[0]?.state !== 'succeeded' || succeeded !== n) problems.push(`run ${run[0]?.state}: ${succeeded}/${n} succeeded`);
     // When each orphan was started again, by another replica, after the kill.
     const takeovers = orphans.map((id) => items.find((i) => i.tenant_id === id)).map((i) => (i && killedAt ? (Number(i.started) - killedAt) / 1000 : null));
     const takeoverSeconds = takeovers.length ? Math.max(...takeovers) : null;
     if (takeovers.some((t) => t === null || t < 0)) problems.push('an orphaned tenant was not started again after the kill');
-    if (takeoverSeconds !== null && takeoverSeconds > boundSeconds) problems.push(`takeover took ${takeoverSeconds.toFixed(1)} s, over the ${boundSeconds} s bound`);
+    if (takeoverSeconds !== null && takeoverSeconds > boundSeconds)
+      problems.push(`takeover took ${takeoverSeconds.toFixed(1)} s, over the ${boundSeconds} s bound`);
     problems.push(...historyProblems(`kill trial ${trial + 1}`, tenants, await world.historyOf(tenants), TENANT_VERSIONS));
     const history = await historyOutcomes(world, tenants);
     const invalid = (await world.invalidIndexesOf(tenants)).reduce((a, b) => a + b, 0);
@@ -119,7 +162,9 @@ export async function killCase({ world, control, n, trials, log }) {
       problems,
     };
     results.push(result);
-    log(`  kill trial ${trial + 1}: ${orphans.length} orphaned tenant(s), taken over after ${takeoverSeconds?.toFixed(1) ?? '–'} s (bound ${boundSeconds} s), run done ${result.completedAfterKillSeconds?.toFixed(1) ?? '–'} s after the kill, ${succeeded}/${n}; INVALID ${invalid}, locks ${locks.length}${problems.length ? `; ${problems.join('; ')}` : ''}`);
+    log(
+      `  kill trial ${trial + 1}: ${orphans.length} orphaned tenant(s), taken over after ${takeoverSeconds?.toFixed(1) ?? '–'} s (bound ${boundSeconds} s), run done ${result.completedAfterKillSeconds?.toFixed(1) ?? '–'} s after the kill, ${succeeded}/${n}; INVALID ${invalid}, locks ${locks.length}${problems.length ? `; ${problems.join('; ')}` : ''}`,
+    );
     await world.retireAll(control);
     await world.dropTenants(tenants);
   }
@@ -159,8 +204,13 @@ export async function failuresCase({ world, control, n, log }) {
     injected.push({ kind: k.kind, database: t.database, expected: k.expect, state: item?.state, drift: item?.drift ?? null, error: item?.error ?? null });
     if (!ok) problems.push(`${k.kind} (${t.database}): ${item?.state}${item?.drift ? ' with drift' : ''}, expected ${k.expect} with the engine's error`);
   }
-  log(`  injected failures: ${injected.filter((i) => i.state === i.expected).length}/${injected.length} as expected, ${othersSucceeded}/${n - injected.length} others succeeded`);
-  for (const i of injected) log(`    ${i.kind}: ${i.state}${i.error ? ` ${i.error.code}${i.error.sqlstate ? ` ${i.error.sqlstate}` : ''}: ${i.error.message.slice(0, 160)}` : ''}${i.drift ? ' (drift)' : ''}`);
+  log(
+    `  injected failures: ${injected.filter((i) => i.state === i.expected).length}/${injected.length} as expected, ${othersSucceeded}/${n - injected.length} others succeeded`,
+  );
+  for (const i of injected)
+    log(
+      `    ${i.kind}: ${i.state}${i.error ? ` ${i.error.code}${i.error.sqlstate ? ` ${i.error.sqlstate}` : ''}: ${i.error.message.slice(0, 160)}` : ''}${i.drift ? ' (drift)' : ''}`,
+    );
   await world.retireAll(control);
   await world.dropTenants(tenants);
   return { tenants: n, injected, othersSucceeded, others: n - injected.length, runState: r.doc?.state ?? null, problems };
@@ -180,7 +230,9 @@ export async function canaryCase({ world, control, n, log }) {
   if (r.code === 0) problems.push('migrate:fleet run exited 0 on a halted run');
   if (changed) problems.push(`${changed} non-canary tenant(s) changed`);
   const canary = r.doc?.waves?.[0];
-  log(`  failing canary: run ${r.doc?.state} (exit ${r.code}), canary wave ${JSON.stringify(canary?.counts ? { succeeded: canary.counts.succeeded, failed: canary.counts.failed } : null)}, ${changed}/${n - 2} non-canary histories changed`);
+  log(
+    `  failing canary: run ${r.doc?.state} (exit ${r.code}), canary wave ${JSON.stringify(canary?.counts ? { succeeded: canary.counts.succeeded, failed: canary.counts.failed } : null)}, ${changed}/${n - 2} non-canary histories changed`,
+  );
   if (r.doc?.id && r.doc.state === 'halted') await fleetCli(control, ['cancel', r.doc.id]);
   await world.retireAll(control);
   await world.dropTenants(tenants);

@@ -45,7 +45,14 @@ export async function freshCase({ world, control, scratch, n, rounds, log }) {
     await world.retireAll(control);
     await world.dropTenants([...bareSet, ...fleetSet]);
   }
-  return { tenants: n, rounds: rows, bareMs: median(rows.map((r) => r.bareMs)), fleetMs: median(rows.map((r) => r.fleetMs)), ratio: median(rows.map((r) => r.ratio)), problems: [...new Set(problems)] };
+  return {
+    tenants: n,
+    rounds: rows,
+    bareMs: median(rows.map((r) => r.bareMs)),
+    fleetMs: median(rows.map((r) => r.fleetMs)),
+    ratio: median(rows.map((r) => r.ratio)),
+    problems: [...new Set(problems)],
+  };
 }
 
 /**
@@ -61,7 +68,11 @@ export async function releaseCase({ world, control, scratch, n, rounds, log }) {
     const bareSet = await world.createTenants(n, { atVersion: BEFORE_LAST });
     const sample = { round };
     const first = round % 2 === 0;
-    for (const [key, bareMode, fleetCommand] of [['plan', 'dry-run', 'plan'], ['scan', 'verify', 'scan'], ['release', 'apply', 'run']]) {
+    for (const [key, bareMode, fleetCommand] of [
+      ['plan', 'dry-run', 'plan'],
+      ['scan', 'verify', 'scan'],
+      ['release', 'apply', 'run'],
+    ]) {
       for (const which of first ? ['bare', 'fleet'] : ['fleet', 'bare']) {
         if (which === 'bare') {
           // The read-only loops read the fleet's own tenants; the release's bare loop migrates its own copy.
@@ -72,7 +83,8 @@ export async function releaseCase({ world, control, scratch, n, rounds, log }) {
           const r = await fleetCli(control, [fleetCommand]);
           sample[`${key}FleetMs`] = r.ms;
           problems.push(...checkFleetDoc(`fleet ${fleetCommand}`, r, n));
-          if (key !== 'release' && r.doc?.items?.some((i) => i.pending !== 1)) problems.push(`fleet ${fleetCommand}: not every tenant reported 1 pending migration`);
+          if (key !== 'release' && r.doc?.items?.some((i) => i.pending !== 1))
+            problems.push(`fleet ${fleetCommand}: not every tenant reported 1 pending migration`);
         }
       }
       sample[`${key}Ratio`] = ratioOf(sample[`${key}FleetMs`], sample[`${key}BareMs`]);
@@ -80,12 +92,19 @@ export async function releaseCase({ world, control, scratch, n, rounds, log }) {
     problems.push(...historyProblems('release, bare', bareSet, await world.historyOf(bareSet), TENANT_VERSIONS));
     problems.push(...historyProblems('release, fleet', fleetSet, await world.historyOf(fleetSet), TENANT_VERSIONS));
     rows.push(sample);
-    log(`  release round ${round + 1}: ${['plan', 'scan', 'release'].map((k) => `${k} bare ${Math.round(sample[`${k}BareMs`])} / fleet ${Math.round(sample[`${k}FleetMs`])} ms (${sample[`${k}Ratio`]?.toFixed(2)}×)`).join('; ')}`);
+    log(
+      `  release round ${round + 1}: ${['plan', 'scan', 'release'].map((k) => `${k} bare ${Math.round(sample[`${k}BareMs`])} / fleet ${Math.round(sample[`${k}FleetMs`])} ms (${sample[`${k}Ratio`]?.toFixed(2)}×)`).join('; ')}`,
+    );
     await world.retireAll(control);
     await world.dropTenants([...bareSet, ...fleetSet]);
   }
   const out = { tenants: n, rounds: rows, problems: [...new Set(problems)] };
-  for (const k of ['plan', 'scan', 'release']) out[k] = { bareMs: median(rows.map((r) => r[`${k}BareMs`])), fleetMs: median(rows.map((r) => r[`${k}FleetMs`])), ratio: median(rows.map((r) => r[`${k}Ratio`])) };
+  for (const k of ['plan', 'scan', 'release'])
+    out[k] = {
+      bareMs: median(rows.map((r) => r[`${k}BareMs`])),
+      fleetMs: median(rows.map((r) => r[`${k}FleetMs`])),
+      ratio: median(rows.map((r) => r[`${k}Ratio`])),
+    };
   return out;
 }
 
@@ -107,8 +126,16 @@ export async function statusCase({ world, count = 10_000, calls = 20, log }) {
          FROM generate_series(1, $1::int) i`,
       [count],
     );
-    const waves = [{ name: 'canary', budget: 0 }, { name: '1%', budget: 0.02 }, { name: '10%', budget: 0.02 }, { name: '100%', budget: 0.02 }];
-    await db.query(`INSERT INTO fleet.runs (id, mode, state, waves, current_wave, spec, created_by) VALUES ('bench0001', 'apply', 'running', $1, 3, '{}', 'bench')`, [JSON.stringify(waves)]);
+    const waves = [
+      { name: 'canary', budget: 0 },
+      { name: '1%', budget: 0.02 },
+      { name: '10%', budget: 0.02 },
+      { name: '100%', budget: 0.02 },
+    ];
+    await db.query(
+      `INSERT INTO fleet.runs (id, mode, state, waves, current_wave, spec, created_by) VALUES ('bench0001', 'apply', 'running', $1, 3, '{}', 'bench')`,
+      [JSON.stringify(waves)],
+    );
     // Per 100 tenants: 60 succeeded, 25 queued, 8 running, 3 failed, 2 unreachable, 1 timed_out, 1 retrying.
     await db.query(
       `WITH t AS (SELECT id::text AS id, name, row_number() OVER (ORDER BY id) AS i, substring(db_url from '@([^/]+)/') AS host, substring(db_url from '@(.*)$') AS target FROM tenants),
@@ -144,8 +171,21 @@ export async function statusCase({ world, count = 10_000, calls = 20, log }) {
     if (first.liveRuns[0]?.total !== count) problems.push(`the live run has ${first.liveRuns[0]?.total} items, not ${count}`);
     if (cli.code !== 0) problems.push(`migrate:fleet status exited ${cli.code}: ${cli.stderr}`);
     const sorted = [...warm].sort((a, b) => a - b);
-    const result = { tenants: count, items: count, coldMs, warmMedianMs: median(warm), warmMaxMs: sorted.at(-1), warmP90Ms: sorted[Math.floor(sorted.length * 0.9)], cliMs: cli.ms, attention: first.attention.length, byState: first.byState, problems };
-    log(`  status over ${count}: cold ${Math.round(coldMs)} ms, warm median ${result.warmMedianMs.toFixed(1)} ms (max ${result.warmMaxMs.toFixed(1)}), CLI process ${Math.round(cli.ms)} ms`);
+    const result = {
+      tenants: count,
+      items: count,
+      coldMs,
+      warmMedianMs: median(warm),
+      warmMaxMs: sorted.at(-1),
+      warmP90Ms: sorted[Math.floor(sorted.length * 0.9)],
+      cliMs: cli.ms,
+      attention: first.attention.length,
+      byState: first.byState,
+      problems,
+    };
+    log(
+      `  status over ${count}: cold ${Math.round(coldMs)} ms, warm median ${result.warmMedianMs.toFixed(1)} ms (max ${result.warmMaxMs.toFixed(1)}), CLI process ${Math.round(cli.ms)} ms`,
+    );
     return result;
   } finally {
     await fleet.close();

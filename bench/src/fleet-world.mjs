@@ -56,16 +56,20 @@ export async function createWorld(adminUrl) {
   };
   // Each DROP DATABASE waits for a checkpoint; eight at once share them.
   const dropMany = async (names) => {
-    const clients = await Promise.all(Array.from({ length: Math.min(8, names.length) }, async () => {
-      const c = new pg.Client({ connectionString: adminUrl, application_name: 'atlas-bench-admin' });
-      await c.connect();
-      return c;
-    }));
+    const clients = await Promise.all(
+      Array.from({ length: Math.min(8, names.length) }, async () => {
+        const c = new pg.Client({ connectionString: adminUrl, application_name: 'atlas-bench-admin' });
+        await c.connect();
+        return c;
+      }),
+    );
     let next = 0;
     try {
-      await Promise.all(clients.map(async (c) => {
-        while (next < names.length) await c.query(`DROP DATABASE IF EXISTS ${names[next++]} WITH (FORCE)`);
-      }));
+      await Promise.all(
+        clients.map(async (c) => {
+          while (next < names.length) await c.query(`DROP DATABASE IF EXISTS ${names[next++]} WITH (FORCE)`);
+        }),
+      );
     } finally {
       await Promise.all(clients.map((c) => c.end()));
     }
@@ -82,7 +86,12 @@ export async function createWorld(adminUrl) {
       const db = name('control');
       await admin.query(`CREATE DATABASE ${db}`);
       const url = urlOf(db);
-      const report = await core.runMigrations({ registry: controlRegistry, dialect: await core.createDialect(url, core.silentLogger), mode: 'apply', logger: core.silentLogger });
+      const report = await core.runMigrations({
+        registry: controlRegistry,
+        dialect: await core.createDialect(url, core.silentLogger),
+        mode: 'apply',
+        logger: core.silentLogger,
+      });
       if (report.error) throw new Error(`control registry: ${report.error.message}`);
       const client = new pg.Client({ connectionString: url, application_name: 'atlas-bench-control' });
       // Dropped WITH (FORCE) at the end: the termination is expected.
@@ -101,7 +110,13 @@ export async function createWorld(adminUrl) {
         if (!template) {
           template = name('tpl');
           await admin.query(`CREATE DATABASE ${template}`);
-          const report = await core.runMigrations({ registry: tenantRegistry, dialect: await core.createDialect(urlOf(template), core.silentLogger), mode: 'apply', to: atVersion, logger: core.silentLogger });
+          const report = await core.runMigrations({
+            registry: tenantRegistry,
+            dialect: await core.createDialect(urlOf(template), core.silentLogger),
+            mode: 'apply',
+            to: atVersion,
+            logger: core.silentLogger,
+          });
           if (report.error) throw new Error(`template at ${atVersion}: ${report.error.message}`);
           templates.set(atVersion, template);
         }
@@ -119,7 +134,7 @@ export async function createWorld(adminUrl) {
          ORDER BY i RETURNING id::text AS id`,
         [tenants.map((t) => t.database), tenants.map((t) => t.url), tenants.map((t, i) => JSON.stringify(tags(t, i)))],
       );
-      rows.forEach((r, i) => (tenants[i].id = r.id));
+      for (const [i, r] of rows.entries()) tenants[i].id = r.id;
       return tenants;
     },
     /** Takes every tenant out of the fleet (status 'deleted'), so that the next run selects only new ones. */
@@ -136,10 +151,14 @@ export async function createWorld(adminUrl) {
         }
       }),
     /** INVALID indexes (an interrupted CREATE INDEX CONCURRENTLY) in each tenant. */
-    invalidIndexesOf: (tenants) => pool(tenants, 8, async (t) => Number((await query(t.database, 'SELECT count(*)::int AS n FROM pg_index WHERE NOT indisvalid'))[0].n)),
+    invalidIndexesOf: (tenants) =>
+      pool(tenants, 8, async (t) => Number((await query(t.database, 'SELECT count(*)::int AS n FROM pg_index WHERE NOT indisvalid'))[0].n)),
     /** Advisory locks held on any of this bench's databases (the engine's plane lock, the fleet's host slots). */
     async advisoryLocks() {
-      const { rows } = await admin.query(`SELECT d.datname, l.pid, a.application_name FROM pg_locks l JOIN pg_database d ON d.oid = l.database LEFT JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND d.datname LIKE $1`, [`${prefix}%`]);
+      const { rows } = await admin.query(
+        `SELECT d.datname, l.pid, a.application_name FROM pg_locks l JOIN pg_database d ON d.oid = l.database LEFT JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND d.datname LIKE $1`,
+        [`${prefix}%`],
+      );
       return rows;
     },
     async dropTenants(tenants) {
@@ -168,10 +187,10 @@ export function sampleActivity(world, appPrefix, everyMs = 50) {
   const loop = (async () => {
     await client.connect();
     while (!stopped) {
-      const { rows } = await client.query(
-        `SELECT datname, application_name FROM pg_stat_activity WHERE datname LIKE $1 AND application_name LIKE $2`,
-        [`${world.prefix}tenant%`, `${appPrefix}%`],
-      );
+      const { rows } = await client.query(`SELECT datname, application_name FROM pg_stat_activity WHERE datname LIKE $1 AND application_name LIKE $2`, [
+        `${world.prefix}tenant%`,
+        `${appPrefix}%`,
+      ]);
       stats.samples++;
       const byDb = new Map();
       const byReplica = new Map();
@@ -193,7 +212,13 @@ export function sampleActivity(world, appPrefix, everyMs = 50) {
       stopped = true;
       await loop.catch(() => undefined);
       await client.end().catch(() => undefined);
-      return { samples: stats.samples, maxTenants: stats.maxTenants, maxSessions: stats.maxSessions, overlaps: [...stats.overlaps], perReplicaMax: stats.perReplicaMax };
+      return {
+        samples: stats.samples,
+        maxTenants: stats.maxTenants,
+        maxSessions: stats.maxSessions,
+        overlaps: [...stats.overlaps],
+        perReplicaMax: stats.perReplicaMax,
+      };
     },
   };
 }

@@ -31,19 +31,57 @@ async function attemptCase(name, log, fn) {
 function goals(r) {
   const rows = [];
   const add = (goal, measured, target, met, notes = []) => rows.push({ goal, measured, target, met, notes });
-  const notMeasured = (goal, target, c) => add(goal, `not measured: ${String(c?.error ?? 'skipped').split('\n')[0].slice(0, 200)}`, target, null);
+  const notMeasured = (goal, target, c) =>
+    add(
+      goal,
+      `not measured: ${String(c?.error ?? 'skipped')
+        .split('\n')[0]
+        .slice(0, 200)}`,
+      target,
+      null,
+    );
   const clean = (c) => c && !c.error && c.problems.length === 0;
   const f = r.fresh;
-  if (f && !f.error) add(`${f.tenants} fresh tenants, whole registry: fleet ÷ bare loop`, `${fmtX(f.ratio)} (fleet ${fmtMs(f.fleetMs)}, bare ${fmtMs(f.bareMs)})`, '≤ 1.15×', f.ratio <= 1.15 && clean(f), f.problems);
+  if (f && !f.error)
+    add(
+      `${f.tenants} fresh tenants, whole registry: fleet ÷ bare loop`,
+      `${fmtX(f.ratio)} (fleet ${fmtMs(f.fleetMs)}, bare ${fmtMs(f.bareMs)})`,
+      '≤ 1.15×',
+      f.ratio <= 1.15 && clean(f),
+      f.problems,
+    );
   else notMeasured('fresh tenants: fleet ÷ bare loop', '≤ 1.15×', f);
   const rel = r.release;
   if (rel && !rel.error) {
-    add(`one-migration release over ${rel.tenants}: fleet ÷ bare loop`, `${fmtX(rel.release.ratio)} (fleet ${fmtMs(rel.release.fleetMs)}, bare ${fmtMs(rel.release.bareMs)})`, '≤ 1.3×', rel.release.ratio <= 1.3 && clean(rel), rel.problems);
-    add(`plan over ${rel.tenants}: fleet ÷ bare dry run`, `${fmtX(rel.plan.ratio)} (fleet ${fmtMs(rel.plan.fleetMs)}, bare ${fmtMs(rel.plan.bareMs)})`, '1.5×', rel.plan.ratio <= 1.5 && clean(rel));
-    add(`scan over ${rel.tenants}: fleet ÷ bare verify`, `${fmtX(rel.scan.ratio)} (fleet ${fmtMs(rel.scan.fleetMs)}, bare ${fmtMs(rel.scan.bareMs)})`, '1.5×', rel.scan.ratio <= 1.5 && clean(rel));
+    add(
+      `one-migration release over ${rel.tenants}: fleet ÷ bare loop`,
+      `${fmtX(rel.release.ratio)} (fleet ${fmtMs(rel.release.fleetMs)}, bare ${fmtMs(rel.release.bareMs)})`,
+      '≤ 1.3×',
+      rel.release.ratio <= 1.3 && clean(rel),
+      rel.problems,
+    );
+    add(
+      `plan over ${rel.tenants}: fleet ÷ bare dry run`,
+      `${fmtX(rel.plan.ratio)} (fleet ${fmtMs(rel.plan.fleetMs)}, bare ${fmtMs(rel.plan.bareMs)})`,
+      '1.5×',
+      rel.plan.ratio <= 1.5 && clean(rel),
+    );
+    add(
+      `scan over ${rel.tenants}: fleet ÷ bare verify`,
+      `${fmtX(rel.scan.ratio)} (fleet ${fmtMs(rel.scan.fleetMs)}, bare ${fmtMs(rel.scan.bareMs)})`,
+      '1.5×',
+      rel.scan.ratio <= 1.5 && clean(rel),
+    );
   } else notMeasured('one-migration release, plan, scan', '≤ 1.3×, 1.5×', rel);
   const s = r.status;
-  if (s && !s.error) add(`status over ${s.tenants.toLocaleString('en')} tenants and ${s.items.toLocaleString('en')} items, warm, in process`, `${s.warmMedianMs.toFixed(1)} ms median, ${s.warmMaxMs.toFixed(1)} ms max (cold ${fmtMs(s.coldMs)}; CLI process ${fmtMs(s.cliMs)})`, '≤ 300 ms', s.warmMedianMs <= 300 && clean(s), s.problems);
+  if (s && !s.error)
+    add(
+      `status over ${s.tenants.toLocaleString('en')} tenants and ${s.items.toLocaleString('en')} items, warm, in process`,
+      `${s.warmMedianMs.toFixed(1)} ms median, ${s.warmMaxMs.toFixed(1)} ms max (cold ${fmtMs(s.coldMs)}; CLI process ${fmtMs(s.cliMs)})`,
+      '≤ 300 ms',
+      s.warmMedianMs <= 300 && clean(s),
+      s.problems,
+    );
   else notMeasured('status over 10,000', '≤ 300 ms', s);
   const t = r.three;
   if (t && !t.error) {
@@ -69,10 +107,23 @@ function goals(r) {
   const fl = r.failures;
   if (fl && !fl.error) {
     const asExpected = fl.injected.filter((i) => i.state === i.expected).length;
-    add(`k = ${fl.injected.length} injected failures over ${fl.tenants}`, `${asExpected}/${fl.injected.length} failed/unreachable as expected (${fl.injected.map((i) => `${i.kind}: ${i.state}${i.drift ? ' with drift' : ''}`).join('; ')}); ${fl.othersSucceeded}/${fl.others} others succeeded`, 'exactly the k fail, with the engine error; all others succeed', clean(fl), fl.problems);
+    add(
+      `k = ${fl.injected.length} injected failures over ${fl.tenants}`,
+      `${asExpected}/${fl.injected.length} failed/unreachable as expected (${fl.injected.map((i) => `${i.kind}: ${i.state}${i.drift ? ' with drift' : ''}`).join('; ')}); ${fl.othersSucceeded}/${fl.others} others succeeded`,
+      'exactly the k fail, with the engine error; all others succeed',
+      clean(fl),
+      fl.problems,
+    );
   } else notMeasured('injected failures', 'exactly k fail', fl);
   const c = r.canary;
-  if (c && !c.error) add(`failing canary over ${c.tenants}`, `run ${c.runState} (exit ${c.exitCode}); non-canary histories changed: ${c.nonCanaryChanged}`, 'halted, no non-canary change', clean(c), c.problems);
+  if (c && !c.error)
+    add(
+      `failing canary over ${c.tenants}`,
+      `run ${c.runState} (exit ${c.exitCode}); non-canary histories changed: ${c.nonCanaryChanged}`,
+      'halted, no non-canary change',
+      clean(c),
+      c.problems,
+    );
   else notMeasured('failing canary', 'halted, no non-canary change', c);
   return rows;
 }
@@ -82,7 +133,7 @@ function renderMarkdown(meta, table, results) {
     '# Fleet benchmark results',
     '',
     `Run ${meta.date} on ${meta.machine}; PostgreSQL ${meta.postgres}; Node ${meta.node}; commit ${meta.commit}; ${meta.quick ? 'quick mode; ' : ''}${meta.tenants} tenants per case, ${meta.rounds} round(s) of each timed case${meta.rerun ? `; ${meta.rerun}` : ''}.`,
-    'Fleet times run from the `migrate:fleet` process\'s start to its exit (`node scripts/migrate-fleet.mjs`, what `npm run migrate:fleet --` runs, started directly so npm\'s own start-up is not counted), with `FLEET_MAX_PER_HOST=8` and `FLEET_MAX_PER_REPLICA=8`. The reference is a bare loop in its own process: `runMigrations` (or `verifySchema`) with the built tenant registry at a plain concurrency of 8, on identical tenant databases, in the same round. Ratios are medians of per-round ratios.',
+    "Fleet times run from the `migrate:fleet` process's start to its exit (`node scripts/migrate-fleet.mjs`, what `npm run migrate:fleet --` runs, started directly so npm's own start-up is not counted), with `FLEET_MAX_PER_HOST=8` and `FLEET_MAX_PER_REPLICA=8`. The reference is a bare loop in its own process: `runMigrations` (or `verifySchema`) with the built tenant registry at a plain concurrency of 8, on identical tenant databases, in the same round. Ratios are medians of per-round ratios.",
     '',
     '| goal | measured | target | met? |',
     '|---|---|---|---|',
@@ -91,10 +142,29 @@ function renderMarkdown(meta, table, results) {
   ];
   const problems = table.flatMap((g) => (g.notes ?? []).map((n) => `- ${g.goal}: ${n}`));
   if (problems.length) lines.push('Problems seen:', '', ...problems, '');
-  for (const [key, label] of [['fresh', 'fresh tenants'], ['release', 'release, plan and scan']]) {
+  for (const [key, label] of [
+    ['fresh', 'fresh tenants'],
+    ['release', 'release, plan and scan'],
+  ]) {
     const c = results[key];
     if (!c?.rounds) continue;
-    lines.push(`Rounds, ${label}:`, '', '```', ...c.rounds.map((row) => JSON.stringify(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' && k !== 'round' ? Number(v.toFixed(k.includes('Ratio') || k === 'ratio' ? 3 : 0)) : v])))), '```', '');
+    lines.push(
+      `Rounds, ${label}:`,
+      '',
+      '```',
+      ...c.rounds.map((row) =>
+        JSON.stringify(
+          Object.fromEntries(
+            Object.entries(row).map(([k, v]) => [
+              k,
+              typeof v === 'number' && k !== 'round' ? Number(v.toFixed(k.includes('Ratio') || k === 'ratio' ? 3 : 0)) : v,
+            ]),
+          ),
+        ),
+      ),
+      '```',
+      '',
+    );
   }
   if (results.kill?.trials) lines.push('Kill trials:', '', '```', ...results.kill.trials.map((t) => JSON.stringify(t)), '```', '');
   return lines.join('\n');
@@ -113,7 +183,9 @@ export async function runFleetGroup(options) {
   const results = {};
   let control;
   try {
-    results.status = await (options.cases && !options.cases.includes('status') ? undefined : attemptCase('status over 10,000', log, () => statusCase({ world, log })));
+    results.status = await (options.cases && !options.cases.includes('status')
+      ? undefined
+      : attemptCase('status over 10,000', log, () => statusCase({ world, log })));
     control = await world.createControl();
     // The fleet's schemas (fleet, pgboss) are created once, as on a Control Plane that already runs the fleet.
     const warm = await fleetCli(control, ['status']);
@@ -121,7 +193,8 @@ export async function runFleetGroup(options) {
     const ctx = { world, control, scratch, n, rounds, log };
     // `--fleet-cases fresh,kill`: some cases only (while working on the bench).
     // A case that failed half-way leaves its tenants registered: retired, so that the next run does not select them.
-    const attempt = (name, key, logTo, fn) => (!options.cases || options.cases.includes(key) ? attemptCase(name, logTo, fn).finally(() => world.retireAll(control)) : undefined);
+    const attempt = (name, key, logTo, fn) =>
+      !options.cases || options.cases.includes(key) ? attemptCase(name, logTo, fn).finally(() => world.retireAll(control)) : undefined;
     results.fresh = await attempt('fresh tenants', 'fresh', log, () => freshCase(ctx));
     results.release = await attempt('release, plan, scan', 'release', log, () => releaseCase(ctx));
     results.three = await attempt('three processes', 'three', log, () => threeProcessesCase(ctx));

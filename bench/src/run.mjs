@@ -84,7 +84,13 @@ async function pgFingerprint(name) {
        ) s ORDER BY x`,
       [TOOL_TABLES],
     );
-    return { hash: createHash('sha256').update(rows.map((r) => r.x).join('\n')).digest('hex').slice(0, 16), objects: rows.length };
+    return {
+      hash: createHash('sha256')
+        .update(rows.map((r) => r.x).join('\n'))
+        .digest('hex')
+        .slice(0, 16),
+      objects: rows.length,
+    };
   } finally {
     await client.end();
   }
@@ -93,8 +99,18 @@ async function pgFingerprint(name) {
 function sqliteFingerprint(path) {
   const db = new Database(path, { readonly: true });
   try {
-    const rows = db.prepare(`SELECT type || ':' || name || ':' || coalesce(sql, '') AS x FROM sqlite_schema WHERE name NOT LIKE 'schema_migrations%' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all();
-    return { hash: createHash('sha256').update(rows.map((r) => r.x).join('\n')).digest('hex').slice(0, 16), objects: rows.length };
+    const rows = db
+      .prepare(
+        `SELECT type || ':' || name || ':' || coalesce(sql, '') AS x FROM sqlite_schema WHERE name NOT LIKE 'schema_migrations%' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+      )
+      .all();
+    return {
+      hash: createHash('sha256')
+        .update(rows.map((r) => r.x).join('\n'))
+        .digest('hex')
+        .slice(0, 16),
+      objects: rows.length,
+    };
   } finally {
     db.close();
   }
@@ -104,7 +120,12 @@ function sqliteFingerprint(path) {
 function timed(argv, env = {}) {
   const rssFile = join(SCRATCH, 'rss');
   const started = performance.now();
-  const child = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, ...argv], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const child = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssFile, ...argv], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const ms = performance.now() - started;
   if (child.status !== 0) {
     throw new Error(`${argv.join(' ')} exited ${child.status}:\n${(child.stderr ?? '').slice(-2000)}${(child.stdout ?? '').slice(-1000)}`);
@@ -121,11 +142,17 @@ const node = (script, ...rest) => ['node', script, ...rest];
 const atlasCli = (bin) => (url, w) => node(bin, 'up', '--url', url, '--dir', join(w.root, 'atlas'));
 const atlasApi = (index) => (url, w) => node(join(CASES, 'atlas-api.mjs'), index, url, join(w.root, 'atlas'));
 /** The API with the driver already loaded before the timing, as a service migrates (its own pool loaded it). */
-const atlasApiDriverLoaded = { id: 'atlas API, driver loaded', role: 'atlas', argv: (url, w) => node(join(CASES, 'atlas-api.mjs'), CURRENT_INDEX, url, join(w.root, 'atlas'), 'driver-loaded') };
+const atlasApiDriverLoaded = {
+  id: 'atlas API, driver loaded',
+  role: 'atlas',
+  argv: (url, w) => node(join(CASES, 'atlas-api.mjs'), CURRENT_INDEX, url, join(w.root, 'atlas'), 'driver-loaded'),
+};
 const CURRENT_BIN = join(CORE, 'bin', 'atlas-migrate.cjs');
 const CURRENT_INDEX = join(CORE, 'dist', 'index.js');
 // Builds before the CommonJS bin have `bin/atlas-migrate.js`.
-const BASELINE_BIN = ['atlas-migrate.cjs', 'atlas-migrate.js'].map((name) => join(BASELINE, 'bin', name)).find((path) => existsSync(path)) ?? join(BASELINE, 'bin', 'atlas-migrate.cjs');
+const BASELINE_BIN =
+  ['atlas-migrate.cjs', 'atlas-migrate.js'].map((name) => join(BASELINE, 'bin', name)).find((path) => existsSync(path)) ??
+  join(BASELINE, 'bin', 'atlas-migrate.cjs');
 const BASELINE_INDEX = join(BASELINE, 'dist', 'index.js');
 
 /** The PostgreSQL apply cases. `peer` marks the Node tools the targets compare with. */
@@ -136,7 +163,12 @@ function pgApplyCases(w, { peers = true, baseline = WITH_BASELINE, embedded = fa
     { id: 'atlas API', role: 'atlas', argv: atlasApi(CURRENT_INDEX) },
   ];
   // W1: the two registry packages as built; W2: the folder as a built registry embeds it (workloads.mjs).
-  if (embedded && !QUICK) cases.push({ id: 'atlas API (embedded registries)', role: 'atlas', argv: (url) => node(join(CASES, 'atlas-api.mjs'), CURRENT_INDEX, url, w.embedded ?? 'embedded') });
+  if (embedded && !QUICK)
+    cases.push({
+      id: 'atlas API (embedded registries)',
+      role: 'atlas',
+      argv: (url) => node(join(CASES, 'atlas-api.mjs'), CURRENT_INDEX, url, w.embedded ?? 'embedded'),
+    });
   if (baseline) {
     cases.push({ id: 'atlas CLI (before)', role: 'before', argv: atlasCli(BASELINE_BIN) });
     if (!QUICK) cases.push({ id: 'atlas API (before)', role: 'before', argv: atlasApi(BASELINE_INDEX) });
@@ -144,8 +176,18 @@ function pgApplyCases(w, { peers = true, baseline = WITH_BASELINE, embedded = fa
   if (peers) {
     const all = [
       { id: 'postgrator API', role: 'peer', argv: (url) => node(join(CASES, 'postgrator.mjs'), url, join(w.root, 'postgrator')) },
-      { id: 'node-pg-migrate CLI', role: 'peer', argv: (url) => node(BIN('node-pg-migrate', 'bin/node-pg-migrate.js'), 'up', '-m', join(w.root, 'npm'), '--no-verbose'), env: (url) => ({ DATABASE_URL: url }) },
-      { id: 'knex CLI', role: 'peer', argv: () => node(BIN('knex', 'bin/cli.js'), 'migrate:latest', '--knexfile', join(CASES, 'knexfile.cjs')), env: (url) => ({ DATABASE_URL: url, KNEX_DIR: join(w.root, 'knex') }) },
+      {
+        id: 'node-pg-migrate CLI',
+        role: 'peer',
+        argv: (_url) => node(BIN('node-pg-migrate', 'bin/node-pg-migrate.js'), 'up', '-m', join(w.root, 'npm'), '--no-verbose'),
+        env: (url) => ({ DATABASE_URL: url }),
+      },
+      {
+        id: 'knex CLI',
+        role: 'peer',
+        argv: () => node(BIN('knex', 'bin/cli.js'), 'migrate:latest', '--knexfile', join(CASES, 'knexfile.cjs')),
+        env: (url) => ({ DATABASE_URL: url, KNEX_DIR: join(w.root, 'knex') }),
+      },
       { id: 'umzug API', role: 'peer', argv: (url) => node(join(CASES, 'umzug.mjs'), url, join(w.root, 'umzug')) },
     ];
     // Quick mode keeps the two fastest peers of the full runs.
@@ -172,7 +214,11 @@ function sqliteApplyCases(w, { baseline = WITH_BASELINE } = {}) {
 }
 
 function sqliteNoopCases(w, options) {
-  return [{ id: 'open + SELECT 1 + close', role: 'floor', argv: (path) => node(join(CASES, 'floor-sqlite.mjs'), path) }, ...sqliteApplyCases(w, options).filter((c) => c.role !== 'psql'), atlasApiDriverLoaded];
+  return [
+    { id: 'open + SELECT 1 + close', role: 'floor', argv: (path) => node(join(CASES, 'floor-sqlite.mjs'), path) },
+    ...sqliteApplyCases(w, options).filter((c) => c.role !== 'psql'),
+    atlasApiDriverLoaded,
+  ];
 }
 
 async function commitsOf(db) {
@@ -278,7 +324,17 @@ function summarise(group, samples, fingerprints, counts) {
     commitsPerMigration: counts[c.id]?.commits ?? null,
   }));
   const schemas = Object.entries(fingerprints).map(([hash, f]) => ({ hash, objects: f.objects, cases: [...f.cases] }));
-  return { title: group.title, dialect: group.dialect, kind: group.kind, migrations: group.w.count, reference: reference?.id ?? null, bestPeer: bestPeer?.id ?? null, sameSchema: schemas.length <= 1, schemas, rows };
+  return {
+    title: group.title,
+    dialect: group.dialect,
+    kind: group.kind,
+    migrations: group.w.count,
+    reference: reference?.id ?? null,
+    bestPeer: bestPeer?.id ?? null,
+    sameSchema: schemas.length <= 1,
+    schemas,
+    rows,
+  };
 }
 
 function groups(workloads) {
@@ -306,7 +362,11 @@ function groups(workloads) {
     all.push({ title: 'PostgreSQL W2 5,000 no-op', dialect: 'postgres', kind: 'noop', w: w2_5000, cases: pgNoopCases(w2_5000, { embedded: true }) });
     all.push({ title: 'SQLite W2 5,000 trivial apply', dialect: 'sqlite', kind: 'apply', w: w2_5000, cases: sqliteApplyCases(w2_5000, { baseline: false }) });
   }
-  for (const [label, w] of [['1 MB', w3_1], ['5 MB', w3_5], ['50 MB', w3_50]]) {
+  for (const [label, w] of [
+    ['1 MB', w3_1],
+    ['5 MB', w3_5],
+    ['50 MB', w3_50],
+  ]) {
     if (!w) continue;
     // The engine before this work is quadratic in file size: only the 1 MB file is worth its wait.
     const baseline = WITH_BASELINE && label === '1 MB';
@@ -331,11 +391,16 @@ function renderMarkdown(meta, results) {
   ];
   for (const r of results) {
     lines.push(`## ${r.title}`, '');
-    lines.push(`${r.migrations} migration(s); reference: ${r.reference ?? '–'}; best peer: ${r.bestPeer ?? '–'}; same schema in every case: ${r.kind === 'apply' ? (r.sameSchema ? `yes (${r.schemas[0]?.objects ?? 0} objects)` : `**NO**: ${r.schemas.map((s) => `${s.hash} (${s.objects}): ${s.cases.join(', ')}`).join('; ')}`) : 'n/a (no-op)'}`, '');
+    lines.push(
+      `${r.migrations} migration(s); reference: ${r.reference ?? '–'}; best peer: ${r.bestPeer ?? '–'}; same schema in every case: ${r.kind === 'apply' ? (r.sameSchema ? `yes (${r.schemas[0]?.objects ?? 0} objects)` : `**NO**: ${r.schemas.map((s) => `${s.hash} (${s.objects}): ${s.cases.join(', ')}`).join('; ')}`) : 'n/a (no-op)'}`,
+      '',
+    );
     lines.push('| case | median ms | min ms | in-process ms | × reference | × best peer | messages / migration | commits / migration | peak RSS MB |');
     lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const row of r.rows) {
-      lines.push(`| ${row.case} | ${fmt(row.medianMs)} | ${fmt(row.minMs)} | ${fmt(row.inProcessMs, 1)} | ${fmtRatio(row.vsReference)} | ${fmtRatio(row.vsBestPeer)} | ${fmt(row.messagesPerMigration, 2)} | ${fmt(row.commitsPerMigration, 2)} | ${fmt(row.peakRssMb, 1)} |`);
+      lines.push(
+        `| ${row.case} | ${fmt(row.medianMs)} | ${fmt(row.minMs)} | ${fmt(row.inProcessMs, 1)} | ${fmtRatio(row.vsReference)} | ${fmtRatio(row.vsBestPeer)} | ${fmt(row.messagesPerMigration, 2)} | ${fmt(row.commitsPerMigration, 2)} | ${fmt(row.peakRssMb, 1)} |`,
+      );
     }
     lines.push('');
   }
@@ -346,7 +411,18 @@ function renderMarkdown(meta, results) {
 async function fleetGroup(meta) {
   const count = (name) => (option(name) === undefined ? undefined : Number(option(name)));
   try {
-    const { markdown } = await runFleetGroup({ adminUrl: ADMIN_URL, quick: QUICK, tenants: count('--tenants'), rounds: count('--fleet-rounds'), killTrials: count('--kill-trials'), cases: option('--fleet-cases')?.split(','), scratch: SCRATCH, outDir: join(BENCH, 'results'), meta, log: (line) => process.stderr.write(`${line}\n`) });
+    const { markdown } = await runFleetGroup({
+      adminUrl: ADMIN_URL,
+      quick: QUICK,
+      tenants: count('--tenants'),
+      rounds: count('--fleet-rounds'),
+      killTrials: count('--kill-trials'),
+      cases: option('--fleet-cases')?.split(','),
+      scratch: SCRATCH,
+      outDir: join(BENCH, 'results'),
+      meta,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
     process.stdout.write(`${markdown}\n`);
   } finally {
     rmSync(SCRATCH, { recursive: true, force: true });

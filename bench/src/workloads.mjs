@@ -17,7 +17,12 @@ const { embedSqlPlugin } = await import(join(REPO, 'packages', 'migrator-core', 
  */
 async function writeEmbedded(root) {
   let loading;
-  embedSqlPlugin(join(root, 'atlas')).setup({ onResolve() {}, onLoad(_options, load) { loading = load(); } });
+  embedSqlPlugin(join(root, 'atlas')).setup({
+    onResolve() {},
+    onLoad(_options, load) {
+      loading = load();
+    },
+  });
   const { contents } = await loading;
   const path = join(root, 'atlas-embedded.mjs');
   writeFileSync(path, contents);
@@ -48,7 +53,10 @@ function writeFormats(root, input) {
     }
     writeFileSync(join(root, 'postgrator', `${pad(m.version)}.do.${m.name}.sql`), m.postgres);
     writeFileSync(join(root, 'npm', `${stem}.sql`), `-- Up Migration\n${m.postgres}\n-- Down Migration\n`);
-    writeFileSync(join(root, 'knex', `${stem}.cjs`), `const sql = ${JSON.stringify(m.postgres)};\n// knex.raw reads every ? as a binding placeholder: escaped, or CHECK (url ~ '^https?://') silently changes.\nexports.up = (knex) => knex.raw(sql.replaceAll('?', '\\\\?'));\nexports.down = async () => {};\n`);
+    writeFileSync(
+      join(root, 'knex', `${stem}.cjs`),
+      `const sql = ${JSON.stringify(m.postgres)};\n// knex.raw reads every ? as a binding placeholder: escaped, or CHECK (url ~ '^https?://') silently changes.\nexports.up = (knex) => knex.raw(sql.replaceAll('?', '\\\\?'));\nexports.down = async () => {};\n`,
+    );
     writeFileSync(join(root, 'umzug', `${stem}.sql`), m.postgres);
     pgAll.push(m.postgres.trimEnd().endsWith(';') ? m.postgres : `${m.postgres}\n;`);
     sqliteAll.push(m.sqlite.trimEnd().endsWith(';') ? m.sqlite : `${m.sqlite}\n;`);
@@ -63,7 +71,9 @@ function w1(root) {
   const migrations = [];
   for (const pkg of ['control-migrations', 'tenant-migrations']) {
     const dir = join(REPO, 'packages', pkg, 'sql');
-    const names = readdirSync(dir).filter((n) => n.endsWith('.postgres.sql')).sort();
+    const names = readdirSync(dir)
+      .filter((n) => n.endsWith('.postgres.sql'))
+      .sort();
     for (const name of names) {
       const [, version, stem] = /^(\d+)_(.+)\.postgres\.sql$/.exec(name);
       const sqliteName = name.replace('.postgres.sql', '.sqlite.sql');

@@ -5,7 +5,11 @@ import closeWithGrace from 'close-with-grace';
 import { createApp } from './app.js';
 import { DEFAULT_DATA_DIR, DEFAULT_ENV_FILE, controlService } from './config.js';
 
-const booted = await bootService(controlService, { env: process.env, dataDir: DEFAULT_DATA_DIR, envFile: DEFAULT_ENV_FILE, isTerminal: process.stdout.isTTY === true }, createApp);
+const booted = await bootService(
+  controlService,
+  { env: process.env, dataDir: DEFAULT_DATA_DIR, envFile: DEFAULT_ENV_FILE, isTerminal: process.stdout.isTTY === true },
+  createApp,
+);
 if (!booted.ok) process.exit(booted.exitCode);
 const { service } = booted;
 

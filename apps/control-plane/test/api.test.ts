@@ -27,20 +27,58 @@ afterEach(async () => {
 const start = (env: Record<string, string>) => listenApp<ControlDatabase>((e) => loadConfig(e, '/nonexistent'), createApp, env);
 
 async function seed(database: TestDatabase): Promise<void> {
-  const p = (n: number) => (database.dialect === 'postgres' ? Array.from({ length: n }, (_, i) => `$${i + 1}`) : Array.from({ length: n }, () => '?')).join(', ');
-  for (const [id, name] of [[TENANT_ID, 'Acme'], [OTHER_TENANT, 'Globex']]) await database.query(`INSERT INTO tenants (id, name) VALUES (${p(2)})`, [id, name]);
+  const p = (n: number) =>
+    (database.dialect === 'postgres' ? Array.from({ length: n }, (_, i) => `$${i + 1}`) : Array.from({ length: n }, () => '?')).join(', ');
+  for (const [id, name] of [
+    [TENANT_ID, 'Acme'],
+    [OTHER_TENANT, 'Globex'],
+  ])
+    await database.query(`INSERT INTO tenants (id, name) VALUES (${p(2)})`, [id, name]);
   await database.query(`INSERT INTO subscriptions (id, tenant_id, plan) VALUES (${p(3)})`, [SUBSCRIPTION_ID, TENANT_ID, 'pro']);
   await database.query(
     `INSERT INTO billing_invoices (tenant_id, invoice_number, status, subtotal_minor, amount_due_minor, line_items, issued_at, created_at,
        subscription_id, razorpay_invoice_id, razorpay_order_id, razorpay_payment_id, payment_method, tax_minor, amount_paid_minor, paid_at, invoice_pdf_url)
      VALUES (${p(17)})`,
-    [TENANT_ID, 'INV-2026-0002', 'paid', 100000, 118000, JSON.stringify([{ description: 'Pro plan', amountMinor: 100000 }]), '2026-02-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z',
-      SUBSCRIPTION_ID, 'inv_RZP002', 'order_RZP002', 'pay_RZP002', 'upi', 18000, 118000, '2026-02-03T09:30:00.000Z', 'https://rzp.io/i/inv002'],
+    [
+      TENANT_ID,
+      'INV-2026-0002',
+      'paid',
+      100000,
+      118000,
+      JSON.stringify([{ description: 'Pro plan', amountMinor: 100000 }]),
+      '2026-02-01T00:00:00.000Z',
+      '2026-02-01T00:00:00.000Z',
+      SUBSCRIPTION_ID,
+      'inv_RZP002',
+      'order_RZP002',
+      'pay_RZP002',
+      'upi',
+      18000,
+      118000,
+      '2026-02-03T09:30:00.000Z',
+      'https://rzp.io/i/inv002',
+    ],
   );
-  await database.query(`INSERT INTO billing_invoices (tenant_id, invoice_number, status, amount_due_minor, created_at) VALUES (${p(5)})`, [TENANT_ID, 'INV-2026-0001', 'issued', 5000, '2026-01-01T00:00:00.000Z']);
-  await database.query(`INSERT INTO billing_invoices (tenant_id, invoice_number, created_at) VALUES (${p(3)})`, [OTHER_TENANT, 'INV-2026-0003', '2026-03-01T00:00:00.000Z']);
+  await database.query(`INSERT INTO billing_invoices (tenant_id, invoice_number, status, amount_due_minor, created_at) VALUES (${p(5)})`, [
+    TENANT_ID,
+    'INV-2026-0001',
+    'issued',
+    5000,
+    '2026-01-01T00:00:00.000Z',
+  ]);
+  await database.query(`INSERT INTO billing_invoices (tenant_id, invoice_number, created_at) VALUES (${p(3)})`, [
+    OTHER_TENANT,
+    'INV-2026-0003',
+    '2026-03-01T00:00:00.000Z',
+  ]);
   await database.query(`INSERT INTO signup_leads (email, company_name, created_at, status, source, company_size, demo_requested_at) VALUES (${p(7)})`, [
-    'ceo@initech.example', 'Initech', '2026-01-10T00:00:00.000Z', 'demo_scheduled', 'pricing_page', '51-200', '2026-01-11T12:00:00.000Z',
+    'ceo@initech.example',
+    'Initech',
+    '2026-01-10T00:00:00.000Z',
+    'demo_scheduled',
+    'pricing_page',
+    '51-200',
+    '2026-01-11T12:00:00.000Z',
   ]);
   await database.query(`INSERT INTO signup_leads (email, created_at) VALUES (${p(2)})`, ['dev@hooli.example', '2026-01-12T00:00:00.000Z']);
 }
@@ -51,7 +89,10 @@ describe.each(DIALECTS)('control plane on $name', ({ create }) => {
     const first = startService('control', { CONTROL_PLANE_DATABASE_URL: db.url, INTERNAL_SERVICE_SECRET: SECRET });
     const url = await first.ready();
     expect(first.lines().find((l) => l.msg === 'startup migration complete')).toMatchObject({ plane: 'control', applied: CONTROL });
-    expect(await http(`${url}/api/health`)).toEqual({ status: 200, body: { status: 'ok', plane: 'control', schema: { latestApplied: 1007, pending: [], unknownApplied: [] } } });
+    expect(await http(`${url}/api/health`)).toEqual({
+      status: 200,
+      body: { status: 'ok', plane: 'control', schema: { latestApplied: 1007, pending: [], unknownApplied: [] } },
+    });
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     const second = startService('control', { CONTROL_PLANE_DATABASE_URL: db.url, INTERNAL_SERVICE_SECRET: SECRET });
@@ -101,7 +142,16 @@ describe.each(DIALECTS)('control plane on $name', ({ create }) => {
         invoicePdfUrl: 'https://rzp.io/i/inv002',
         createdAt: '2026-02-01T00:00:00.000Z',
       },
-      expect.objectContaining({ invoiceNumber: 'INV-2026-0001', status: 'issued', amountDueMinor: 5000, taxMinor: 0, amountPaidMinor: 0, lineItems: [], subscriptionId: null, paidAt: null }),
+      expect.objectContaining({
+        invoiceNumber: 'INV-2026-0001',
+        status: 'issued',
+        amountDueMinor: 5000,
+        taxMinor: 0,
+        amountPaidMinor: 0,
+        lineItems: [],
+        subscriptionId: null,
+        paidAt: null,
+      }),
     ]);
 
     const leads = await get('/api/admin/leads');
@@ -128,7 +178,12 @@ describe.each(DIALECTS)('control plane on $name', ({ create }) => {
     expect((await get('/api/admin/leads?status=new')).body.leads.map((l: { email: string }) => l.email)).toEqual(['dev@hooli.example']);
     expect((await get('/api/admin/leads?demoRequested=true')).body.leads.map((l: { email: string }) => l.email)).toEqual(['ceo@initech.example']);
 
-    for (const bad of ['/api/billing/invoices', '/api/billing/invoices?tenantId=1%3B%20DROP%20TABLE%20billing_invoices', '/api/admin/leads?status=hot', '/api/admin/leads?limit=501']) {
+    for (const bad of [
+      '/api/billing/invoices',
+      '/api/billing/invoices?tenantId=1%3B%20DROP%20TABLE%20billing_invoices',
+      '/api/admin/leads?status=hot',
+      '/api/admin/leads?limit=501',
+    ]) {
       expect((await get(bad)).status).toBe(400);
     }
     expect((await http(`${service.url}/api/billing/invoices?tenantId=${TENANT_ID}`)).status).toBe(401);
@@ -150,10 +205,20 @@ describe('control plane configuration', () => {
       logFormat: 'json',
       connectWaitMs: 30_000,
       databaseSource: 'default',
-      migrationDatabase: { kind: 'sqlite', path: join(REPO_ROOT, 'data', 'control-plane.db'), redacted: join(REPO_ROOT, 'data', 'control-plane.db'), secrets: [] },
+      migrationDatabase: {
+        kind: 'sqlite',
+        path: join(REPO_ROOT, 'data', 'control-plane.db'),
+        redacted: join(REPO_ROOT, 'data', 'control-plane.db'),
+        secrets: [],
+      },
       migration: { connectWaitMs: 30_000 },
     });
-    expect(loadConfig({ CONTROL_PLANE_DATABASE_URL: '  ', INTERNAL_SERVICE_SECRET: '', MIGRATE_ON_STARTUP: 'false', MIGRATION_LOCK_TIMEOUT_SECONDS: '5' }, '/srv/data')).toMatchObject({
+    expect(
+      loadConfig(
+        { CONTROL_PLANE_DATABASE_URL: '  ', INTERNAL_SERVICE_SECRET: '', MIGRATE_ON_STARTUP: 'false', MIGRATION_LOCK_TIMEOUT_SECONDS: '5' },
+        '/srv/data',
+      ),
+    ).toMatchObject({
       database: { kind: 'sqlite', path: '/srv/data/control-plane.db' },
       internalServiceSecret: null,
       migrateOnStartup: false,

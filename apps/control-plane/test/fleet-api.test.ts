@@ -84,7 +84,8 @@ describe('fleet API on a PostgreSQL Control Plane', () => {
   it('POST creates a run that this replica works to the end; GET shows it, its items and the status; 401, 400 and 404 as documented', async () => {
     const base = await boot([{ name: 'Acme' }, { name: 'Globex' }, { name: 'Initech' }]);
     for (const route of ROUTES) expect((await call(`${base}${route.path}`, { method: route.method, json: route.json })).status).toBe(401);
-    for (const route of ROUTES) expect((await call(`${base}${route.path}?dryrun=true`, { method: route.method, json: route.json, secret: SECRET })).status).toBe(400);
+    for (const route of ROUTES)
+      expect((await call(`${base}${route.path}?dryrun=true`, { method: route.method, json: route.json, secret: SECRET })).status).toBe(400);
     for (const json of [{ mode: 'apply', bogus: 1 }, { mode: 'migrate' }, { mode: 'apply', filter: { tag: ['x'] } }, {}]) {
       expect((await call(`${base}/api/fleet/runs`, { method: 'POST', json, secret: SECRET })).status, JSON.stringify(json)).toBe(400);
     }
@@ -106,9 +107,15 @@ describe('fleet API on a PostgreSQL Control Plane', () => {
     expect((await call(`${base}/api/fleet/runs`, { secret: SECRET })).body.runs.map((r: { id: string }) => r.id)).toEqual([run.id]);
 
     expect(await call(`${base}/api/fleet/runs/${MISSING_RUN}`, { secret: SECRET })).toMatchObject({ status: 404, body: { code: 'FLEET_RUN_NOT_FOUND' } });
-    expect(await call(`${base}/api/fleet/runs/${MISSING_RUN}/cancel`, { method: 'POST', secret: SECRET })).toMatchObject({ status: 404, body: { code: 'FLEET_RUN_NOT_FOUND' } });
+    expect(await call(`${base}/api/fleet/runs/${MISSING_RUN}/cancel`, { method: 'POST', secret: SECRET })).toMatchObject({
+      status: 404,
+      body: { code: 'FLEET_RUN_NOT_FOUND' },
+    });
     // A finished run cannot be paused.
-    expect(await call(`${base}/api/fleet/runs/${run.id}/pause`, { method: 'POST', secret: SECRET })).toMatchObject({ status: 409, body: { code: 'FLEET_INVALID_TRANSITION' } });
+    expect(await call(`${base}/api/fleet/runs/${run.id}/pause`, { method: 'POST', secret: SECRET })).toMatchObject({
+      status: 409,
+      body: { code: 'FLEET_INVALID_TRANSITION' },
+    });
 
     // A second replica on the same Control Plane accepts the page's session cookie the first one issued; no action does.
     const second = await startService('control', { CONTROL_PLANE_DATABASE_URL: control!.url, INTERNAL_SERVICE_SECRET: SECRET }).ready();
@@ -118,7 +125,10 @@ describe('fleet API on a PostgreSQL Control Plane', () => {
     const setCookie = login.headers.get('set-cookie') ?? '';
     expect(setCookie).toMatch(/^atlas_fleet_session=v1\.[^;]+; Path=\/fleet; Max-Age=28800; HttpOnly; SameSite=Strict$/);
     const cookie = { cookie: setCookie.split(';')[0]! };
-    expect(await call(`${second}/fleet/data`, { headers: cookie })).toMatchObject({ status: 200, body: { schemaVersion: 1, live: false, run: { id: run.id } } });
+    expect(await call(`${second}/fleet/data`, { headers: cookie })).toMatchObject({
+      status: 200,
+      body: { schemaVersion: 1, live: false, run: { id: run.id } },
+    });
     expect((await call(`${second}/fleet`, { headers: cookie })).status).toBe(200);
     expect((await call(`${second}/fleet`, { headers: { cookie: 'atlas_fleet_session=v1.9999999999.x.y' } })).status).toBe(401);
     expect((await call(`${second}/fleet/data`, { headers: { ...cookie, 'x-service-secret': 'wrong' } })).status).toBe(401);
@@ -154,7 +164,12 @@ describe('fleet API on a PostgreSQL Control Plane', () => {
     await fix.query('DROP TABLE organizations');
     await fix.end();
     expect((await post(`/api/fleet/runs/${id}/retry?failedOnly=true`)).status).toBe(200);
-    const retried = await waitForRun(base, SECRET, id, (r) => SETTLED.has(r.state) && r.items.every((i: { state: string }) => i.state !== 'failed' && i.state !== 'queued'));
+    const retried = await waitForRun(
+      base,
+      SECRET,
+      id,
+      (r) => SETTLED.has(r.state) && r.items.every((i: { state: string }) => i.state !== 'failed' && i.state !== 'queued'),
+    );
     expect(retried).toMatchObject({ state: 'succeeded', counts: { succeeded: 2 } });
     expect(await appliedVersions(broken)).toEqual(TENANT_VERSIONS);
 
@@ -177,9 +192,15 @@ describe('fleet API on a PostgreSQL Control Plane', () => {
     for (const route of ROUTES) {
       const answer = await call(`${base}${route.path}`, { method: route.method, json: route.json, secret: SECRET });
       expect(answer.status, `${route.method} ${route.path}`).toBe(503);
-      expect(answer.body).toEqual({ code: 'FLEET_UNAVAILABLE', error: 'the fleet did not open on this replica: FLEET_MAX_PER_HOST must be a whole number of at least 1, got "four"' });
+      expect(answer.body).toEqual({
+        code: 'FLEET_UNAVAILABLE',
+        error: 'the fleet did not open on this replica: FLEET_MAX_PER_HOST must be a whole number of at least 1, got "four"',
+      });
     }
-    expect(service.lines().find((l) => /^fleet did not open/.test(String(l.msg)))).toMatchObject({ level: 50, error: expect.stringMatching(/FLEET_MAX_PER_HOST/) });
+    expect(service.lines().find((l) => /^fleet did not open/.test(String(l.msg)))).toMatchObject({
+      level: 50,
+      error: expect.stringMatching(/FLEET_MAX_PER_HOST/),
+    });
     expect((await call(`${base}/api/health`)).status).toBe(200);
     expect((await call(`${base}/api/admin/leads`, { secret: SECRET })).status).toBe(200);
   });

@@ -67,7 +67,12 @@ describe('fleet page', () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
 
     control = await createPostgresDatabase();
-    tenants = await createTenantDatabases([{ name: 'Acme (internal)' }, { name: 'Globex' }, { name: 'Initech' }, { name: 'Umbrella <script>alert(1)</script>', broken: true }]);
+    tenants = await createTenantDatabases([
+      { name: 'Acme (internal)' },
+      { name: 'Globex' },
+      { name: 'Initech' },
+      { name: 'Umbrella <script>alert(1)</script>', broken: true },
+    ]);
     const base = await startService('control', { CONTROL_PLANE_DATABASE_URL: control.url, INTERNAL_SERVICE_SECRET: SECRET }).ready();
     await registerTenants(control, tenants);
     await control.query(`UPDATE tenants SET metadata = '{"tags":["internal"]}' WHERE id = $1`, [tenants[0]!.id]);
@@ -82,7 +87,15 @@ describe('fleet page', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
@@ -144,10 +157,15 @@ describe('fleet page', () => {
     expect(forged.status).toBe(401);
 
     // Another site: its form posting to an action is refused, and a link to the page arrives signed out (SameSite=Strict).
-    const stranger = await startAttacker(`<!doctype html><form id="f" method="post" action="${base}/api/fleet/runs/${runId}/cancel"></form><a id="go" href="${base}/fleet">fleet</a>`);
+    const stranger = await startAttacker(
+      `<!doctype html><form id="f" method="post" action="${base}/api/fleet/runs/${runId}/cancel"></form><a id="go" href="${base}/fleet">fleet</a>`,
+    );
     const other = await context.newPage();
     await other.goto(stranger);
-    const posted = await Promise.all([other.waitForNavigation(), other.evaluate(() => (globalThis as unknown as BrowserGlobals).document.getElementById('f')!.submit!())]);
+    const posted = await Promise.all([
+      other.waitForNavigation(),
+      other.evaluate(() => (globalThis as unknown as BrowserGlobals).document.getElementById('f')!.submit!()),
+    ]);
     expect(posted[0]!.status()).toBe(401);
     await other.goto(stranger);
     const linked = await Promise.all([other.waitForNavigation(), other.click('#go')]);

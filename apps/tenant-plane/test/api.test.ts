@@ -40,7 +40,10 @@ describe.each(DIALECTS)('tenant API on $name', ({ create }) => {
     ] as const;
     for (const [method, path] of calls) {
       expect(await http(`${service.url}${path}`, { method })).toEqual({ status: 401, body: { error: 'missing or invalid x-service-secret header' } });
-      expect(await http(`${service.url}${path}`, { method, secret: `${SECRET}x` })).toEqual({ status: 401, body: { error: 'missing or invalid x-service-secret header' } });
+      expect(await http(`${service.url}${path}`, { method, secret: `${SECRET}x` })).toEqual({
+        status: 401,
+        body: { error: 'missing or invalid x-service-secret header' },
+      });
       expect(await http(`${service.url}${path}`, { method, secret: SECRET.slice(0, -1) })).toMatchObject({ status: 401 });
     }
     await service.close();
@@ -66,9 +69,10 @@ describe.each(DIALECTS)('tenant API on $name', ({ create }) => {
     expect(await incidents(`tenantId=${ACME}`)).toEqual({ status: 503, body: { error: 'schema behind', requires: 2003 } });
 
     const insert = (tenant: string, number: string, status: string, createdAt: string) =>
-      db!.query(`INSERT INTO incidents (tenant_id, number, title, status, severity, created_at) VALUES (${db!.dialect === 'postgres' ? '$1, $2, $3, $4, $5, $6' : '?, ?, ?, ?, ?, ?'})`, [
-        tenant, number, `Incident ${number}`, status, 'high', createdAt,
-      ]);
+      db!.query(
+        `INSERT INTO incidents (tenant_id, number, title, status, severity, created_at) VALUES (${db!.dialect === 'postgres' ? '$1, $2, $3, $4, $5, $6' : '?, ?, ?, ?, ?, ?'})`,
+        [tenant, number, `Incident ${number}`, status, 'high', createdAt],
+      );
     await insert(ACME, 'INC0001', 'new', '2026-03-01T10:00:00.000Z');
     await insert(ACME, 'INC0002', 'resolved', '2026-03-02T10:00:00.000Z');
     await insert(ACME, 'INC0003', 'new', '2026-03-03T10:00:00.000Z');
@@ -77,7 +81,9 @@ describe.each(DIALECTS)('tenant API on $name', ({ create }) => {
     expect((await http(`${service.url}/api/db/migrate`, { method: 'POST', secret: SECRET })).status).toBe(200);
     const open = await incidents(`tenantId=${ACME}&status=new`);
     expect(open.status).toBe(200);
-    expect(open.body.incidents.map((i: { number: string; tenantId: string; status: string; createdAt: string }) => [i.number, i.tenantId, i.status, i.createdAt])).toEqual([
+    expect(
+      open.body.incidents.map((i: { number: string; tenantId: string; status: string; createdAt: string }) => [i.number, i.tenantId, i.status, i.createdAt]),
+    ).toEqual([
       ['INC0003', ACME, 'new', '2026-03-03T10:00:00.000Z'],
       ['INC0001', ACME, 'new', '2026-03-01T10:00:00.000Z'],
     ]);
@@ -118,8 +124,12 @@ describe.each(DIALECTS)('tenant API on $name', ({ create }) => {
     // The drift part: the hand-made table is extra (2006 is not applied), not drift; pending keeps it from up to date.
     expect(status.body).toMatchObject({ schemaVersion: 2, upToDate: false });
     expect(status.body.planes[0].drift).toMatchObject({ ok: true, error: null });
-    expect(status.body.planes[0].drift.findings).toContainEqual(expect.objectContaining({ kind: 'extra', objectKind: 'table', name: 'vault_credential_rotations', version: 2006 }));
-    expect(status.body.planes[0].entries.map((e: { version: number; state: string }) => `${e.version} ${e.state}`)).toEqual(TENANT.map((v) => `${v} ${v === 2001 ? 'applied' : 'pending'}`));
+    expect(status.body.planes[0].drift.findings).toContainEqual(
+      expect.objectContaining({ kind: 'extra', objectKind: 'table', name: 'vault_credential_rotations', version: 2006 }),
+    );
+    expect(status.body.planes[0].entries.map((e: { version: number; state: string }) => `${e.version} ${e.state}`)).toEqual(
+      TENANT.map((v) => `${v} ${v === 2001 ? 'applied' : 'pending'}`),
+    );
 
     const failed = await http(`${service.url}/api/db/migrate`, { method: 'POST', secret: SECRET });
     expect(failed.status).toBe(500);
@@ -130,7 +140,10 @@ describe.each(DIALECTS)('tenant API on $name', ({ create }) => {
     else expect(failed.body.error.dbCode).toBe('SQLITE_ERROR');
 
     const health = await http(`${service.url}/api/health`);
-    expect(health).toEqual({ status: 503, body: { status: 'schema_behind', plane: 'tenant', schema: { latestApplied: 2005, pending: TENANT.filter((v) => v >= 2006), unknownApplied: [] } } });
+    expect(health).toEqual({
+      status: 503,
+      body: { status: 'schema_behind', plane: 'tenant', schema: { latestApplied: 2005, pending: TENANT.filter((v) => v >= 2006), unknownApplied: [] } },
+    });
   });
 
   it('health: a database ahead of the code is healthy (forward-only)', async () => {
@@ -138,7 +151,10 @@ describe.each(DIALECTS)('tenant API on $name', ({ create }) => {
     await migrateTo(db.url, 2018);
     await db.query(`INSERT INTO schema_migrations (version, name) VALUES (2019, 'from_a_newer_release')`);
     service = await start({ TENANT_PLANE_DATABASE_URL: db.url });
-    expect(await http(`${service.url}/api/health`)).toEqual({ status: 200, body: { status: 'ok', plane: 'tenant', schema: { latestApplied: 2019, pending: [], unknownApplied: [2019] } } });
+    expect(await http(`${service.url}/api/health`)).toEqual({
+      status: 200,
+      body: { status: 'ok', plane: 'tenant', schema: { latestApplied: 2019, pending: [], unknownApplied: [2019] } },
+    });
   });
 });
 

@@ -46,7 +46,10 @@ describe('the target a service names at boot', () => {
     });
     await service.ready();
     const lines = service.lines();
-    expect(lines.find((l) => l.source === 'TENANT_PLANE_DATABASE_URL')).toMatchObject({ level: 30, msg: `tenant plane database: ${join(dir, 't.db')} (TENANT_PLANE_DATABASE_URL)` });
+    expect(lines.find((l) => l.source === 'TENANT_PLANE_DATABASE_URL')).toMatchObject({
+      level: 30,
+      msg: `tenant plane database: ${join(dir, 't.db')} (TENANT_PLANE_DATABASE_URL)`,
+    });
     const warnings = lines.filter((l) => l.level === 40 && String(l.msg).includes('is set but not read')).map((l) => l.msg);
     expect(warnings).toEqual([
       'ReportingDatabase_Url is set but not read; this service reads TENANT_PLANE_DATABASE_URL (and MIGRATION_DATABASE_URL for migrations)',
@@ -58,7 +61,12 @@ describe('the target a service names at boot', () => {
   it('a variable the product reads (the other plane, MIGRATION_DATABASE_URL, DATABASE_URL) is never warned of', async () => {
     const dir = tempDir('atlas-env-');
     const sqlite = `sqlite:${join(dir, 't.db')}`;
-    const service = startService('tenant', { TENANT_PLANE_DATABASE_URL: sqlite, MIGRATION_DATABASE_URL: sqlite, CONTROL_PLANE_DATABASE_URL: 'sqlite:x.db', DATABASE_URL: 'sqlite:y.db' });
+    const service = startService('tenant', {
+      TENANT_PLANE_DATABASE_URL: sqlite,
+      MIGRATION_DATABASE_URL: sqlite,
+      CONTROL_PLANE_DATABASE_URL: 'sqlite:x.db',
+      DATABASE_URL: 'sqlite:y.db',
+    });
     await service.ready();
     expect(service.lines().filter((l) => String(l.msg).includes('is set but not read'))).toEqual([]);
   });
@@ -66,7 +74,10 @@ describe('the target a service names at boot', () => {
 
 describe('.env at the repository root', () => {
   const writeEnv = (root: string, dir: string) =>
-    writeFileSync(join(root, '.env'), `# a developer's settings\nTENANT_PLANE_DATABASE_URL=sqlite:${join(dir, 'from-env.db')}\nINTERNAL_SERVICE_SECRET="from-dotenv-secret"\nLOG_LEVEL=debug\n`);
+    writeFileSync(
+      join(root, '.env'),
+      `# a developer's settings\nTENANT_PLANE_DATABASE_URL=sqlite:${join(dir, 'from-env.db')}\nINTERNAL_SERVICE_SECRET="from-dotenv-secret"\nLOG_LEVEL=debug\n`,
+    );
 
   it('is read when present: its variables apply, one already set (even empty) wins, and the names (never values) are logged', async () => {
     const root = copyBuiltApp('tenant');

@@ -15,7 +15,8 @@ afterEach(async () => {
   db = undefined;
 });
 
-const versions = async (database: TestDatabase) => (await database.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
+const versions = async (database: TestDatabase) =>
+  (await database.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
 const logLine = (service: ServiceProcess, msg: string) => service.lines().find((l) => l.msg === msg);
 
 async function stop(service: ServiceProcess): Promise<number | null> {
@@ -28,13 +29,20 @@ describe.each(DIALECTS)('tenant service on $name', ({ create }) => {
     db = await create();
     const first = startService('tenant', { TENANT_PLANE_DATABASE_URL: db.url, INTERNAL_SERVICE_SECRET: SECRET });
     const url = await first.ready();
-    expect(logLine(first, 'startup migration complete')).toMatchObject({ plane: 'tenant', applied: TENANT, report: { ok: true, alreadyApplied: [], pending: [], error: null } });
+    expect(logLine(first, 'startup migration complete')).toMatchObject({
+      plane: 'tenant',
+      applied: TENANT,
+      report: { ok: true, alreadyApplied: [], pending: [], error: null },
+    });
     const order = first.lines().map((l) => l.msg);
     expect(order.indexOf('config loaded')).toBeLessThan(order.indexOf('database opened'));
     expect(order.indexOf('database opened')).toBeLessThan(order.indexOf('startup migration complete'));
     expect(order.indexOf('startup migration complete')).toBeLessThan(order.indexOf('listening'));
     expect(await versions(db)).toEqual(TENANT);
-    expect(await http(`${url}/api/health`)).toEqual({ status: 200, body: { status: 'ok', plane: 'tenant', schema: { latestApplied: 2018, pending: [], unknownApplied: [] } } });
+    expect(await http(`${url}/api/health`)).toEqual({
+      status: 200,
+      body: { status: 'ok', plane: 'tenant', schema: { latestApplied: 2018, pending: [], unknownApplied: [] } },
+    });
     expect(await stop(first)).toBe(0);
 
     const second = startService('tenant', { TENANT_PLANE_DATABASE_URL: db.url, INTERNAL_SERVICE_SECRET: SECRET });
@@ -51,18 +59,51 @@ describe.each(DIALECTS)('tenant service on $name', ({ create }) => {
     expect((await runMigrations({ registry, dialect, mode: 'apply', logger: silentLogger, to: 2010 })).ok).toBe(true);
     const service = startService('tenant', { TENANT_PLANE_DATABASE_URL: db.url, INTERNAL_SERVICE_SECRET: SECRET, MIGRATE_ON_STARTUP: 'false' });
     const url = await service.ready();
-    expect(logLine(service, 'startup migration disabled (MIGRATE_ON_STARTUP=false): run `npm run migrate:versioned` or POST /api/db/migrate; health reports what is pending')).toBeDefined();
+    expect(
+      logLine(
+        service,
+        'startup migration disabled (MIGRATE_ON_STARTUP=false): run `npm run migrate:versioned` or POST /api/db/migrate; health reports what is pending',
+      ),
+    ).toBeDefined();
     const behind = TENANT.filter((v) => v > 2010);
-    expect(await http(`${url}/api/health`)).toEqual({ status: 503, body: { status: 'schema_behind', plane: 'tenant', schema: { latestApplied: 2010, pending: behind, unknownApplied: [] } } });
+    expect(await http(`${url}/api/health`)).toEqual({
+      status: 503,
+      body: { status: 'schema_behind', plane: 'tenant', schema: { latestApplied: 2010, pending: behind, unknownApplied: [] } },
+    });
 
     const dry = await http(`${url}/api/db/migrate?dryRun=true`, { method: 'POST', secret: SECRET });
     expect(dry.status).toBe(200);
-    expect(dry.body).toMatchObject({ schemaVersion: 1, mode: 'dry-run', plane: 'tenant', ok: true, applied: [], pending: behind.map((version) => ({ version })), error: null });
+    expect(dry.body).toMatchObject({
+      schemaVersion: 1,
+      mode: 'dry-run',
+      plane: 'tenant',
+      ok: true,
+      applied: [],
+      pending: behind.map((version) => ({ version })),
+      error: null,
+    });
     expect(await versions(db)).toEqual(TENANT.filter((v) => v <= 2010));
 
     const run = await http(`${url}/api/db/migrate`, { method: 'POST', secret: SECRET });
     expect(run.status).toBe(200);
-    expect(Object.keys(run.body)).toEqual(['schemaVersion', 'mode', 'plane', 'target', 'ok', 'applied', 'alreadyApplied', 'pending', 'unknownApplied', 'outOfOrder', 'unverified', 'reformatted', 'unrecordedObjects', 'drift', 'syntaxGrammar', 'error']);
+    expect(Object.keys(run.body)).toEqual([
+      'schemaVersion',
+      'mode',
+      'plane',
+      'target',
+      'ok',
+      'applied',
+      'alreadyApplied',
+      'pending',
+      'unknownApplied',
+      'outOfOrder',
+      'unverified',
+      'reformatted',
+      'unrecordedObjects',
+      'drift',
+      'syntaxGrammar',
+      'error',
+    ]);
     expect(run.body).toMatchObject({ schemaVersion: 1, mode: 'apply' });
     expect(run.body.applied.map((m: { version: number }) => m.version)).toEqual(behind);
     expect(run.body).toMatchObject({ ok: true, alreadyApplied: TENANT.filter((v) => v <= 2010), pending: [], unknownApplied: [], error: null });
@@ -70,8 +111,18 @@ describe.each(DIALECTS)('tenant service on $name', ({ create }) => {
     expect((await http(`${url}/api/health`)).status).toBe(200);
     // The log line is written before the reply, but reaches this process through a pipe: wait for it.
     await eventually(() => service.lines().filter((l) => l.msg === 'migrate call').length === 2);
-    expect(service.lines().filter((l) => l.msg === 'migrate call').map((l) => l.mode)).toEqual(['dry-run', 'apply']);
-    expect(service.lines().filter((l) => l.msg === 'migrate call').at(-1)).toMatchObject({ plane: 'tenant', mode: 'apply', ok: true, applied: behind, durationMs: expect.any(Number) });
+    expect(
+      service
+        .lines()
+        .filter((l) => l.msg === 'migrate call')
+        .map((l) => l.mode),
+    ).toEqual(['dry-run', 'apply']);
+    expect(
+      service
+        .lines()
+        .filter((l) => l.msg === 'migrate call')
+        .at(-1),
+    ).toMatchObject({ plane: 'tenant', mode: 'apply', ok: true, applied: behind, durationMs: expect.any(Number) });
     expect(await stop(service)).toBe(0);
   });
 
@@ -88,7 +139,12 @@ describe.each(DIALECTS)('tenant service on $name', ({ create }) => {
       level: 60,
       plane: 'tenant',
       applied: [],
-      report: { ok: false, applied: [], pending: TENANT.map((version) => ({ version })), error: { code: 'STATEMENT_FAILED', version: 2001, name: 'tenant_org_teams_itsm_governance' } },
+      report: {
+        ok: false,
+        applied: [],
+        pending: TENANT.map((version) => ({ version })),
+        error: { code: 'STATEMENT_FAILED', version: 2001, name: 'tenant_org_teams_itsm_governance' },
+      },
     });
     const error = (failed!.report as { error: { statement: number; sqlstate: string | null; dbCode: string | null; message: string } }).error;
     expect(error.statement).toBeGreaterThan(1);

@@ -42,14 +42,18 @@ describe('tenant service started before its PostgreSQL', () => {
   it('keeps trying, one line per attempt naming the redacted target, then migrates and serves once the server is up', async () => {
     const port = await freePort();
     cluster = throwawayCluster(port);
-    const service = startService('tenant', { TENANT_PLANE_DATABASE_URL: `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`, MIGRATION_CONNECT_WAIT_SECONDS: '120' });
+    const service = startService('tenant', {
+      TENANT_PLANE_DATABASE_URL: `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
+      MIGRATION_CONNECT_WAIT_SECONDS: '120',
+    });
     // The server comes up only once the service has been refused at least twice.
     await eventually(() => service.lines().filter((l) => WAITING.test(String(l.msg))).length >= 2, 30_000);
     cluster.start();
     const url = await service.ready();
     const waits = service.lines().filter((l) => l.level === 40 && String(l.msg).startsWith('database not reachable yet'));
     expect(waits.map((l) => l.attempt)).toEqual(waits.map((_, i) => i + 1));
-    for (const line of waits) expect(line).toMatchObject({ database: `postgresql://postgres:***@127.0.0.1:${port}/postgres`, msg: expect.stringMatching(WAITING) });
+    for (const line of waits)
+      expect(line).toMatchObject({ database: `postgresql://postgres:***@127.0.0.1:${port}/postgres`, msg: expect.stringMatching(WAITING) });
     expect(service.lines().find((l) => l.msg === 'database reachable')).toMatchObject({ attempts: waits.length + 1 });
     expect(service.lines().find((l) => l.msg === 'startup migration complete')?.applied).toHaveLength(18);
     expect((await http(`${url}/api/health`)).body).toMatchObject({ status: 'ok', plane: 'tenant' });
@@ -58,7 +62,10 @@ describe('tenant service started before its PostgreSQL', () => {
 
   it('with MIGRATION_CONNECT_WAIT_SECONDS=2 and no server ever, exits 1 after about 2 s, every attempt logged once', async () => {
     const port = await freePort();
-    const service = startService('tenant', { TENANT_PLANE_DATABASE_URL: `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`, MIGRATION_CONNECT_WAIT_SECONDS: '2' });
+    const service = startService('tenant', {
+      TENANT_PLANE_DATABASE_URL: `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
+      MIGRATION_CONNECT_WAIT_SECONDS: '2',
+    });
     expect(await service.exited, service.output()).toBe(1);
     const waits = service.lines().filter((l) => String(l.msg).startsWith('database not reachable yet'));
     const fatal = service.lines().find((l) => l.level === 60)!;

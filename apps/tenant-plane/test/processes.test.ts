@@ -17,7 +17,8 @@ afterEach(async () => {
 });
 
 const appliedAtBoot = (service: ServiceProcess) => service.lines().find((l) => l.msg === 'startup migration complete')?.applied as number[];
-const versions = async (database: TestDatabase) => (await database.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
+const versions = async (database: TestDatabase) =>
+  (await database.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
 
 describe('tenant service on PostgreSQL', () => {
   it('two replicas booting at once on one database both come up, and each migration is applied once', async () => {
@@ -65,7 +66,9 @@ describe('tenant service on PostgreSQL', () => {
     db = await createPostgresDatabase();
     // Trust authentication ignores the password, so the URL still connects.
     const password = 'pw-that-must-not-leak-91c2';
-    const withPassword = db.url.replace('postgresql://postgres@', `postgresql://postgres:${password}@`).replace('postgresql://postgres:postgres@', `postgresql://postgres:${password}@`);
+    const withPassword = db.url
+      .replace('postgresql://postgres@', `postgresql://postgres:${password}@`)
+      .replace('postgresql://postgres:postgres@', `postgresql://postgres:${password}@`);
     expect(withPassword).toContain(password);
     const service = startService('tenant', { TENANT_PLANE_DATABASE_URL: withPassword, INTERNAL_SERVICE_SECRET: SECRET });
     const url = await service.ready();
@@ -109,9 +112,18 @@ describe('tenant service configuration', () => {
     const padded = ' padded-secret-3f9a ';
     const nonAscii = 'sécret-ünïcode-3f9a';
     const cases: [string, string][] = [
-      [padded, 'INTERNAL_SERVICE_SECRET begins or ends with whitespace (a space, tab or line break): HTTP strips it from a header value, so every call would be refused (401). Remove it'],
-      [`${SECRET}\n`, 'INTERNAL_SERVICE_SECRET begins or ends with whitespace (a space, tab or line break): HTTP strips it from a header value, so every call would be refused (401). Remove it'],
-      [nonAscii, 'INTERNAL_SERVICE_SECRET holds a character outside printable ASCII (a letter with an accent, an emoji, a control character): an HTTP header cannot carry it as written, so every call would be refused (401). Use printable ASCII only'],
+      [
+        padded,
+        'INTERNAL_SERVICE_SECRET begins or ends with whitespace (a space, tab or line break): HTTP strips it from a header value, so every call would be refused (401). Remove it',
+      ],
+      [
+        `${SECRET}\n`,
+        'INTERNAL_SERVICE_SECRET begins or ends with whitespace (a space, tab or line break): HTTP strips it from a header value, so every call would be refused (401). Remove it',
+      ],
+      [
+        nonAscii,
+        'INTERNAL_SERVICE_SECRET holds a character outside printable ASCII (a letter with an accent, an emoji, a control character): an HTTP header cannot carry it as written, so every call would be refused (401). Use printable ASCII only',
+      ],
     ];
     for (const [secret, problem] of cases) {
       db = await createSqliteDatabase();

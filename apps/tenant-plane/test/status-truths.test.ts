@@ -25,7 +25,12 @@ describe('GET /api/db/status when the database cannot be read', () => {
     db = undefined;
     const status = await http(`${url}/api/db/status`, { secret: SECRET });
     expect(status.status).toBe(503);
-    expect(status.body).toMatchObject({ schemaVersion: 2, ok: false, upToDate: false, planes: [{ plane: 'tenant', ok: false, entries: [], error: { code: expect.any(String) } }] });
+    expect(status.body).toMatchObject({
+      schemaVersion: 2,
+      ok: false,
+      upToDate: false,
+      planes: [{ plane: 'tenant', ok: false, entries: [], error: { code: expect.any(String) } }],
+    });
   });
 });
 
@@ -36,7 +41,13 @@ describe.each(DIALECTS)('baselined migrations on the running service on $name', 
     const report = await runMigrations({ registry, dialect: await createDialect(db.url, silentLogger), mode: 'apply', logger: silentLogger });
     expect(report.ok).toBe(true);
     await db.query('DROP TABLE schema_migrations');
-    const baselined = await baselineMigrations({ registry, dialect: await createDialect(db.url, silentLogger), logger: silentLogger, to: 2018, lockTimeoutMs: 10_000 });
+    const baselined = await baselineMigrations({
+      registry,
+      dialect: await createDialect(db.url, silentLogger),
+      logger: silentLogger,
+      to: 2018,
+      lockTimeoutMs: 10_000,
+    });
     expect(baselined.ok).toBe(true);
 
     const service = startService('tenant', { TENANT_PLANE_DATABASE_URL: db.url, INTERNAL_SERVICE_SECRET: SECRET });
@@ -44,7 +55,12 @@ describe.each(DIALECTS)('baselined migrations on the running service on $name', 
     const status = await http(`${url}/api/db/status`, { secret: SECRET });
     expect(status.status).toBe(200);
     expect(status.body).toMatchObject({ schemaVersion: 2, ok: true, upToDate: true });
-    expect(status.body.planes[0].entries.map((e: { version: number; state: string }) => `${e.version} ${e.state}`)).toEqual(TENANT.map((v) => `${v} baselined`));
-    expect(await http(`${url}/api/health`)).toEqual({ status: 200, body: { status: 'ok', plane: 'tenant', schema: { latestApplied: 2018, pending: [], unknownApplied: [] } } });
+    expect(status.body.planes[0].entries.map((e: { version: number; state: string }) => `${e.version} ${e.state}`)).toEqual(
+      TENANT.map((v) => `${v} baselined`),
+    );
+    expect(await http(`${url}/api/health`)).toEqual({
+      status: 200,
+      body: { status: 'ok', plane: 'tenant', schema: { latestApplied: 2018, pending: [], unknownApplied: [] } },
+    });
   });
 });

@@ -73,7 +73,10 @@ describe.each(DIALECTS)('the guide’s control-plane cases on $name', ({ create 
     const before = await db.columns('billing_invoices');
     const result = await run('npm', ['run', '--silent', 'migrate:versioned:control'], { env: { CONTROL_PLANE_DATABASE_URL: db.url } });
     // The guide's "column already exists" case, made visible: which statement, which line, which object.
-    const found = db.dialect === 'postgres' ? 'statement 1 (line 19): column "subscription_id" of relation "billing_invoices" already exists, skipped' : 'statement 1 (line 20): duplicate column name: subscription_id, skipped';
+    const found =
+      db.dialect === 'postgres'
+        ? 'statement 1 (line 19): column "subscription_id" of relation "billing_invoices" already exists, skipped'
+        : 'statement 1 (line 20): duplicate column name: subscription_id, skipped';
     expect(result.stdout).toBe(
       [
         '=== AtlasAI Versioned Migration Runner ===',
@@ -85,7 +88,9 @@ describe.each(DIALECTS)('the guide’s control-plane cases on $name', ({ create 
         `[CONTROL] Note: 1007 found objects already present: ${found}`,
         // SQLite declares the foreign key inline: the hand-made column lacks it, and the drift check says so.
         ...(db.dialect === 'sqlite'
-          ? ['[CONTROL] Warning: schema drift: Missing: constraint billing_invoices.foreign_key(subscription_id) (1007): expected `FOREIGN KEY (subscription_id) REFERENCES subscriptions (id) ON DELETE RESTRICT`']
+          ? [
+              '[CONTROL] Warning: schema drift: Missing: constraint billing_invoices.foreign_key(subscription_id) (1007): expected `FOREIGN KEY (subscription_id) REFERENCES subscriptions (id) ON DELETE RESTRICT`',
+            ]
           : []),
         '[CONTROL] All migrations completed successfully.',
         '[OK] Migration run complete.',

@@ -138,7 +138,7 @@ export class Worker {
     );
     const item = rows[0];
     // Gone, finished, or its run not running (paused: resume sends its jobs again): nothing to do.
-    if (!item || item.run_state !== 'running' || !['queued', 'retrying', 'running'].includes(item.state)) return boss.complete(QUEUE, job.id);
+    if (item?.run_state !== 'running' || !['queued', 'retrying', 'running'].includes(item.state)) return boss.complete(QUEUE, job.id);
     const slot = await this.c.slots.acquire(item.host);
     if (!slot) {
       // The host is at its cap (across replicas): this job makes way and comes back shortly, with its run's policy.

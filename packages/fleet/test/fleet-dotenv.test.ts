@@ -27,7 +27,9 @@ describe('migrate:fleet and .env', () => {
     const kept = await run(process.execPath, [script, 'status'], { env: { ATLAS_DOTENV: '1', ATLAS_ENV_FILE: file, CONTROL_PLANE_DATABASE_URL: '' } });
     expect(kept.code).toBe(2);
     expect(kept.stderr).not.toContain('SQLite');
-    const missing = await run(process.execPath, [script, 'status'], { env: { ATLAS_DOTENV: '1', ATLAS_ENV_FILE: join(tmpdir(), 'no-such-dir-atlas', '.env') } });
+    const missing = await run(process.execPath, [script, 'status'], {
+      env: { ATLAS_DOTENV: '1', ATLAS_ENV_FILE: join(tmpdir(), 'no-such-dir-atlas', '.env') },
+    });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read');
   });

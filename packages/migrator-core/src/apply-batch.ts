@@ -58,7 +58,13 @@ function batchable(session: Session, migration: Migration): boolean {
  * rolled back and its migrations must be replayed one by one. Throws a MigrationFailure only when the
  * connection failed (naming the batch's first migration; `unknown` when that was during COMMIT).
  */
-export async function applyBatch(session: Session, plane: string, batch: readonly Migration[], prepared: ReadonlyMap<number, readonly Statement[]>, heartbeat: { everyMs: number; beat: (elapsedMs: number) => void }): Promise<AppliedMigration[] | null> {
+export async function applyBatch(
+  session: Session,
+  plane: string,
+  batch: readonly Migration[],
+  prepared: ReadonlyMap<number, readonly Statement[]>,
+  heartbeat: { everyMs: number; beat: (elapsedMs: number) => void },
+): Promise<AppliedMigration[] | null> {
   const started = performance.now();
   const timer = setInterval(() => heartbeat.beat(Math.round(performance.now() - started)), heartbeat.everyMs);
   let durations: readonly number[] | null;
@@ -66,12 +72,22 @@ export async function applyBatch(session: Session, plane: string, batch: readonl
     durations = await session.applyBatch!(
       batch.map((m) => ({
         statements: prepared.get(m.version)!,
-        record: { version: m.version, name: m.name, checksum: m.scripts[session.sqlVariant].checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, statementsChecksum: statementsChecksumOf(m.scripts[session.sqlVariant], session.sqlVariant) },
+        record: {
+          version: m.version,
+          name: m.name,
+          checksum: m.scripts[session.sqlVariant].checksum,
+          checksumAlgorithm: CHECKSUM_ALGORITHM,
+          statementsChecksum: statementsChecksumOf(m.scripts[session.sqlVariant], session.sqlVariant),
+        },
       })),
     );
   } catch (error) {
     const first = batch[0]!;
-    throw new MigrationFailure(failure(plane, first, session.sqlVariant, error), { transactional: true, outcome: error instanceof CommitUnknownError ? 'unknown' : 'rolled-back', committedStatements: [] });
+    throw new MigrationFailure(failure(plane, first, session.sqlVariant, error), {
+      transactional: true,
+      outcome: error instanceof CommitUnknownError ? 'unknown' : 'rolled-back',
+      committedStatements: [],
+    });
   } finally {
     clearInterval(timer);
   }

@@ -23,7 +23,7 @@ export function failure(plane: string, migration: Migration, variant: SqlVariant
   if (!(error instanceof StatementError)) {
     return new MigratorError('DATABASE_ERROR', `Migration ${migration.version} (${migration.name}) failed: ${messageOf(error)}`, base);
   }
-  const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : error.dbCode ?? 'error';
+  const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : (error.dbCode ?? 'error');
   return new MigratorError(
     // 42501: the message says which privilege is missing, the hint the GRANTs that give it.
     error.sqlstate === '42501' ? 'PERMISSION_DENIED' : 'STATEMENT_FAILED',
@@ -42,17 +42,28 @@ export function failure(plane: string, migration: Migration, variant: SqlVariant
 }
 
 /** A failure at a statement of a migration that is not the database's (transaction control, for one). */
-function statementRefusal(code: 'TRANSACTION_CONTROL', plane: string, migration: Migration, variant: SqlVariant, statement: Statement, message: string): MigratorError {
+function statementRefusal(
+  code: 'TRANSACTION_CONTROL',
+  plane: string,
+  migration: Migration,
+  variant: SqlVariant,
+  statement: Statement,
+  message: string,
+): MigratorError {
   const file = migration.scripts[variant].file;
-  return new MigratorError(code, `Migration ${migration.version} (${migration.name}), statement ${statement.index} (${file}, line ${statement.line}): ${message}`, {
-    plane,
-    version: migration.version,
-    name: migration.name,
-    file,
-    statement: statement.index,
-    line: statement.line,
-    column: statement.column,
-  });
+  return new MigratorError(
+    code,
+    `Migration ${migration.version} (${migration.name}), statement ${statement.index} (${file}, line ${statement.line}): ${message}`,
+    {
+      plane,
+      version: migration.version,
+      name: migration.name,
+      file,
+      statement: statement.index,
+      line: statement.line,
+      column: statement.column,
+    },
+  );
 }
 
 const firstLine = (statement: Statement) => statement.text.split('\n', 1)[0]!.trim();
@@ -66,7 +77,13 @@ const firstLine = (statement: Statement) => statement.text.split('\n', 1)[0]!.tr
  * statements are dropped and the rest runs unchanged. Only session settings may stand outside the
  * wrapper: running them inside the engine's transaction changes nothing they do.
  */
-export function statementsToRun(plane: string, migration: Migration, session: Session, statements: readonly Statement[], inTransaction: boolean): readonly Statement[] {
+export function statementsToRun(
+  plane: string,
+  migration: Migration,
+  session: Session,
+  statements: readonly Statement[],
+  inTransaction: boolean,
+): readonly Statement[] {
   const control = statements.filter((s) => s.transactionControl);
   if (control.length === 0 || !inTransaction) return statements;
   const [begin, commit] = control;
@@ -76,11 +93,20 @@ export function statementsToRun(plane: string, migration: Migration, session: Se
     commit!.transactionControl === 'commit' &&
     statements.every((s) => s === begin || s === commit || s.sessionSetting || (s.index > begin!.index && s.index < commit!.index));
   if (wrapped) return statements.filter((s) => s !== begin && s !== commit);
-  const offending = control.find((s) => s.transactionControl === 'other') ?? (begin!.transactionControl === 'begin' && commit?.transactionControl === 'commit' ? begin! : control[0]!);
+  const offending =
+    control.find((s) => s.transactionControl === 'other') ??
+    (begin!.transactionControl === 'begin' && commit?.transactionControl === 'commit' ? begin! : control[0]!);
   const way = session.canRunOutsideTransaction
     ? 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it (the engine already runs each migration in a transaction, together with its schema_migrations row), or make its first line "-- atlas:no-transaction" to manage transactions yourself.'
     : 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it: on SQLite the engine runs every migration in its own transaction, together with its schema_migrations row.';
-  throw statementRefusal('TRANSACTION_CONTROL', plane, migration, session.sqlVariant, offending, `"${firstLine(offending)}" controls the transaction, and this migration runs inside the engine's transaction. Nothing of it was run. ${way}`);
+  throw statementRefusal(
+    'TRANSACTION_CONTROL',
+    plane,
+    migration,
+    session.sqlVariant,
+    offending,
+    `"${firstLine(offending)}" controls the transaction, and this migration runs inside the engine's transaction. Nothing of it was run. ${way}`,
+  );
 }
 
 /** What a migration's failure left behind, tracked while it runs. */
@@ -130,7 +156,14 @@ async function executeWithHeartbeat(session: Session, statement: Statement, inTr
 }
 
 /** Runs a migration's statements, noting after each what the database says is committed. */
-async function runStatements(session: Session, statements: readonly Statement[], inTransaction: boolean, progress: MigrationProgress, refuse: Refuse, heartbeat: Heartbeat | undefined) {
+async function runStatements(
+  session: Session,
+  statements: readonly Statement[],
+  inTransaction: boolean,
+  progress: MigrationProgress,
+  refuse: Refuse,
+  heartbeat: Heartbeat | undefined,
+) {
   const skippedStatements: number[] = [];
   const alreadyPresent: PresentObject[] = [];
   for (const statement of statements) {
@@ -172,7 +205,13 @@ function recordFailure(plane: string, migration: Migration, file: string, error:
  * together; without one, the row is written only after the last statement succeeded. The database's
  * own transaction state is checked after every statement, so the report says what really committed.
  */
-export async function applyMigration(session: Session, plane: string, migration: Migration, statements: readonly Statement[], heartbeat?: Heartbeat): Promise<AppliedMigration> {
+export async function applyMigration(
+  session: Session,
+  plane: string,
+  migration: Migration,
+  statements: readonly Statement[],
+  heartbeat?: Heartbeat,
+): Promise<AppliedMigration> {
   const script = migration.scripts[session.sqlVariant];
   const inTransaction = script.transactional || !session.canRunOutsideTransaction;
   const progress = new MigrationProgress();
@@ -189,7 +228,15 @@ export async function applyMigration(session: Session, plane: string, migration:
     // Before the history write, inside the migration's transaction: a migration's SET ROLE or
     // search_path must not write the history, and the reset commits with it.
     await session.resetState();
-    const row = { version: migration.version, name: migration.name, checksum: script.checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, statementsChecksum: statementsChecksumOf(script, session.sqlVariant), executionMs: durationMs, outcome } as const;
+    const row = {
+      version: migration.version,
+      name: migration.name,
+      checksum: script.checksum,
+      checksumAlgorithm: CHECKSUM_ALGORITHM,
+      statementsChecksum: statementsChecksumOf(script, session.sqlVariant),
+      executionMs: durationMs,
+      outcome,
+    } as const;
     await session.record(row).catch((error: unknown) => {
       throw recordFailure(plane, migration, script.file, error);
     });

@@ -9,7 +9,10 @@ export const EMBEDDED_SQL_MODULE = 'virtual:atlas-sql';
 
 interface EsbuildLikeBuild {
   onResolve(options: { filter: RegExp }, callback: (args: { path: string }) => { path: string; namespace: string }): void;
-  onLoad(options: { filter: RegExp; namespace: string }, callback: () => Promise<{ contents: string; loader: 'js'; watchDirs: string[]; warnings: { text: string }[] }>): void;
+  onLoad(
+    options: { filter: RegExp; namespace: string },
+    callback: () => Promise<{ contents: string; loader: 'js'; watchDirs: string[]; warnings: { text: string }[] }>,
+  ): void;
 }
 
 /** Files PostgreSQL runs: its own and the shared ones. */
@@ -50,7 +53,12 @@ export function embedSqlPlugin(dir: string): { name: string; setup(build: Esbuil
         const json = JSON.stringify(embedded);
         const warnings = folder.ignored.map((file) => ({ text: ignoredFileWarning(dir, file) }));
         const idempotent = (await readRegistryManifest(dir))?.idempotent === true;
-        return { contents: `export default JSON.parse(${JSON.stringify(json)});\nexport const idempotent = ${idempotent};`, loader: 'js', watchDirs: [dir], warnings };
+        return {
+          contents: `export default JSON.parse(${JSON.stringify(json)});\nexport const idempotent = ${idempotent};`,
+          loader: 'js',
+          watchDirs: [dir],
+          warnings,
+        };
       });
     },
   };

@@ -31,9 +31,17 @@ export function historyNeedsPreparation(history: History | null): boolean {
  * The History of a `SELECT * FROM schema_migrations`, whichever driver read it. `recordedColumns` are
  * the columns this engine writes beyond the older runners' `version, name, applied_at`.
  */
-export function historyFromRows(columns: ReadonlySet<string>, rows: readonly Record<string, unknown>[], recordedColumns: readonly string[], narrowVersion = false): History {
+export function historyFromRows(
+  columns: ReadonlySet<string>,
+  rows: readonly Record<string, unknown>[],
+  recordedColumns: readonly string[],
+  narrowVersion = false,
+): History {
   if (!columns.has('version') || !columns.has('name')) {
-    throw new MigratorError('HISTORY_INVALID', 'schema_migrations exists but has no version or name column; it was not made by a migration runner this engine can adopt');
+    throw new MigratorError(
+      'HISTORY_INVALID',
+      'schema_migrations exists but has no version or name column; it was not made by a migration runner this engine can adopt',
+    );
   }
   const text = (value: unknown) => (value == null ? null : String(value));
   return {

@@ -23,7 +23,18 @@ export {
   type RegistryManifest,
   type VersionRange,
 } from './registry.js';
-export type { AuditRecord, ConnectOptions, Dialect, History, HistoryOutcome, HistoryRecord, HistoryRow, Session, Statement, StatementOutcome } from './dialect.js';
+export type {
+  AuditRecord,
+  ConnectOptions,
+  Dialect,
+  History,
+  HistoryOutcome,
+  HistoryRecord,
+  HistoryRow,
+  Session,
+  Statement,
+  StatementOutcome,
+} from './dialect.js';
 export { createDialect, type DialectOptions } from './dialects/index.js';
 // A script or test that must hold a plane's migration lock (or find it in pg_locks) needs its key.
 export { migrationLockKey } from './dialects/index.js';
@@ -50,6 +61,15 @@ export {
   type UnverifiedMigration,
 } from './report.js';
 export { renderFooter, renderHeader, renderPlane, renderReport, renderStatus } from './render-report.js';
-export { inspectMigrations, statusDocument, STATUS_SCHEMA_VERSION, type MigrationState, type MigrationStatusEntry, type PlaneDrift, type PlaneStatus, type StatusDocument } from './status.js';
+export {
+  inspectMigrations,
+  statusDocument,
+  STATUS_SCHEMA_VERSION,
+  type MigrationState,
+  type MigrationStatusEntry,
+  type PlaneDrift,
+  type PlaneStatus,
+  type StatusDocument,
+} from './status.js';
 export * from './lint/index.js';
 export * from './schema/index.js';

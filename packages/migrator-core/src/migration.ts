@@ -1,7 +1,15 @@
 import { MigratorError } from './errors.js';
 import { refuseNulInText } from './read-migration-file.js';
 import { createSha256 } from './sha256.js';
-import { SQL_VARIANTS, CHECKSUM_ALGORITHM, NO_TRANSACTION_MARKER, type SqlVariant, type MigrationScript, type Migration, type MigrationFile } from './migration-types.js';
+import {
+  SQL_VARIANTS,
+  CHECKSUM_ALGORITHM,
+  NO_TRANSACTION_MARKER,
+  type SqlVariant,
+  type MigrationScript,
+  type Migration,
+  type MigrationFile,
+} from './migration-types.js';
 import { statementsChecksumOf } from './dialects/statements-checksum.js';
 
 export { decodeMigrationFile } from './read-migration-file.js';
@@ -57,8 +65,14 @@ function transactionalOfNormalized(normalized: string): boolean {
  * right after the up one, and a no-transaction directive would be ignored.
  */
 const FOREIGN_DIRECTIVES: readonly { pattern: RegExp; says: string }[] = [
-  { pattern: /^--\s*migrate:down\b/i, says: "is dbmate's down section: it would run right after the up part. This tool is forward-only: delete the down section" },
-  { pattern: /^--\s*\+goose\s+down\b/i, says: "is goose's down section: it would run right after the up part. This tool is forward-only: delete the down section" },
+  {
+    pattern: /^--\s*migrate:down\b/i,
+    says: "is dbmate's down section: it would run right after the up part. This tool is forward-only: delete the down section",
+  },
+  {
+    pattern: /^--\s*\+goose\s+down\b/i,
+    says: "is goose's down section: it would run right after the up part. This tool is forward-only: delete the down section",
+  },
   { pattern: /^--\s*atlas:txmode\s+none\b/i, says: `is Ariga Atlas's no-transaction directive; this tool's is a first line "${NO_TRANSACTION_MARKER}"` },
   { pattern: /^--!\s*no-transaction\b/i, says: `is graphile-migrate's no-transaction directive; this tool's is a first line "${NO_TRANSACTION_MARKER}"` },
   { pattern: /^--\s*\+goose\s+no\s+transaction\b/i, says: `is goose's no-transaction directive; this tool's is a first line "${NO_TRANSACTION_MARKER}"` },
@@ -123,7 +137,11 @@ export function precomputeMigrationFile(file: MigrationFile): MigrationFile {
   const script = scriptOf({ fileName: file.fileName, text: file.text });
   const variant = /\.(postgres|sqlite)\.sql$/.exec(file.fileName)?.[1] as SqlVariant | undefined;
   const statementsChecksums = Object.fromEntries((variant ? [variant] : SQL_VARIANTS).map((v) => [v, statementsChecksumOf(script, v)]));
-  return { fileName: file.fileName, text: file.text, precomputed: { checksum: script.checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, transactional: script.transactional, statementsChecksums } };
+  return {
+    fileName: file.fileName,
+    text: file.text,
+    precomputed: { checksum: script.checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, transactional: script.transactional, statementsChecksums },
+  };
 }
 
 interface FileGroup {
@@ -154,7 +172,10 @@ function groupFiles(files: readonly MigrationFile[]): Map<number, FileGroup> {
     if (group.name !== name) {
       throw invalidFile(file.fileName, `version ${version} is also named "${group.name}" by another file (duplicate version)`);
     }
-    const taken = variant === undefined ? group.shared !== undefined || Object.keys(group.variants).length > 0 : group.shared !== undefined || group.variants[variant as SqlVariant] !== undefined;
+    const taken =
+      variant === undefined
+        ? group.shared !== undefined || Object.keys(group.variants).length > 0
+        : group.shared !== undefined || group.variants[variant as SqlVariant] !== undefined;
     if (taken) throw invalidFile(file.fileName, `version ${version} is defined by more than one file (duplicate version)`);
     if (variant === undefined) group.shared = file;
     else group.variants[variant as SqlVariant] = file;

@@ -14,7 +14,12 @@ function unverifiedRows(history: History | null): UnverifiedMigration[] {
     .filter((row) => row.checksumAlgorithm !== CHECKSUM_ALGORITHM)
     .map((row) => ({
       version: row.version,
-      reason: row.checksum === null ? 'no checksum recorded' : row.checksumAlgorithm === null ? 'checksum algorithm missing' : `unknown checksum algorithm ${row.checksumAlgorithm}`,
+      reason:
+        row.checksum === null
+          ? 'no checksum recorded'
+          : row.checksumAlgorithm === null
+            ? 'checksum algorithm missing'
+            : `unknown checksum algorithm ${row.checksumAlgorithm}`,
     }));
 }
 
@@ -36,9 +41,17 @@ export interface Plan {
 }
 
 /** The CHECKSUM_MISMATCH of applied migrations whose statements changed, ending in the command that repairs each. */
-function mismatchError(registry: Registry, target: string | undefined, variant: SqlVariant, changed: readonly { migration: Migration; recorded: string }[]): MigratorError {
+function mismatchError(
+  registry: Registry,
+  target: string | undefined,
+  variant: SqlVariant,
+  changed: readonly { migration: Migration; recorded: string }[],
+): MigratorError {
   const first = changed[0]!.migration;
-  const each = changed.map(({ migration: m, recorded }) => `${m.version} (${m.name}, ${m.scripts[variant].file}): recorded ${shortHash(recorded)}, file ${shortHash(m.scripts[variant].checksum)}`);
+  const each = changed.map(
+    ({ migration: m, recorded }) =>
+      `${m.version} (${m.name}, ${m.scripts[variant].file}): recorded ${shortHash(recorded)}, file ${shortHash(m.scripts[variant].checksum)}`,
+  );
   const repairs = changed.map(({ migration: m }) => repairCommand(registry, target, m.version));
   return new MigratorError(
     'CHECKSUM_MISMATCH',

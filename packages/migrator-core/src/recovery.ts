@@ -78,12 +78,30 @@ export function baselineMigrations(options: RecoveryOptions & { readonly to: num
     if (migrations.length === 0) throw refuse(registry.plane, `No migration of ${registry.plane} is at or below ${to}: nothing to baseline`);
     const recorded = new Set(history.rows.map((r) => r.version));
     const already = migrations.filter((m) => recorded.has(m.version)).map((m) => m.version);
-    if (already.length > 0) throw refuse(registry.plane, `Cannot baseline ${registry.plane} to ${to}: ${already.join(', ')} already recorded in schema_migrations. Baseline is for a history that has none of them.`);
+    if (already.length > 0)
+      throw refuse(
+        registry.plane,
+        `Cannot baseline ${registry.plane} to ${to}: ${already.join(', ')} already recorded in schema_migrations. Baseline is for a history that has none of them.`,
+      );
     for (const m of migrations) {
       const checksum = m.scripts[session.sqlVariant].checksum;
       const statementsChecksum = statementsChecksumOf(m.scripts[session.sqlVariant], session.sqlVariant);
-      await session.record({ version: m.version, name: m.name, checksum, checksumAlgorithm: CHECKSUM_ALGORITHM, statementsChecksum, executionMs: 0, outcome: 'baselined' });
-      await session.audit({ version: m.version, action: 'baseline', oldChecksum: null, newChecksum: checksum, reason: options.reason ?? `baseline --to ${to}` });
+      await session.record({
+        version: m.version,
+        name: m.name,
+        checksum,
+        checksumAlgorithm: CHECKSUM_ALGORITHM,
+        statementsChecksum,
+        executionMs: 0,
+        outcome: 'baselined',
+      });
+      await session.audit({
+        version: m.version,
+        action: 'baseline',
+        oldChecksum: null,
+        newChecksum: checksum,
+        reason: options.reason ?? `baseline --to ${to}`,
+      });
     }
     return { versions: migrations.map((m) => m.version), changes: migrations.map((m) => `${m.version} (${m.name}) recorded as baselined`) };
   });
@@ -100,13 +118,17 @@ export function repairChecksum(options: RecoveryOptions & { readonly version: nu
     const migration = registry.migrations.find((m) => m.version === version);
     if (!migration) throw refuse(registry.plane, `Migration ${version} is not in the ${registry.plane} registry: nothing to repair`);
     const row = history.rows.find((r) => r.version === version);
-    if (!row) throw refuse(registry.plane, `Migration ${version} (${migration.name}) is not applied: repair only re-records applied migrations (run it instead)`);
+    if (!row)
+      throw refuse(registry.plane, `Migration ${version} (${migration.name}) is not applied: repair only re-records applied migrations (run it instead)`);
     const checksum = migration.scripts[session.sqlVariant].checksum;
     if (row.checksum === checksum && row.checksumAlgorithm === CHECKSUM_ALGORITHM) {
       return { versions: [], changes: [`${version} (${migration.name}) already matches its file: nothing to repair`] };
     }
     await session.updateChecksum(version, checksum, CHECKSUM_ALGORITHM, statementsChecksumOf(migration.scripts[session.sqlVariant], session.sqlVariant));
     await session.audit({ version, action: 'repair', oldChecksum: row.checksum, newChecksum: checksum, reason });
-    return { versions: [version], changes: [`${version} (${migration.name}) checksum re-recorded: ${row.checksum ?? 'none'} -> ${checksum} (reason: ${reason})`] };
+    return {
+      versions: [version],
+      changes: [`${version} (${migration.name}) checksum re-recorded: ${row.checksum ?? 'none'} -> ${checksum} (reason: ${reason})`],
+    };
   });
 }

@@ -79,7 +79,14 @@ export function defineRegistry(definition: RegistryDefinition): Registry {
 }
 
 /** A registry from the files of a migration folder (read from disk or embedded at build time). */
-export function defineRegistryFromFiles(options: { plane: string; range: VersionRange; files: readonly MigrationFile[]; snapshots?: RegistryDefinition['snapshots']; idempotent?: boolean; sqlDir?: string }): Registry {
+export function defineRegistryFromFiles(options: {
+  plane: string;
+  range: VersionRange;
+  files: readonly MigrationFile[];
+  snapshots?: RegistryDefinition['snapshots'];
+  idempotent?: boolean;
+  sqlDir?: string;
+}): Registry {
   return defineRegistry({
     plane: options.plane,
     range: options.range,
@@ -117,7 +124,9 @@ function readMigrationFilesSync(dir: string, sqlVariant: SqlVariant | undefined,
   const folder = listMigrationFolder(dir);
   warnIgnoredFiles(dir, folder.ignored, logger);
   const unused = SQL_VARIANTS.filter((variant) => sqlVariant !== undefined && variant !== sqlVariant).map((variant) => `.${variant}.sql`);
-  return folder.sqlNames.map((fileName) => (unused.some((suffix) => fileName.endsWith(suffix)) ? deferredMigrationFile(dir, fileName) : readMigrationFileSync(join(dir, fileName), fileName)));
+  return folder.sqlNames.map((fileName) =>
+    unused.some((suffix) => fileName.endsWith(suffix)) ? deferredMigrationFile(dir, fileName) : readMigrationFileSync(join(dir, fileName), fileName),
+  );
 }
 
 /**
@@ -126,7 +135,10 @@ function readMigrationFilesSync(dir: string, sqlVariant: SqlVariant | undefined,
  * does), so a large migration is held once. `logger` hears of the files it will not read. `idempotent`
  * defaults to what the registry package's manifest declares, when `dir` is its `sql/` folder.
  */
-export async function loadRegistryFromDir(dir: string, options: { plane: string; range?: VersionRange; sqlVariant?: SqlVariant; logger?: Logger; idempotent?: boolean }): Promise<Registry> {
+export async function loadRegistryFromDir(
+  dir: string,
+  options: { plane: string; range?: VersionRange; sqlVariant?: SqlVariant; logger?: Logger; idempotent?: boolean },
+): Promise<Registry> {
   const files = await readMigrationFiles(dir, options.sqlVariant, options.logger ? { logger: options.logger } : {});
   const idempotent = options.idempotent ?? (await readRegistryManifest(dir))?.idempotent ?? false;
   return defineRegistryFromFiles({ plane: options.plane, range: options.range ?? { min: 1, max: Number.MAX_SAFE_INTEGER }, files, idempotent, sqlDir: dir });
@@ -175,6 +187,7 @@ export async function readRegistryManifest(dir: string): Promise<RegistryManifes
   if (typeof plane !== 'string' || typeof range?.min !== 'number' || typeof range.max !== 'number') {
     throw invalidManifest('"atlasMigrations" must be { "plane": "<name>", "range": { "min": <version>, "max": <version> } }');
   }
-  if (manifest.idempotent !== undefined && typeof manifest.idempotent !== 'boolean') throw invalidManifest('"atlasMigrations.idempotent" must be true or false');
+  if (manifest.idempotent !== undefined && typeof manifest.idempotent !== 'boolean')
+    throw invalidManifest('"atlasMigrations.idempotent" must be true or false');
   return { plane, range: { min: range.min, max: range.max }, idempotent: manifest.idempotent === true };
 }

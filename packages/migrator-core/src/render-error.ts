@@ -74,10 +74,19 @@ function renderWhatStays(tag: string, plane: PlaneReport): string[] {
 export function renderError(tag: string, plane: PlaneReport): string[] {
   const error = plane.error!;
   if (error.migration === null || error.version === null) {
-    return [`${tag} Error: ${error.code}: ${error.message}`, ...renderLocation(tag, error), ...(error.hint ? [`${tag}   Hint: ${error.hint}`] : []), ...renderWhatStays(tag, plane)];
+    return [
+      `${tag} Error: ${error.code}: ${error.message}`,
+      ...renderLocation(tag, error),
+      ...(error.hint ? [`${tag}   Hint: ${error.hint}`] : []),
+      ...renderWhatStays(tag, plane),
+    ];
   }
-  const at = [error.statement === null ? (error.line === null ? null : 'parsing') : `statement ${error.statement}`, error.line === null ? null : `line ${error.line}`, error.column === null ? null : `column ${error.column}`].filter(Boolean);
-  const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : error.dbCode ?? error.code;
+  const at = [
+    error.statement === null ? (error.line === null ? null : 'parsing') : `statement ${error.statement}`,
+    error.line === null ? null : `line ${error.line}`,
+    error.column === null ? null : `column ${error.column}`,
+  ].filter(Boolean);
+  const code = error.sqlstate ? `SQLSTATE ${error.sqlstate}` : (error.dbCode ?? error.code);
   const lines = [
     `${tag} Errors: 1 migration(s) failed: ${error.version}`,
     `${tag} Error in migration ${error.version} (${error.name})${at.length > 0 ? ` at ${at.join(', ')}` : ''}: ${code}: ${error.message}`,

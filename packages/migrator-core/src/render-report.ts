@@ -19,7 +19,10 @@ function list(versions: readonly number[]): string {
 function renderPresent(tag: string, plane: PlaneReport): string[] {
   return plane.applied
     .filter((m) => m.alreadyPresent.length > 0)
-    .map((m) => `${tag} Note: ${m.version} found objects already present: ${m.alreadyPresent.map((p) => `statement ${p.statement} (line ${p.line}): ${p.message.replace(/, skipping$/, '')}${p.skipped ? ', skipped' : ''}`).join('; ')}`);
+    .map(
+      (m) =>
+        `${tag} Note: ${m.version} found objects already present: ${m.alreadyPresent.map((p) => `statement ${p.statement} (line ${p.line}): ${p.message.replace(/, skipping$/, '')}${p.skipped ? ', skipped' : ''}`).join('; ')}`,
+    );
 }
 
 /** One plane's block of lines, tagged `[PLANE]`. */
@@ -34,7 +37,10 @@ export function renderPlane(plane: PlaneReport): string[] {
   if (plane.mode === 'dry-run') {
     lines.push(pending.length > 0 ? `${tag} Would apply ${pending.length} migration(s): ${list(pending)}` : `${tag} Nothing to apply.`);
     const g = plane.syntaxGrammar;
-    if (g) lines.push(`${tag} Note: syntax was checked with PostgreSQL ${g.grammar}'s grammar (${g.parser}); this server runs PostgreSQL ${g.server}, which may reject what that grammar accepts, so \`up\` can still fail on syntax.`);
+    if (g)
+      lines.push(
+        `${tag} Note: syntax was checked with PostgreSQL ${g.grammar}'s grammar (${g.parser}); this server runs PostgreSQL ${g.server}, which may reject what that grammar accepts, so \`up\` can still fail on syntax.`,
+      );
   } else if (applied.length > 0) {
     lines.push(`${tag} Applied ${applied.length} migration(s): ${list(applied)}`);
   }
@@ -44,7 +50,9 @@ export function renderPlane(plane: PlaneReport): string[] {
   // Rows an older runner wrote carry no checksum at all: that is the adoption the guide describes, not news.
   const unverifiable = plane.unverified.filter((u) => u.reason !== 'no checksum recorded');
   if (unverifiable.length > 0) {
-    lines.push(`${tag} Note: ${unverifiable.length} applied migration(s) cannot be verified against their files: ${unverifiable.map((u) => `${u.version} (${u.reason})`).join(', ')}`);
+    lines.push(
+      `${tag} Note: ${unverifiable.length} applied migration(s) cannot be verified against their files: ${unverifiable.map((u) => `${u.version} (${u.reason})`).join(', ')}`,
+    );
   }
   for (const r of plane.reformatted ?? []) {
     const what = `Warning: applied migration ${r.version} (${r.name}) changed since it ran only in comments or white space (${r.file})`;
@@ -57,10 +65,13 @@ export function renderPlane(plane: PlaneReport): string[] {
     );
   }
   if (plane.unrecordedObjects && plane.unrecordedObjects.length > 0) {
-    lines.push(`${tag} Warning: no schema_migrations, but the schema already holds ${plane.unrecordedObjects.length} object(s) of its own (${describeObjects(plane.unrecordedObjects)}); "up" will refuse to run.`);
+    lines.push(
+      `${tag} Warning: no schema_migrations, but the schema already holds ${plane.unrecordedObjects.length} object(s) of its own (${describeObjects(plane.unrecordedObjects)}); "up" will refuse to run.`,
+    );
     lines.push(`${tag}   Hint: ${BASELINE_HINT}`);
   }
-  if (plane.outOfOrder.length > 0) lines.push(`${tag} Note: ${plane.mode === 'dry-run' ? 'would apply' : 'applied'} out of order (lower than an applied version): ${list(plane.outOfOrder)}`);
+  if (plane.outOfOrder.length > 0)
+    lines.push(`${tag} Note: ${plane.mode === 'dry-run' ? 'would apply' : 'applied'} out of order (lower than an applied version): ${list(plane.outOfOrder)}`);
   if (plane.unknownApplied.length > 0) {
     lines.push(`${tag} Note: ${plane.unknownApplied.length} applied migration(s) unknown to this release, left as they are: ${list(plane.unknownApplied)}`);
   }
@@ -91,7 +102,7 @@ export function renderFooter(report: Pick<MigrationReport, 'ok' | 'mode' | 'plan
 
 /** The whole run as the operator guide prints it. */
 export function renderReport(report: MigrationReport): string {
-  return [...renderHeader(report.mode), ...report.planes.flatMap(renderPlane), ...renderFooter(report)].join('\n') + '\n';
+  return `${[...renderHeader(report.mode), ...report.planes.flatMap(renderPlane), ...renderFooter(report)].join('\n')}\n`;
 }
 
 /** `--status`: every migration of each plane with its state and when it was applied. */

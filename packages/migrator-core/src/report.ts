@@ -202,9 +202,23 @@ export type ProgressEvent =
   /** Another run holds the plane's lock; `holder` names it as the database can tell. */
   | { readonly kind: 'lock-wait'; readonly plane: string; readonly holder: string }
   | { readonly kind: 'migration-start'; readonly plane: string; readonly version: number; readonly name: string }
-  | { readonly kind: 'migration-end'; readonly plane: string; readonly version: number; readonly outcome: 'applied' | 'skipped' | 'failed'; readonly durationMs: number }
+  | {
+      readonly kind: 'migration-end';
+      readonly plane: string;
+      readonly version: number;
+      readonly outcome: 'applied' | 'skipped' | 'failed';
+      readonly durationMs: number;
+    }
   /** A heartbeat while one statement runs long (PostgreSQL; a SQLite statement blocks the process). */
-  | { readonly kind: 'statement-running'; readonly plane: string; readonly version: number; readonly statement: number; readonly line: number; readonly text: string; readonly elapsedMs: number }
+  | {
+      readonly kind: 'statement-running';
+      readonly plane: string;
+      readonly version: number;
+      readonly statement: number;
+      readonly line: number;
+      readonly text: string;
+      readonly elapsedMs: number;
+    }
   /** A heartbeat while a batch of migrations (one transaction, one query) runs long: which statement is running is not known. */
   | { readonly kind: 'batch-running'; readonly plane: string; readonly versions: readonly number[]; readonly elapsedMs: number };
 
@@ -236,11 +250,15 @@ export function assertMigrated(report: MigrationReport | PlaneReport): void {
   if (failed.length === 0) return;
   const first = failed[0]!;
   const where = first.error?.version != null ? ` at migration ${first.error.version} (${first.error.name})` : '';
-  throw new MigratorError('NOT_MIGRATED', `Migrations failed for ${failed.map((p) => p.plane).join(', ')}${where}: ${first.error?.message ?? 'unknown error'}`, {
-    plane: first.plane,
-    ...(first.error?.version != null ? { version: first.error.version } : {}),
-    cause: first.error,
-  });
+  throw new MigratorError(
+    'NOT_MIGRATED',
+    `Migrations failed for ${failed.map((p) => p.plane).join(', ')}${where}: ${first.error?.message ?? 'unknown error'}`,
+    {
+      plane: first.plane,
+      ...(first.error?.version != null ? { version: first.error.version } : {}),
+      cause: first.error,
+    },
+  );
 }
 
 /** A PlaneError as the JSON documents carry it: without the excerpt's text, which `file`, `line` and `column` locate. */

@@ -10,7 +10,20 @@ import type { Registry } from './registry.js';
 import { checkDriftAfterRun, type DriftReport } from './schema/drift-check.js';
 import { unrecordedObjects, unrecordedSchemaError } from './unrecorded-schema.js';
 import { explainUnmadeObject } from './unmade-object.js';
-import { toPlaneError, withSourceLine, type ProgressEvent, type PlannedMigration, type AppliedMigration, type PendingMigration, type PlaneError, type PlaneReport, type ReformattedMigration, type RunMode, type SyntaxGrammar, type UnverifiedMigration } from './report.js';
+import {
+  toPlaneError,
+  withSourceLine,
+  type ProgressEvent,
+  type PlannedMigration,
+  type AppliedMigration,
+  type PendingMigration,
+  type PlaneError,
+  type PlaneReport,
+  type ReformattedMigration,
+  type RunMode,
+  type SyntaxGrammar,
+  type UnverifiedMigration,
+} from './report.js';
 import { statementsChecksumOf } from './dialects/statements-checksum.js';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
@@ -112,7 +125,15 @@ function planned(session: Session, pending: readonly Migration[], prepared: Map<
   return pending.map(({ version, name, scripts }) => {
     const script = scripts[session.sqlVariant];
     const transactional = script.transactional || !session.canRunOutsideTransaction;
-    return { version, name, file: script.file, sqlVariant: session.sqlVariant, transactional, checksum: script.checksum, statements: prepared.get(version)!.map((s) => s.text) };
+    return {
+      version,
+      name,
+      file: script.file,
+      sqlVariant: session.sqlVariant,
+      transactional,
+      checksum: script.checksum,
+      statements: prepared.get(version)!.map((s) => s.text),
+    };
   });
 }
 
@@ -127,10 +148,19 @@ async function rerecordReformatted(session: Session, registry: Registry, reforma
     for (const edit of reformatted) {
       const script = byVersion.get(edit.version)!.scripts[session.sqlVariant];
       await session.updateChecksum(edit.version, edit.checksum, CHECKSUM_ALGORITHM, statementsChecksumOf(script, session.sqlVariant));
-      await session.audit({ version: edit.version, action: 'reformat', oldChecksum: edit.recordedChecksum, newChecksum: edit.checksum, reason: `${edit.file} changed only in comments or white space` });
+      await session.audit({
+        version: edit.version,
+        action: 'reformat',
+        oldChecksum: edit.recordedChecksum,
+        newChecksum: edit.checksum,
+        reason: `${edit.file} changed only in comments or white space`,
+      });
     }
   });
-  logger.warn('applied migrations changed only in comments or white space; their checksums are re-recorded', { plane: registry.plane, versions: reformatted.map((r) => r.version) });
+  logger.warn('applied migrations changed only in comments or white space; their checksums are re-recorded', {
+    plane: registry.plane,
+    versions: reformatted.map((r) => r.version),
+  });
 }
 
 /**
@@ -149,7 +179,11 @@ async function prepareStatements(session: Session, plane: string, pending: reado
       prepared.set(migration.version, statementsToRun(plane, migration, session, statements, inTransaction));
     } catch (error) {
       const inTransaction = script.transactional || !session.canRunOutsideTransaction;
-      throw new MigrationFailure(failure(plane, migration, session.sqlVariant, error), { transactional: inTransaction, outcome: 'not-run', committedStatements: [] });
+      throw new MigrationFailure(failure(plane, migration, session.sqlVariant, error), {
+        transactional: inTransaction,
+        outcome: 'not-run',
+        committedStatements: [],
+      });
     }
   }
   return prepared;
@@ -192,10 +226,17 @@ async function migrateUnderLock(session: Session, options: RunOptions, report: P
     logger.info('applying migration', { plane, version, name });
     progress({ kind: 'migration-start', plane, version, name });
     const started = performance.now();
-    const heartbeat = { everyMs, beat: (s: Statement, elapsedMs: number) => progress({ kind: 'statement-running', plane, version, statement: s.index, line: s.line, text: s.text, elapsedMs }) };
+    const heartbeat = {
+      everyMs,
+      beat: (s: Statement, elapsedMs: number) =>
+        progress({ kind: 'statement-running', plane, version, statement: s.index, line: s.line, text: s.text, elapsedMs }),
+    };
     const applied = await applyMigration(session, plane, migration, prepared.get(version)!, heartbeat).catch(async (error: unknown) => {
       progress({ kind: 'migration-end', plane, version, outcome: 'failed', durationMs: Math.round(performance.now() - started) });
-      throw await explainUnmadeObject({ session, registry, target: options.dialect.target, applied: [...plan.alreadyApplied, ...done], statements: prepared.get(version), logger }, error);
+      throw await explainUnmadeObject(
+        { session, registry, target: options.dialect.target, applied: [...plan.alreadyApplied, ...done], statements: prepared.get(version), logger },
+        error,
+      );
     });
     recordApplied(applied);
   };
@@ -211,7 +252,10 @@ async function migrateUnderLock(session: Session, options: RunOptions, report: P
       } else {
         const versions = batch.map((m) => m.version);
         const started = performance.now();
-        const applied = await applyBatch(session, plane, batch, prepared, { everyMs, beat: (elapsedMs) => progress({ kind: 'batch-running', plane, versions, elapsedMs }) });
+        const applied = await applyBatch(session, plane, batch, prepared, {
+          everyMs,
+          beat: (elapsedMs) => progress({ kind: 'batch-running', plane, versions, elapsedMs }),
+        });
         if (applied) {
           for (const [k, migration] of batch.entries()) {
             logger.info('applying migration', { plane, version: migration.version, name: migration.name, batch: versions.length });
@@ -251,7 +295,13 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
   let session: Session;
   try {
     const signal = options.signal ? { signal: options.signal } : {};
-    session = await dialect.connect({ applicationName: options.applicationName ?? `atlas-migrate:${plane}`, readOnly: mode === 'dry-run', lockTimeoutMs, historyFirst: true, ...signal });
+    session = await dialect.connect({
+      applicationName: options.applicationName ?? `atlas-migrate:${plane}`,
+      readOnly: mode === 'dry-run',
+      lockTimeoutMs,
+      historyFirst: true,
+      ...signal,
+    });
   } catch (error) {
     report.error = abortedPlaneError(options.signal, toPlaneError(error));
     // The report carries the failure (the CLI prints it, a service logs it): the log only narrates it.
@@ -267,7 +317,10 @@ export async function runMigrations(options: RunOptions): Promise<PlaneReport> {
     if (plan.mismatch) throw plan.mismatch;
     if (plan.pending.length > 0 && options.beforeApply) await options.beforeApply(plan.pending, session.sqlVariant);
     if (plan.unknownApplied.length > 0) {
-      logger.info('schema_migrations has versions this release does not know (a newer release ran); leaving them alone', { plane, versions: plan.unknownApplied });
+      logger.info('schema_migrations has versions this release does not know (a newer release ran); leaving them alone', {
+        plane,
+        versions: plan.unknownApplied,
+      });
     }
     if (plan.outOfOrder.length > 0) {
       logger.info('pending versions are lower than the highest applied one (merged late); they are applied, not skipped', { plane, versions: plan.outOfOrder });

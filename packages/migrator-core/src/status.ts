@@ -99,7 +99,12 @@ export async function inspectMigrations(options: { registry: Registry; dialect: 
   let history: History | null;
   let variant: SqlVariant;
   try {
-    const session = await dialect.connect({ applicationName: `atlas-migrate:${registry.plane}:status`, readOnly: true, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, historyFirst: true });
+    const session = await dialect.connect({
+      applicationName: `atlas-migrate:${registry.plane}:status`,
+      readOnly: true,
+      lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+      historyFirst: true,
+    });
     variant = session.sqlVariant;
     try {
       history = await session.readHistory();
@@ -128,13 +133,21 @@ export function statusFromHistory(registry: Registry, target: string, history: H
     const base = { version: migration.version, name: migration.name, appliedAt: row.appliedAt };
     if (row.checksum === null) return { ...base, state: 'applied', note: 'no checksum recorded' };
     if (row.checksumAlgorithm !== CHECKSUM_ALGORITHM) {
-      return { ...base, state: 'unverified', note: row.checksumAlgorithm === null ? 'checksum algorithm missing' : `unknown checksum algorithm ${row.checksumAlgorithm}` };
+      return {
+        ...base,
+        state: 'unverified',
+        note: row.checksumAlgorithm === null ? 'checksum algorithm missing' : `unknown checksum algorithm ${row.checksumAlgorithm}`,
+      };
     }
     const script = migration.scripts[variant];
     if (row.checksum !== script.checksum) {
       // Recorded with its statements' checksum, an edit of comments or white space alone is not a change.
       if (row.statementsChecksum !== null && row.statementsChecksum === statementsChecksumOf(script, variant)) {
-        return { ...base, state: row.outcome === 'baselined' ? 'baselined' : 'applied', note: 'changed only in comments or white space; the next up re-records its checksum' };
+        return {
+          ...base,
+          state: row.outcome === 'baselined' ? 'baselined' : 'applied',
+          note: 'changed only in comments or white space; the next up re-records its checksum',
+        };
       }
       return { ...base, state: 'changed' };
     }

@@ -19,7 +19,10 @@ export async function unrecordedObjects(session: Session, registry: Registry, lo
   const objects = session.ownObjects ? await session.ownObjects() : [];
   if (objects.length === 0) return [];
   if (registry.idempotent) {
-    logger.info('no schema_migrations, but the schema holds objects; the registry declares every migration idempotent, so it runs over them', { plane: registry.plane, objects: objects.length });
+    logger.info('no schema_migrations, but the schema holds objects; the registry declares every migration idempotent, so it runs over them', {
+      plane: registry.plane,
+      objects: objects.length,
+    });
     return [];
   }
   return objects;

@@ -41,7 +41,11 @@ describe('aborting a run on PostgreSQL', () => {
       applicationName,
       ...(onProgress ? { onProgress } : {}),
     });
-  const sessions = (name: string) => db.query<{ pid: number; query: string; state: string }>("SELECT pid, query, state FROM pg_stat_activity WHERE application_name = $1 OR application_name LIKE $1 || ' locked %'", [name]);
+  const sessions = (name: string) =>
+    db.query<{ pid: number; query: string; state: string }>(
+      "SELECT pid, query, state FROM pg_stat_activity WHERE application_name = $1 OR application_name LIKE $1 || ' locked %'",
+      [name],
+    );
 
   it('ends the running statement on the server: ABORTED at the statement, nothing of it recorded, its backend gone, no later migration run', async () => {
     const name = `atlas-abort-${randomBytes(4).toString('hex')}`;
@@ -63,12 +67,20 @@ describe('aborting a run on PostgreSQL', () => {
     expect((await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version))).toEqual([101]);
     expect(await db.tableExists('half_done')).toBe(false);
     expect(await db.tableExists('never_run')).toBe(false);
-    await until(async () => ((await db.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend.pid])).length === 0 ? true : undefined), 'the backend to end');
+    await until(
+      async () => ((await db.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend.pid])).length === 0 ? true : undefined),
+      'the backend to end',
+    );
     // pg_locks shows the whole cluster: only this database's advisory locks are the run's.
-    expect(await db.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).toEqual([]);
+    expect(
+      await db.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`),
+    ).toEqual([]);
     // The next run finishes the job.
     const again = await runMigrations({
-      registry: await loadRegistryFromDir(migrationFolder({ ...FILES, '102_slow.sql': 'CREATE TABLE half_done (id integer);\n' }), { plane: 'demo', range: { min: 100, max: 199 } }),
+      registry: await loadRegistryFromDir(migrationFolder({ ...FILES, '102_slow.sql': 'CREATE TABLE half_done (id integer);\n' }), {
+        plane: 'demo',
+        range: { min: 100, max: 199 },
+      }),
       dialect: await createDialect(db.url, silentLogger),
       mode: 'apply',
       logger: silentLogger,
@@ -86,7 +98,10 @@ describe('aborting a run on PostgreSQL', () => {
   it('names the session with applicationName; a signal that never aborts changes nothing', async () => {
     const name = `atlas-named-${randomBytes(4).toString('hex')}`;
     const result = await runMigrations({
-      registry: await loadRegistryFromDir(migrationFolder({ '101_seen.sql': "CREATE TABLE seen AS SELECT current_setting('application_name') AS name;\n" }), { plane: 'demo', range: { min: 100, max: 199 } }),
+      registry: await loadRegistryFromDir(migrationFolder({ '101_seen.sql': "CREATE TABLE seen AS SELECT current_setting('application_name') AS name;\n" }), {
+        plane: 'demo',
+        range: { min: 100, max: 199 },
+      }),
       dialect: await createDialect(db.url, silentLogger),
       mode: 'apply',
       logger: silentLogger,

@@ -43,10 +43,16 @@ describe.each(DIALECTS)('a NUL byte in a migration file, on $name', ({ name, cre
 
   it("up: a NUL in the dialect's own file is refused too; the offset counts a byte order mark and multi-byte characters", async () => {
     const text = `\uFEFF-- café\n${WITH_NUL}`;
-    const dir = migrationFolder({ '001_first.sql': FIRST, [`002_second.${name}.sql`]: text, [`002_second.${name === 'postgres' ? 'sqlite' : 'postgres'}.sql`]: FIRST.replace('first_table', 'other') });
+    const dir = migrationFolder({
+      '001_first.sql': FIRST,
+      [`002_second.${name}.sql`]: text,
+      [`002_second.${name === 'postgres' ? 'sqlite' : 'postgres'}.sql`]: FIRST.replace('first_table', 'other'),
+    });
     const result = await atlasMigrate(['up', '--url', db.url, '--dir', dir]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`Invalid migration file 002_second.${name}.sql: a NUL byte (0x00) at byte offset ${Buffer.byteLength(text.slice(0, text.indexOf('\0')))};`);
+    expect(result.stderr).toContain(
+      `Invalid migration file 002_second.${name}.sql: a NUL byte (0x00) at byte offset ${Buffer.byteLength(text.slice(0, text.indexOf('\0')))};`,
+    );
     expect(await historyRows(db)).toBe(0);
     expect(await db.tableExists('first_table')).toBe(false);
   });
@@ -61,7 +67,9 @@ describe('a NUL byte, outside a run', () => {
     expect(nul.stdout).toBe('');
     // One line, whichever prefix the command program gives it.
     expect(nul.stderr).toMatch(/^atlas-migrate(?: lint)?: [^\n]+\n$/);
-    expect(nul.stderr).toContain(`: Invalid migration file ${join(dir, '002_second.sql')}: a NUL byte (0x00) at byte offset ${NUL_OFFSET}; the database would silently drop the SQL after it. Remove it: a migration is text\n`);
+    expect(nul.stderr).toContain(
+      `: Invalid migration file ${join(dir, '002_second.sql')}: a NUL byte (0x00) at byte offset ${NUL_OFFSET}; the database would silently drop the SQL after it. Remove it: a migration is text\n`,
+    );
     // Lint used to read 0xff as U+FFFD and lint the rest; it now refuses the file as a run does.
     writeFileSync(join(dir, '002_second.sql'), FIRST.replace('first_table', 'second_table'));
     const utf8 = await atlasMigrate(['lint', dir]);
@@ -73,12 +81,18 @@ describe('a NUL byte, outside a run', () => {
     const dir = migrationFolder({ '001_first.sql': FIRST, '002_second.sql': WITH_NUL });
     let load: (() => Promise<unknown>) | undefined;
     embedSqlPlugin(dir).setup({ onResolve() {}, onLoad: (_options, callback) => void (load = callback) });
-    await expect(load!()).rejects.toMatchObject({ code: 'REGISTRY_INVALID', file: '002_second.sql', message: expect.stringContaining(`a NUL byte (0x00) at byte offset ${NUL_OFFSET}`) as string });
+    await expect(load!()).rejects.toMatchObject({
+      code: 'REGISTRY_INVALID',
+      file: '002_second.sql',
+      message: expect.stringContaining(`a NUL byte (0x00) at byte offset ${NUL_OFFSET}`) as string,
+    });
   });
 
   it('a registry defined from texts in memory refuses it as well', () => {
     const files: MigrationFile[] = [{ fileName: '001_first.sql', text: `SELECT 'é';\0` }];
-    expect(() => defineRegistryFromFiles({ plane: 'demo', range: { min: 1, max: 10 }, files })).toThrow(expect.objectContaining({ code: 'REGISTRY_INVALID', message: expect.stringContaining('at byte offset 12') as string }) as Error);
+    expect(() => defineRegistryFromFiles({ plane: 'demo', range: { min: 1, max: 10 }, files })).toThrow(
+      expect.objectContaining({ code: 'REGISTRY_INVALID', message: expect.stringContaining('at byte offset 12') as string }) as Error,
+    );
   });
 });
 
@@ -93,11 +107,19 @@ describe('a malformed registry manifest', () => {
 
   it.each([
     ['not JSON', '{ "name": "x", "atlasMigrations": ', 'not valid JSON ('],
-    ['a malformed atlasMigrations', '{ "atlasMigrations": { "plane": "demo", "range": { "min": "1" } } }', '"atlasMigrations" must be { "plane": "<name>", "range": { "min": <version>, "max": <version> } }'],
+    [
+      'a malformed atlasMigrations',
+      '{ "atlasMigrations": { "plane": "demo", "range": { "min": "1" } } }',
+      '"atlasMigrations" must be { "plane": "<name>", "range": { "min": <version>, "max": <version> } }',
+    ],
   ])('%s: one line naming the file, exit 2, nothing run (plan, up and new)', async (_case, manifest, why) => {
     const root = registryPackage(manifest);
     const sqlite = join(root, 'test.db');
-    for (const args of [['plan', '--url', `sqlite:${sqlite}`], ['up', '--url', `sqlite:${sqlite}`], ['new', 'second']]) {
+    for (const args of [
+      ['plan', '--url', `sqlite:${sqlite}`],
+      ['up', '--url', `sqlite:${sqlite}`],
+      ['new', 'second'],
+    ]) {
       const result = await atlasMigrate([...args, '--dir', join(root, 'sql')]);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');

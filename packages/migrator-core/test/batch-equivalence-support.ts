@@ -47,7 +47,13 @@ async function outcome(query: Query, report: PlaneReport): Promise<unknown> {
   const tables = await query<{ t: string; masked: string }>(TABLES);
   const data: Record<string, string[]> = {};
   for (const { t, masked } of tables) {
-    const mask = masked === '' ? '' : ` - ARRAY[${masked.split(',').map((c) => `'${c.replaceAll('"', '')}'`).join(', ')}]`;
+    const mask =
+      masked === ''
+        ? ''
+        : ` - ARRAY[${masked
+            .split(',')
+            .map((c) => `'${c.replaceAll('"', '')}'`)
+            .join(', ')}]`;
     const rows = await query<{ r: string }>(`SELECT (to_jsonb(x)${mask})::text AS r FROM ${t} x ORDER BY 1`);
     data[t] = rows.map((r) => r.r);
   }
@@ -171,7 +177,10 @@ export async function literalFixtures(): Promise<{ found: number; loadable: Lite
     const visit = (node: ts.Node): void => {
       if (ts.isObjectLiteralExpression(node) && node.properties.length > 0) {
         const entries = node.properties.map((p) =>
-          ts.isPropertyAssignment(p) && (ts.isStringLiteral(p.name) || ts.isNoSubstitutionTemplateLiteral(p.name)) && /^\d+_.*\.sql$/.test(p.name.text) && (ts.isStringLiteral(p.initializer) || ts.isNoSubstitutionTemplateLiteral(p.initializer))
+          ts.isPropertyAssignment(p) &&
+          (ts.isStringLiteral(p.name) || ts.isNoSubstitutionTemplateLiteral(p.name)) &&
+          /^\d+_.*\.sql$/.test(p.name.text) &&
+          (ts.isStringLiteral(p.initializer) || ts.isNoSubstitutionTemplateLiteral(p.initializer))
             ? ([p.name.text, p.initializer.text] as const)
             : null,
         );
@@ -186,7 +195,9 @@ export async function literalFixtures(): Promise<{ found: number; loadable: Lite
   }
   const loadable: LiteralFixture[] = [];
   for (const { where, files } of found) {
-    const registry = await loadRegistryFromDir(migrationFolder(withoutWaits(files)), { plane: 'fixture', range: ALL_VERSIONS, sqlVariant: 'postgres' }).catch(() => null);
+    const registry = await loadRegistryFromDir(migrationFolder(withoutWaits(files)), { plane: 'fixture', range: ALL_VERSIONS, sqlVariant: 'postgres' }).catch(
+      () => null,
+    );
     if (registry && registry.migrations.length > 0) loadable.push({ where, registry });
   }
   return { found: found.length, loadable };

@@ -14,9 +14,11 @@ CREATE TABLE child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parent
 CREATE TABLE strict_child (id int PRIMARY KEY, parent_id int NOT NULL CONSTRAINT strict_fk REFERENCES parent (id) DEFERRABLE INITIALLY IMMEDIATE);
 `;
 
-const migrate = (db: TestDatabase, files: Record<string, string>, batch: boolean): Promise<PlaneReport> => migrateFiles(db.url, files, { plane: 'semantics', batch });
+const migrate = (db: TestDatabase, files: Record<string, string>, batch: boolean): Promise<PlaneReport> =>
+  migrateFiles(db.url, files, { plane: 'semantics', batch });
 
-const recorded = async (db: TestDatabase) => (await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
+const recorded = async (db: TestDatabase) =>
+  (await db.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
 
 describe.each([
   { mode: 'batched (the default)', batch: true },
@@ -51,7 +53,7 @@ describe.each([
     expect(await db.query('SELECT * FROM parent')).toEqual([]);
   });
 
-  it('a migration repairing its own rows before its end applies: a later migration\'s INITIALLY DEFERRED constraint is still deferred', async () => {
+  it("a migration repairing its own rows before its end applies: a later migration's INITIALLY DEFERRED constraint is still deferred", async () => {
     const report = await migrate(
       db,
       {
@@ -68,7 +70,7 @@ describe.each([
     expect(await recorded(db)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('constraint modes a migration sets do not reach the next one: it starts with each constraint\'s own', async () => {
+  it("constraint modes a migration sets do not reach the next one: it starts with each constraint's own", async () => {
     const report = await migrate(
       db,
       {

@@ -15,7 +15,8 @@ function trivialMigrations(n: number, extra: Record<number, string> = {}): Recor
   const files: Record<string, string> = {};
   for (let v = 1; v <= n; v++) {
     const table = v % 2 === 1 ? v : v - 1;
-    files[`${String(v).padStart(4, '0')}_m${v}.sql`] = extra[v] ?? (v % 2 === 1 ? `CREATE TABLE IF NOT EXISTS t_${v} (id int);\n` : `ALTER TABLE t_${table} ADD COLUMN IF NOT EXISTS c_${v} int;\n`);
+    files[`${String(v).padStart(4, '0')}_m${v}.sql`] =
+      extra[v] ?? (v % 2 === 1 ? `CREATE TABLE IF NOT EXISTS t_${v} (id int);\n` : `ALTER TABLE t_${table} ADD COLUMN IF NOT EXISTS c_${v} int;\n`);
   }
   return files;
 }
@@ -26,8 +27,12 @@ const migrate = (db: TestDatabase, dir: string): Promise<PlaneReport> => migrate
 async function assertEachMigrationWithItsRow(db: TestDatabase, n: number): Promise<number> {
   const rows = await db.query<{ version: string }>('SELECT version FROM schema_migrations');
   const recorded = new Set(rows.map((r) => Number(r.version)));
-  const tables = new Set((await db.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'")).map((r) => r.t));
-  const columns = new Set((await db.query<{ c: string }>("SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'public'")).map((r) => r.c));
+  const tables = new Set(
+    (await db.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public'")).map((r) => r.t),
+  );
+  const columns = new Set(
+    (await db.query<{ c: string }>("SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'public'")).map((r) => r.c),
+  );
   for (let v = 1; v <= n; v++) {
     const present = v % 2 === 1 ? tables.has(`t_${v}`) : columns.has(`c_${v}`);
     expect({ version: v, recorded: recorded.has(v) }).toEqual({ version: v, recorded: present });
@@ -50,7 +55,9 @@ describe('PostgreSQL batches of migrations', () => {
     expect(report.applied.map((a) => a.outcome)).toEqual(Array(120).fill('applied'));
     expect(await assertEachMigrationWithItsRow(db, 120)).toBe(120);
     // A row's xmin is the transaction that wrote it: batches of 1, 2, 4, … (7 for 120); each row has its own time.
-    const [counted] = await db.query<{ transactions: string; times: string }>('SELECT count(DISTINCT xmin::text) AS transactions, count(DISTINCT applied_at) AS times FROM schema_migrations');
+    const [counted] = await db.query<{ transactions: string; times: string }>(
+      'SELECT count(DISTINCT xmin::text) AS transactions, count(DISTINCT applied_at) AS times FROM schema_migrations',
+    );
     expect(Number(counted!.transactions)).toBeLessThanOrEqual(8);
     expect(Number(counted!.times)).toBe(120);
     const rows = await db.query<{ execution_ms: number; outcome: string; checksum: string }>('SELECT execution_ms, outcome, checksum FROM schema_migrations');
@@ -87,7 +94,9 @@ describe('PostgreSQL batches of migrations', () => {
   it('a runner killed (SIGKILL) at any moment leaves each migration applied with its row or not at all; reruns converge', async () => {
     const n = 600;
     // Some migrations take a while, so that kills land inside batches, statements and commits.
-    const slow = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [i * 50 + 7, `CREATE TABLE IF NOT EXISTS t_${i * 50 + 7} (id int);\nSELECT pg_sleep(0.03);\n`]));
+    const slow = Object.fromEntries(
+      Array.from({ length: 12 }, (_, i) => [i * 50 + 7, `CREATE TABLE IF NOT EXISTS t_${i * 50 + 7} (id int);\nSELECT pg_sleep(0.03);\n`]),
+    );
     const dir = migrationFolder(trivialMigrations(n, slow));
     const killedAt: number[] = [];
     // Each run is killed as soon as its live progress shows it passed a given version: the kill lands in

@@ -15,7 +15,7 @@ const FIRST = [
 const FIRST_REWORDED = [
   '-- the first table, which holds notes',
   'CREATE TABLE notes (',
-  "  id   integer PRIMARY KEY,",
+  '  id   integer PRIMARY KEY,',
   "  body text NOT NULL DEFAULT 'a -- b /* c */'",
   ');  -- trailing',
   'INSERT INTO notes (id) VALUES (1);',
@@ -24,7 +24,10 @@ const FIRST_REWORDED = [
 /** FIRST with a statement changed: a string literal's inside, which only looks like a comment. */
 const FIRST_EDITED = FIRST.replace("'a -- b /* c */'", "'a -- b /* d */'");
 
-const header = (...lines: string[]) => ['=== AtlasAI Versioned Migration Runner ===', 'Mode: APPLY', '[DEMO] Connecting to database...', '[DEMO] Connected.', ...lines].map((l) => `${l}\n`).join('');
+const header = (...lines: string[]) =>
+  ['=== AtlasAI Versioned Migration Runner ===', 'Mode: APPLY', '[DEMO] Connecting to database...', '[DEMO] Connected.', ...lines]
+    .map((l) => `${l}\n`)
+    .join('');
 
 describe.each(DIALECTS)('an applied migration edited outside its statements, on $name', ({ create }) => {
   let db: TestDatabase;
@@ -38,7 +41,8 @@ describe.each(DIALECTS)('an applied migration edited outside its statements, on 
   });
   const up = () => atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'Demo']);
   const target = () => (db.dialect === 'postgres' ? redactUrl(db.url) : sqlitePath(db));
-  const audit = () => db.query<{ version: number | string; action: string; reason: string }>('SELECT version, action, reason FROM schema_migrations_audit ORDER BY id');
+  const audit = () =>
+    db.query<{ version: number | string; action: string; reason: string }>('SELECT version, action, reason FROM schema_migrations_audit ORDER BY id');
   const skippedOne = '[DEMO] Skipped 1 already-applied migration(s)';
   const done = ['[DEMO] All migrations completed successfully.', '[OK] Migration run complete.'];
 
@@ -49,9 +53,15 @@ describe.each(DIALECTS)('an applied migration edited outside its statements, on 
     expect(first).toEqual({
       code: 0,
       stderr: expect.stringContaining('"msg":"applied migrations changed only in comments or white space; their checksums are re-recorded"'),
-      stdout: header(skippedOne, '[DEMO] Warning: applied migration 101 (notes) changed since it ran only in comments or white space (101_notes.sql); its checksum was re-recorded (schema_migrations_audit), so this is said once.', ...done),
+      stdout: header(
+        skippedOne,
+        '[DEMO] Warning: applied migration 101 (notes) changed since it ran only in comments or white space (101_notes.sql); its checksum was re-recorded (schema_migrations_audit), so this is said once.',
+        ...done,
+      ),
     });
-    expect((await audit()).map((r) => ({ ...r, version: Number(r.version) }))).toEqual([{ version: 101, action: 'reformat', reason: '101_notes.sql changed only in comments or white space' }]);
+    expect((await audit()).map((r) => ({ ...r, version: Number(r.version) }))).toEqual([
+      { version: 101, action: 'reformat', reason: '101_notes.sql changed only in comments or white space' },
+    ]);
     expect(await up()).toEqual({ code: 0, stderr: PROGRESS, stdout: header(skippedOne, ...done) });
     expect(await audit()).toHaveLength(1);
   });
@@ -91,7 +101,9 @@ describe.each(DIALECTS)('an applied migration edited outside its statements, on 
     await db.query('ALTER TABLE schema_migrations DROP COLUMN statements_checksum');
     writeFileSync(join(dir, '102_more.sql'), 'CREATE TABLE more_notes (id integer);\n');
     expect((await up()).code).toBe(0);
-    const rows = await db.query<{ version: number | string; statements_checksum: string | null }>('SELECT version, statements_checksum FROM schema_migrations ORDER BY version');
+    const rows = await db.query<{ version: number | string; statements_checksum: string | null }>(
+      'SELECT version, statements_checksum FROM schema_migrations ORDER BY version',
+    );
     expect(rows.map((r) => [Number(r.version), r.statements_checksum?.replace(/[0-9a-f]{64}$/, '<hex>') ?? null])).toEqual([
       [101, null],
       [102, 'sha256-statements-v1:<hex>'],
@@ -101,7 +113,9 @@ describe.each(DIALECTS)('an applied migration edited outside its statements, on 
 
 describe('normalizeStatements', () => {
   it('drops comments and white space between tokens, never inside strings, dollar bodies or quoted identifiers', () => {
-    expect(normalizeStatements("CREATE TABLE t ( a int ) ; -- x\n/* y */ SELECT 'a  -- b', \"c  /* d */\" ;", 'postgres')).toBe("CREATE TABLE t(a int);SELECT 'a  -- b',\"c  /* d */\";");
+    expect(normalizeStatements('CREATE TABLE t ( a int ) ; -- x\n/* y */ SELECT \'a  -- b\', "c  /* d */" ;', 'postgres')).toBe(
+      'CREATE TABLE t(a int);SELECT \'a  -- b\',"c  /* d */";',
+    );
     expect(normalizeStatements('DO $f$ BEGIN  -- kept\n END $f$;', 'postgres')).toBe('DO $f$ BEGIN  -- kept\n END $f$;');
     expect(normalizeStatements("SELECT E'it\\'s -- not a comment'  ;", 'postgres')).toBe("SELECT E'it\\'s -- not a comment';");
     expect(normalizeStatements('/* a /* nested */ still comment */ SELECT 1;', 'postgres')).toBe('SELECT 1;');

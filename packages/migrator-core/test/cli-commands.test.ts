@@ -32,9 +32,15 @@ describe('atlas-migrate as a command line', () => {
 
   it('refuses another tool’s down section or no-transaction directive, naming this tool’s way (exit 2)', async () => {
     const cases: [string, string][] = [
-      ['-- migrate:up\nCREATE TABLE IF NOT EXISTS t (id integer);\n-- migrate:down\nDROP TABLE t;\n', `line 3: "-- migrate:down" is dbmate's down section: it would run right after the up part. This tool is forward-only: delete the down section`],
+      [
+        '-- migrate:up\nCREATE TABLE IF NOT EXISTS t (id integer);\n-- migrate:down\nDROP TABLE t;\n',
+        `line 3: "-- migrate:down" is dbmate's down section: it would run right after the up part. This tool is forward-only: delete the down section`,
+      ],
       ['-- +goose Up\nCREATE TABLE IF NOT EXISTS t (id integer);\n-- +goose Down\nDROP TABLE t;\n', `line 3: "-- +goose Down" is goose's down section`],
-      ['-- atlas:txmode none\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (id);\n', `line 1: "-- atlas:txmode none" is Ariga Atlas's no-transaction directive; this tool's is a first line "-- atlas:no-transaction"`],
+      [
+        '-- atlas:txmode none\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (id);\n',
+        `line 1: "-- atlas:txmode none" is Ariga Atlas's no-transaction directive; this tool's is a first line "-- atlas:no-transaction"`,
+      ],
       ['--! no-transaction\nSELECT 1;\n', `line 1: "--! no-transaction" is graphile-migrate's no-transaction directive`],
       ['-- +goose NO TRANSACTION\nSELECT 1;\n', `line 1: "-- +goose NO TRANSACTION" is goose's no-transaction directive`],
     ];
@@ -60,9 +66,17 @@ describe('atlas-migrate as a command line', () => {
     expect(readFileSync(join(sql, '2001_add_widgets.postgres.sql'), 'utf8').split('\n')[0]).toBe('-- 2001 add_widgets (PostgreSQL)');
     expect(readFileSync(join(sql, '2001_add_widgets.sqlite.sql'), 'utf8').split('\n')[0]).toBe('-- 2001 add_widgets (SQLite)');
     expect((await atlasMigrate(['new', 'add_gadgets', '--dir', sql])).code).toBe(0);
-    expect(readdirSync(sql).sort()).toEqual(['2001_add_widgets.postgres.sql', '2001_add_widgets.sqlite.sql', '2002_add_gadgets.postgres.sql', '2002_add_gadgets.sqlite.sql']);
+    expect(readdirSync(sql).sort()).toEqual([
+      '2001_add_widgets.postgres.sql',
+      '2001_add_widgets.sqlite.sql',
+      '2002_add_gadgets.postgres.sql',
+      '2002_add_gadgets.sqlite.sql',
+    ]);
     const full = await atlasMigrate(['new', 'add_more', '--dir', sql]);
-    expect([full.code, full.stderr.split('\n')[0]]).toEqual([2, 'atlas-migrate: The range 2001-2002 is full (highest: 2002): no version is left for "add_more"']);
+    expect([full.code, full.stderr.split('\n')[0]]).toEqual([
+      2,
+      'atlas-migrate: The range 2001-2002 is full (highest: 2002): no version is left for "add_more"',
+    ]);
     const bad = await atlasMigrate(['new', 'AddMore', '--dir', migrationFolder({})]);
     expect([bad.code, bad.stderr.split('\n')[0]]).toEqual([2, 'atlas-migrate: The name must be snake_case ([a-z][a-z0-9]* words joined by _), got "AddMore"']);
     // What new writes is valid SQL that does nothing: left as it is, it is a lint error (untouched-template),
@@ -83,16 +97,24 @@ describe.each(DIALECTS)('atlas-migrate commands on $name', ({ create }) => {
   });
   const cli = (command: string, dir: string, ...flags: string[]) => atlasMigrate([command, '--url', db.url, '--dir', dir, '--label', 'demo', ...flags]);
   const history = async () =>
-    (await db.query<{ version: number | string; outcome: string }>('SELECT version, outcome FROM schema_migrations ORDER BY version')).map((r) => [Number(r.version), r.outcome]);
+    (await db.query<{ version: number | string; outcome: string }>('SELECT version, outcome FROM schema_migrations ORDER BY version')).map((r) => [
+      Number(r.version),
+      r.outcome,
+    ]);
 
   it('plan parses every pending migration and reports a syntax error with file, line and column (exit 1), changing nothing', async () => {
     const dir = migrationFolder({ ...FILES, '104_broken.sql': 'CREATE TABLE IF NOT EXISTS d (\n  id integer,\n);\n' });
     const result = await cli('plan', dir);
     expect(result.code).toBe(1);
     // Both databases point at the token their parser stopped at, with the line and a caret under it.
-    const where = db.dialect === 'postgres' ? 'at parsing, line 3, column 1: SQLSTATE 42601: syntax error at or near ")"' : 'at statement 1, line 3, column 1: SQLITE_ERROR: near ")": syntax error';
+    const where =
+      db.dialect === 'postgres'
+        ? 'at parsing, line 3, column 1: SQLSTATE 42601: syntax error at or near ")"'
+        : 'at statement 1, line 3, column 1: SQLITE_ERROR: near ")": syntax error';
     const excerpt = '[DEMO]   at 104_broken.sql:3:1\n[DEMO]     3 | );\n[DEMO]       | ^\n';
-    expect(result.stdout).toContain(`[DEMO] Error in migration 104 (broken) ${where}\n${excerpt}[DEMO] Migration 104 was not run: nothing of it is recorded as applied.\n`);
+    expect(result.stdout).toContain(
+      `[DEMO] Error in migration 104 (broken) ${where}\n${excerpt}[DEMO] Migration 104 was not run: nothing of it is recorded as applied.\n`,
+    );
     expect(await db.tableExists('schema_migrations')).toBe(false);
     // A reference to a table the migrations create is not a syntax error.
     const ok = await cli('plan', migrationFolder({ ...FILES, '104_uses_c.sql': 'INSERT INTO c (id) VALUES (1);\n' }));
@@ -105,7 +127,10 @@ describe.each(DIALECTS)('atlas-migrate commands on $name', ({ create }) => {
     const result = await cli('plan', dir, '--sql');
     expect(result.code).toBe(0);
     const sql = result.stdout.split('\n').filter((l) => !l.startsWith('[') && !l.startsWith('===') && !l.startsWith('Mode:'));
-    const insert = (v: number, name: string) => new RegExp(`^INSERT INTO ${db.dialect === 'postgres' ? '"public"\\.' : ''}schema_migrations \\(version, name, checksum, checksum_algorithm, execution_ms, outcome\\) VALUES \\(${v}, '${name}', '[0-9a-f]{64}', 'sha256-lf-trimmed-v1', <duration>, 'applied'\\);$`);
+    const insert = (v: number, name: string) =>
+      new RegExp(
+        `^INSERT INTO ${db.dialect === 'postgres' ? '"public"\\.' : ''}schema_migrations \\(version, name, checksum, checksum_algorithm, execution_ms, outcome\\) VALUES \\(${v}, '${name}', '[0-9a-f]{64}', 'sha256-lf-trimmed-v1', <duration>, 'applied'\\);$`,
+      );
     const [begin, commit] = db.dialect === 'postgres' ? ['BEGIN;', 'COMMIT;'] : ['SAVEPOINT atlas_migration;', 'RELEASE SAVEPOINT atlas_migration;'];
     const replay = '-- [DEMO] per-migration replay, not the exact wire: up sends these statements and history rows in this order';
     const expected = [
@@ -128,7 +153,11 @@ describe.each(DIALECTS)('atlas-migrate commands on $name', ({ create }) => {
       '',
     ];
     expect(sql).toHaveLength(expected.length);
-    sql.forEach((line, i) => (expected[i] instanceof RegExp ? expect(line).toMatch(expected[i]) : expect(line).toBe(expected[i])));
+    for (const [i, line] of sql.entries()) {
+      const want = expected[i];
+      if (want instanceof RegExp) expect(line).toMatch(want);
+      else expect(line).toBe(want);
+    }
     expect(await history()).toEqual([[101, 'applied']]);
   });
 
@@ -161,7 +190,9 @@ describe.each(DIALECTS)('atlas-migrate commands on $name', ({ create }) => {
     // Nothing ran: 102's index, which the hand-made schema lacks, is still missing.
     const index = db.dialect === 'postgres' ? "SELECT 1 FROM pg_indexes WHERE indexname = 'b_id'" : "SELECT 1 FROM sqlite_master WHERE name = 'b_id'";
     expect(await db.query(index)).toEqual([]);
-    const audit = await db.query<{ version: number | string; action: string; old_checksum: string | null; new_checksum: string; reason: string }>('SELECT version, action, old_checksum, new_checksum, reason FROM schema_migrations_audit ORDER BY version');
+    const audit = await db.query<{ version: number | string; action: string; old_checksum: string | null; new_checksum: string; reason: string }>(
+      'SELECT version, action, old_checksum, new_checksum, reason FROM schema_migrations_audit ORDER BY version',
+    );
     expect(audit.map((r) => [Number(r.version), r.action, r.old_checksum, r.reason])).toEqual([
       [101, 'baseline', null, 'baseline --to 102'],
       [102, 'baseline', null, 'baseline --to 102'],
@@ -183,15 +214,25 @@ describe.each(DIALECTS)('atlas-migrate commands on $name', ({ create }) => {
 
     const notApplied = await cli('repair', dir, '--version', '103', '--reason', 'x');
     expect(notApplied.code).toBe(1);
-    expect(notApplied.stdout).toContain('[DEMO] Error: RECOVERY_REFUSED: Migration 103 (create_c) is not applied: repair only re-records applied migrations (run it instead)');
+    expect(notApplied.stdout).toContain(
+      '[DEMO] Error: RECOVERY_REFUSED: Migration 103 (create_c) is not applied: repair only re-records applied migrations (run it instead)',
+    );
 
     const repaired = await cli('repair', dir, '--version', '101', '--reason', 'comment added after it ran');
     expect(repaired.code).toBe(0);
     const [after] = await db.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE version = 101');
     expect(after!.checksum).not.toBe(before!.checksum);
-    expect(repaired.stdout).toContain(`[DEMO] 101 (create_a) checksum re-recorded: ${before!.checksum} -> ${after!.checksum} (reason: comment added after it ran)`);
+    expect(repaired.stdout).toContain(
+      `[DEMO] 101 (create_a) checksum re-recorded: ${before!.checksum} -> ${after!.checksum} (reason: comment added after it ran)`,
+    );
     expect(await db.query('SELECT version, action, old_checksum, new_checksum, reason FROM schema_migrations_audit')).toEqual([
-      { version: db.dialect === 'postgres' ? '101' : 101, action: 'repair', old_checksum: before!.checksum, new_checksum: after!.checksum, reason: 'comment added after it ran' },
+      {
+        version: db.dialect === 'postgres' ? '101' : 101,
+        action: 'repair',
+        old_checksum: before!.checksum,
+        new_checksum: after!.checksum,
+        reason: 'comment added after it ran',
+      },
     ]);
     const up = await cli('up', dir);
     expect([up.code, up.stdout.includes('[DEMO] Applied 1 migration(s): 103')]).toEqual([0, true]);
@@ -209,7 +250,9 @@ describe('live progress on PostgreSQL', () => {
 
   it('prints each line as it happens: the migration’s start and heartbeats arrive before a slow statement ends', async () => {
     const dir = migrationFolder({ '101_quick.sql': 'SELECT 1;\n', '102_slow.sql': '-- slow on purpose\nSELECT pg_sleep(2.5);\n' });
-    const child = spawn(process.execPath, [ATLAS_MIGRATE, 'up', '--url', db.url, '--dir', dir, '--label', 'demo', '--heartbeat', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ATLAS_MIGRATE, 'up', '--url', db.url, '--dir', dir, '--label', 'demo', '--heartbeat', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const started = performance.now();
     const seen: { at: number; line: string }[] = [];
     let buffer = '';
@@ -231,7 +274,12 @@ describe('live progress on PostgreSQL', () => {
     expect(beats.length).toBeGreaterThanOrEqual(1);
     expect(beats[0]!.at).toBeLessThan(ended - 500);
     // The target line (said before connecting) is not progress of the run.
-    expect(seen.filter((s) => !s.line.startsWith('[DEMO] target: ')).map((s) => s.line.replace(/\d+ ms$/, 'N ms').replace(/\(\d+ s\)$/, '(N s)')).filter((l, i, all) => all.indexOf(l) === i)).toEqual([
+    expect(
+      seen
+        .filter((s) => !s.line.startsWith('[DEMO] target: '))
+        .map((s) => s.line.replace(/\d+ ms$/, 'N ms').replace(/\(\d+ s\)$/, '(N s)'))
+        .filter((l, i, all) => all.indexOf(l) === i),
+    ).toEqual([
       // "Connecting to database..." and "Connected." are the report's own lines: stdout has them, stderr does not.
       '[DEMO] Applying 101 (quick)...',
       '[DEMO] Applied 101 in N ms',

@@ -6,7 +6,19 @@ import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from '
 import { redactUrl } from '@atlasai/migrator-core';
 import { migrationLockKey } from '../src/dialects/postgres/index.js';
 import { PARSER_GRAMMAR_MAJOR } from '../src/dialects/postgres/session.js';
-import { ATLAS_MIGRATE, atlasMigrate, createPostgresDatabase, DIALECTS, migrationFolder, PROGRESS, REPO_ROOT, run, type RunResult, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
+import {
+  ATLAS_MIGRATE,
+  atlasMigrate,
+  createPostgresDatabase,
+  DIALECTS,
+  migrationFolder,
+  PROGRESS,
+  REPO_ROOT,
+  run,
+  type RunResult,
+  sqlitePath,
+  type TestDatabase,
+} from '@atlasai/test-kit';
 
 const log = (version: number) => `INSERT INTO run_log (version) VALUES (${version});\n`;
 
@@ -18,7 +30,16 @@ const BASE = {
 
 /** 103 fails at its third statement (line 5), after it created a table and wrote a row; 104 comes after it. */
 const BROKEN = {
-  '103_gadgets.sql': ['-- the third statement is wrong on purpose', 'CREATE TABLE gadgets (id integer PRIMARY KEY);', log(103).trim(), '', 'SELECT no_such_column', '  FROM gadgets;', 'CREATE TABLE gizmos (id integer PRIMARY KEY);', ''].join('\n'),
+  '103_gadgets.sql': [
+    '-- the third statement is wrong on purpose',
+    'CREATE TABLE gadgets (id integer PRIMARY KEY);',
+    log(103).trim(),
+    '',
+    'SELECT no_such_column',
+    '  FROM gadgets;',
+    'CREATE TABLE gizmos (id integer PRIMARY KEY);',
+    '',
+  ].join('\n'),
   '104_later.sql': `CREATE TABLE later (id integer);\n${log(104)}`,
 };
 
@@ -32,7 +53,12 @@ const CONCURRENT = {
 
 /** The whole text report of plane DEMO: body lines without a `[` get the `[DEMO] ` tag. */
 function report(mode: 'APPLY' | 'DRY RUN', ...body: string[]): string {
-  const lines = ['=== AtlasAI Versioned Migration Runner ===', `Mode: ${mode}`, '[DEMO] Connecting to database...', ...body.map((l) => (l.startsWith('[') ? l : `[DEMO] ${l}`))];
+  const lines = [
+    '=== AtlasAI Versioned Migration Runner ===',
+    `Mode: ${mode}`,
+    '[DEMO] Connecting to database...',
+    ...body.map((l) => (l.startsWith('[') ? l : `[DEMO] ${l}`)),
+  ];
   return lines.map((l) => `${l}\n`).join('');
 }
 const DONE = ['All migrations completed successfully.', '[OK] Migration run complete.'];
@@ -101,7 +127,8 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     await db.drop();
   });
 
-  const migrate = (files: Record<string, string>, ...flags: string[]) => atlasMigrate(['--url', db.url, '--dir', migrationFolder(files), '--label', 'Demo', ...flags]);
+  const migrate = (files: Record<string, string>, ...flags: string[]) =>
+    atlasMigrate(['--url', db.url, '--dir', migrationFolder(files), '--label', 'Demo', ...flags]);
   const target = () => (db.dialect === 'postgres' ? redactUrl(db.url) : sqlitePath(db));
   const failure = () =>
     db.dialect === 'postgres'
@@ -112,17 +139,39 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
   const grammarNote = async (): Promise<string[]> => {
     if (db.dialect !== 'postgres') return [];
     const server = Math.floor(Number((await db.query<{ v: string }>("SELECT current_setting('server_version_num') AS v"))[0]!.v) / 10_000);
-    return server < PARSER_GRAMMAR_MAJOR ? [`Note: syntax was checked with PostgreSQL ${PARSER_GRAMMAR_MAJOR}'s grammar (libpg-query); this server runs PostgreSQL ${server}, which may reject what that grammar accepts, so \`up\` can still fail on syntax.`] : [];
+    return server < PARSER_GRAMMAR_MAJOR
+      ? [
+          `Note: syntax was checked with PostgreSQL ${PARSER_GRAMMAR_MAJOR}'s grammar (libpg-query); this server runs PostgreSQL ${server}, which may reject what that grammar accepts, so \`up\` can still fail on syntax.`,
+        ]
+      : [];
   };
 
   it('prints the exact report for a dry run, an apply, a re-run and a dry run with nothing to do', async () => {
-    const dry = report('DRY RUN', 'Connected.', 'Would apply 2 migration(s): 101, 102', ...(await grammarNote()), 'Dry run: no changes were made.', '[OK] Dry run complete. No changes were made.');
+    const dry = report(
+      'DRY RUN',
+      'Connected.',
+      'Would apply 2 migration(s): 101, 102',
+      ...(await grammarNote()),
+      'Dry run: no changes were made.',
+      '[OK] Dry run complete. No changes were made.',
+    );
     expect(await migrate(BASE, '--dry-run')).toEqual({ code: 0, stderr: PROGRESS, stdout: dry });
     expect(await db.tableExists('schema_migrations')).toBe(false);
 
     expect(await migrate(BASE)).toEqual({ code: 0, stderr: PROGRESS, stdout: report('APPLY', 'Connected.', 'Applied 2 migration(s): 101, 102', ...DONE) });
-    expect(await migrate(BASE)).toEqual({ code: 0, stderr: PROGRESS, stdout: report('APPLY', 'Connected.', 'Skipped 2 already-applied migration(s)', ...DONE) });
-    const nothing = report('DRY RUN', 'Connected.', 'Nothing to apply.', 'Skipped 2 already-applied migration(s)', 'Dry run: no changes were made.', '[OK] Dry run complete. No changes were made.');
+    expect(await migrate(BASE)).toEqual({
+      code: 0,
+      stderr: PROGRESS,
+      stdout: report('APPLY', 'Connected.', 'Skipped 2 already-applied migration(s)', ...DONE),
+    });
+    const nothing = report(
+      'DRY RUN',
+      'Connected.',
+      'Nothing to apply.',
+      'Skipped 2 already-applied migration(s)',
+      'Dry run: no changes were made.',
+      '[OK] Dry run complete. No changes were made.',
+    );
     expect(await migrate(BASE, '--dry-run')).toEqual({ code: 0, stderr: PROGRESS, stdout: nothing });
     expect(await versions(db, 'schema_migrations')).toEqual([101, 102]);
     expect(await versions(db, 'run_log')).toEqual([101, 102]);
@@ -178,7 +227,19 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
             { version: 104, name: 'later' },
           ],
           unknownApplied: [],
-          error: { code: 'STATEMENT_FAILED', message, version: 103, name: 'gadgets', statement: 3, line: 5, column, sqlstate, dbCode, detail: null, hint: null },
+          error: {
+            code: 'STATEMENT_FAILED',
+            message,
+            version: 103,
+            name: 'gadgets',
+            statement: 3,
+            line: 5,
+            column,
+            sqlstate,
+            dbCode,
+            detail: null,
+            hint: null,
+          },
         },
       ],
     });
@@ -189,16 +250,45 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     expect(JSON.parse(dry.stdout)).toMatchObject({
       ok: true,
       mode: 'dry-run',
-      planes: [{ plane: 'demo', target: target(), ok: true, applied: [], alreadyApplied: [101, 102], pending: [{ version: 103, name: 'gadgets' }, { version: 104, name: 'later' }], unknownApplied: [], error: null }],
+      planes: [
+        {
+          plane: 'demo',
+          target: target(),
+          ok: true,
+          applied: [],
+          alreadyApplied: [101, 102],
+          pending: [
+            { version: 103, name: 'gadgets' },
+            { version: 104, name: 'later' },
+          ],
+          unknownApplied: [],
+          error: null,
+        },
+      ],
     });
   });
 
   it('applies pending migrations up to and including --to', async () => {
-    expect(await migrate(BASE, '--to', '101')).toEqual({ code: 0, stderr: PROGRESS, stdout: report('APPLY', 'Connected.', 'Applied 1 migration(s): 101', 'Left pending (beyond --to): 102', ...DONE) });
+    expect(await migrate(BASE, '--to', '101')).toEqual({
+      code: 0,
+      stderr: PROGRESS,
+      stdout: report('APPLY', 'Connected.', 'Applied 1 migration(s): 101', 'Left pending (beyond --to): 102', ...DONE),
+    });
     expect(await versions(db, 'schema_migrations')).toEqual([101]);
     expect(await db.tableExists('widgets')).toBe(false);
     const next = await migrate({ ...BASE, ...BROKEN }, '--to', '102');
-    expect(next).toEqual({ code: 0, stderr: PROGRESS, stdout: report('APPLY', 'Connected.', 'Applied 1 migration(s): 102', 'Skipped 1 already-applied migration(s)', 'Left pending (beyond --to): 103, 104', ...DONE) });
+    expect(next).toEqual({
+      code: 0,
+      stderr: PROGRESS,
+      stdout: report(
+        'APPLY',
+        'Connected.',
+        'Applied 1 migration(s): 102',
+        'Skipped 1 already-applied migration(s)',
+        'Left pending (beyond --to): 103, 104',
+        ...DONE,
+      ),
+    });
     expect(await versions(db, 'run_log')).toEqual([101, 102]);
   });
 
@@ -210,7 +300,14 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
       return { ...result, stdout: result.stdout.replace(/\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d+(Z|\+00)/g, '<at>') };
     };
     const table = (first: string) =>
-      ['=== AtlasAI Migration Status ===', `[DEMO] ${target()}`, '[DEMO] version  name               state    applied_at', first, '[DEMO] 102      create_widgets     pending  -', '[DEMO] 150      from_newer_release unknown  <at>']
+      [
+        '=== AtlasAI Migration Status ===',
+        `[DEMO] ${target()}`,
+        '[DEMO] version  name               state    applied_at',
+        first,
+        '[DEMO] 102      create_widgets     pending  -',
+        '[DEMO] 150      from_newer_release unknown  <at>',
+      ]
         .map((l) => `${l}\n`)
         .join('');
     expect(await status(BASE)).toEqual({ code: 0, stderr: PROGRESS, stdout: table('[DEMO] 101      create_run_log     applied  <at>') });
@@ -218,11 +315,29 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     const edited = { ...BASE, '101_create_run_log.sql': `${BASE['101_create_run_log.sql']}${log(100)}` };
     expect(await status(edited)).toEqual({ code: 1, stderr: PROGRESS, stdout: table('[DEMO] 101      create_run_log     changed  <at>') });
     const apply = await migrate(edited);
-    const mismatch = 'Error: CHECKSUM_MISMATCH: Applied migration SQL has changed since it ran: 101 (create_run_log, 101_create_run_log.sql): recorded <sha>, file <sha>. Applied migrations are immutable: restore the file and put the change in a new migration.';
-    const hint = expect.stringMatching(/^ {2}Hint: if the edit was deliberate and the database already is what the file now says, re-record it: atlas-migrate repair --dir \S+ --url \S+ --version 101 --reason "…"$/);
+    const mismatch =
+      'Error: CHECKSUM_MISMATCH: Applied migration SQL has changed since it ran: 101 (create_run_log, 101_create_run_log.sql): recorded <sha>, file <sha>. Applied migrations are immutable: restore the file and put the change in a new migration.';
+    const hint = expect.stringMatching(
+      /^ {2}Hint: if the edit was deliberate and the database already is what the file now says, re-record it: atlas-migrate repair --dir \S+ --url \S+ --version 101 --reason "…"$/,
+    );
     expect({ ...apply, stdout: apply.stdout.replace(/\b[0-9a-f]{12}\b/g, '<sha>') }).toEqual({ code: 1, stderr: PROGRESS, stdout: expect.any(String) });
-    expect(apply.stdout.replace(/\b[0-9a-f]{12}\b/g, '<sha>').split('\n').slice(0, -1).map((l) => l.replace(/^\[DEMO\] /, ''))).toEqual([
-      ...report('APPLY', 'Connected.', 'Skipped 1 already-applied migration(s)', 'Note: 1 applied migration(s) unknown to this release, left as they are: 150', mismatch).split('\n').slice(0, -1).map((l) => l.replace(/^\[DEMO\] /, '')),
+    expect(
+      apply.stdout
+        .replace(/\b[0-9a-f]{12}\b/g, '<sha>')
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => l.replace(/^\[DEMO\] /, '')),
+    ).toEqual([
+      ...report(
+        'APPLY',
+        'Connected.',
+        'Skipped 1 already-applied migration(s)',
+        'Note: 1 applied migration(s) unknown to this release, left as they are: 150',
+        mismatch,
+      )
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => l.replace(/^\[DEMO\] /, '')),
       hint,
       'Nothing was changed.',
       'Not run: 102',
@@ -241,14 +356,20 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     }
     const error =
       db.dialect === 'postgres'
-        ? new RegExp(`^\\[DEMO\\] Error: LOCK_TIMEOUT: Timed out after 1 s waiting for the migration lock on "public".schema_migrations, held by pid ${holder.pid} \\(atlas-test-holder\\)( from \\S+)?, connected since \\d{4}-\\S+Z, idle$`)
+        ? new RegExp(
+            `^\\[DEMO\\] Error: LOCK_TIMEOUT: Timed out after 1 s waiting for the migration lock on "public".schema_migrations, held by pid ${holder.pid} \\(atlas-test-holder\\)( from \\S+)?, connected since \\d{4}-\\S+Z, idle$`,
+          )
         : `[DEMO] Error: LOCK_TIMEOUT: Timed out after 1 s waiting for the write lock on ${sqlitePath(db)}, held by another process migrating or writing this file`;
     const lines = result.stdout.split('\n');
     expect([result.code, result.stderr]).toEqual([3, PROGRESS]);
-    if (db.dialect === 'postgres') expect(result.stderr).toMatch(new RegExp(`^\\[DEMO\\] Waiting for the migration lock, held by pid ${holder.pid} \\(atlas-test-holder\\)`, 'm'));
+    if (db.dialect === 'postgres')
+      expect(result.stderr).toMatch(new RegExp(`^\\[DEMO\\] Waiting for the migration lock, held by pid ${holder.pid} \\(atlas-test-holder\\)`, 'm'));
     else expect(result.stderr).toContain(`[DEMO] Waiting for the migration lock, held by another process writing ${sqlitePath(db)}\n`);
-    const hint = '  Hint: another run of this database may still be migrating; wait longer with --lock-timeout <seconds> (a service: MIGRATION_LOCK_TIMEOUT_SECONDS), or end the holder named above';
-    expect(lines.filter((l) => !l.includes('Error: LOCK_TIMEOUT')).join('\n')).toBe(report('APPLY', 'Connected.', hint, 'Nothing was changed.', 'Not run: 101, 102', FAILED));
+    const hint =
+      '  Hint: another run of this database may still be migrating; wait longer with --lock-timeout <seconds> (a service: MIGRATION_LOCK_TIMEOUT_SECONDS), or end the holder named above';
+    expect(lines.filter((l) => !l.includes('Error: LOCK_TIMEOUT')).join('\n')).toBe(
+      report('APPLY', 'Connected.', hint, 'Nothing was changed.', 'Not run: 101, 102', FAILED),
+    );
     expect(lines[4]).toMatch(error);
     expect(await db.tableExists('run_log')).toBe(false);
     expect(await db.tableExists('schema_migrations')).toBe(false);
@@ -271,7 +392,16 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     const runs = await Promise.all(Array.from({ length: 4 }, () => atlasMigrate(['--url', db.url, '--dir', dir, '--label', 'demo', '--lock-timeout', '60'])));
     expectEachAppliedOnce(runs, [101, 102, 103, 104]);
     expect(await versions(db, 'run_log')).toEqual([101, 102, 103, 104]);
-    expect(await db.columns('schema_migrations')).toEqual(['applied_at', 'checksum', 'checksum_algorithm', 'execution_ms', 'name', 'outcome', 'statements_checksum', 'version']);
+    expect(await db.columns('schema_migrations')).toEqual([
+      'applied_at',
+      'checksum',
+      'checksum_algorithm',
+      'execution_ms',
+      'name',
+      'outcome',
+      'statements_checksum',
+      'version',
+    ]);
   });
 });
 
@@ -284,7 +414,9 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
     // A role whose password really is SECRET, so this holds under password authentication too (the
     // throwaway server), not only where the server trusts every connection.
     // Least privilege: never a superuser on the server the tests find, only what the migrations need.
-    await db.query(`DO $$ BEGIN CREATE ROLE atlas_redaction_probe LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${SECRET}'; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+    await db.query(
+      `DO $$ BEGIN CREATE ROLE atlas_redaction_probe LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '${SECRET}'; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`,
+    );
     await db.query('GRANT USAGE, CREATE ON SCHEMA public TO atlas_redaction_probe');
     const withPassword = new URL(db.url);
     withPassword.username = 'atlas_redaction_probe';
@@ -310,7 +442,9 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
     expect(await run(BASE, ['--url', url])).toMatchObject({ code: 0, stdout: report('APPLY', 'Connected.', 'Applied 2 migration(s): 101, 102', ...DONE) });
     const failed = await run({ ...BASE, ...BROKEN }, ['--url', url]);
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toContain('[DEMO] Error in migration 103 (gadgets) at statement 3, line 5, column 8: SQLSTATE 42703: column "no_such_column" does not exist\n');
+    expect(failed.stdout).toContain(
+      '[DEMO] Error in migration 103 (gadgets) at statement 3, line 5, column 8: SQLSTATE 42703: column "no_such_column" does not exist\n',
+    );
     const json = await run({ ...BASE, ...BROKEN }, ['--url', url, '--json']);
     expect(JSON.parse(json.stdout).planes[0]).toMatchObject({ target: redacted(), ok: false, alreadyApplied: [101, 102] });
     expect(redacted()).toContain('atlas_redaction_probe:***@');
@@ -323,28 +457,52 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
     const closed = `postgresql://atlas_redaction_probe:${SECRET}@127.0.0.1:1/${new URL(db.url).pathname.slice(1)}`;
     const reason = `Cannot connect to ${closed.replace(SECRET, '***')}: connect ECONNREFUSED 127.0.0.1:1`;
     const text = await run(BASE, ['--url', closed, '--wait', '0']);
-    expect({ code: text.code, stdout: text.stdout }).toEqual({ code: 1, stdout: report('APPLY', `Error: CONNECTION_FAILED: ${reason}`, 'Nothing was changed.', FAILED) });
+    expect({ code: text.code, stdout: text.stdout }).toEqual({
+      code: 1,
+      stdout: report('APPLY', `Error: CONNECTION_FAILED: ${reason}`, 'Nothing was changed.', FAILED),
+    });
     // A password on the command line works, with a warning pointing at DATABASE_URL; from the variable, no warning.
-    expect(text.stderr).toContain('atlas-migrate: warning: the --url carries a password, visible in the process list and shell history; set DATABASE_URL instead\n');
+    expect(text.stderr).toContain(
+      'atlas-migrate: warning: the --url carries a password, visible in the process list and shell history; set DATABASE_URL instead\n',
+    );
     const fromEnv = await run(BASE, ['--wait', '0'], { DATABASE_URL: closed });
     expect(fromEnv.stdout).toBe(text.stdout);
     expect(fromEnv.stderr).toEqual(PROGRESS);
     const json = await run(BASE, ['--url', closed, '--json', '--wait', '0']);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout).planes[0]).toMatchObject({ target: closed.replace(SECRET, '***'), ok: false, error: { code: 'CONNECTION_FAILED', message: reason } });
+    expect(JSON.parse(json.stdout).planes[0]).toMatchObject({
+      target: closed.replace(SECRET, '***'),
+      ok: false,
+      error: { code: 'CONNECTION_FAILED', message: reason },
+    });
     const status = await run(BASE, ['--url', closed, '--status', '--wait', '0']);
     expect(status.code).toBe(1);
     expect(status.stdout.split('\n')[2]).toBe(`[DEMO] Error: ${reason}`);
     const debug = await run(BASE, ['--url', closed, '--wait', '0'], { ATLAS_LOG: 'debug' });
-    expect(logLines(debug.stderr).find((l) => l.msg === 'connection failed')).toMatchObject({ level: 'info', plane: 'demo', target: closed.replace(SECRET, '***') });
+    expect(logLines(debug.stderr).find((l) => l.msg === 'connection failed')).toMatchObject({
+      level: 'info',
+      plane: 'demo',
+      target: closed.replace(SECRET, '***'),
+    });
   });
 
   it('in the ATLAS_LOG=debug narration on stderr', async () => {
     const result = await run(BASE, ['--url', url], { ATLAS_LOG: 'DEBUG' });
     expect(result.code).toBe(0);
     const lines = logLines(result.stderr);
-    expect(lines.find((l) => l.msg === 'applying migration')).toMatchObject({ level: 'info', name: 'create_run_log', plane: 'demo', version: 101, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
-    expect(lines.find((l) => l.msg === 'applied migration' && l.version === 102)).toMatchObject({ level: 'info', plane: 'demo', outcome: 'applied', durationMs: expect.any(Number) });
+    expect(lines.find((l) => l.msg === 'applying migration')).toMatchObject({
+      level: 'info',
+      name: 'create_run_log',
+      plane: 'demo',
+      version: 101,
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+    expect(lines.find((l) => l.msg === 'applied migration' && l.version === 102)).toMatchObject({
+      level: 'info',
+      plane: 'demo',
+      outcome: 'applied',
+      durationMs: expect.any(Number),
+    });
   });
 
   it('when the URL is given without --url, as a stray argument', async () => {
@@ -364,15 +522,35 @@ describe('atlas-migrate exits 2 on bad usage or configuration, touching no datab
     ['an unknown flag', [...sqlite, '--dir', good, '--bogus'], "atlas-migrate: unknown option '--bogus'"],
     ['a missing --url', ['--dir', good], 'atlas-migrate: No database: pass --url or set DATABASE_URL'],
     ['a missing --dir', sqlite, "atlas-migrate: required option '--dir <folder>' not specified"],
-    ['a non-numeric --to', [...sqlite, '--dir', good, '--to', 'next'], 'atlas-migrate: option \'--to <version>\' argument \'next\' is invalid. --to takes a whole number, got "next"'],
+    [
+      'a non-numeric --to',
+      [...sqlite, '--dir', good, '--to', 'next'],
+      "atlas-migrate: option '--to <version>' argument 'next' is invalid. --to takes a whole number, got \"next\"",
+    ],
     ['an unknown ATLAS_LOG level', [...sqlite, '--dir', good], 'atlas-migrate: ATLAS_LOG must be one of silent, error, warn, info, debug, got "verbose"'],
     ['a mistyped command', ['stauts', ...sqlite, '--dir', good], "atlas-migrate: unknown command 'stauts'"],
     ['--status with --dry-run', [...sqlite, '--dir', good, '--status', '--dry-run'], 'atlas-migrate: --status and --dry-run cannot be combined'],
-    ['an unsupported URL', ['--url', 'mysql://u:p@h/db', '--dir', good], 'atlas-migrate: Unsupported database URL mysql://***@h/db: expected postgres://, postgresql://, sqlite:<path>, file:<path> or a file path'],
-    ['a PostgreSQL URL pg cannot read', ['--url', 'postgresql://postgres:s3cret@[::1/db', '--dir', good], /^atlas-migrate: Invalid PostgreSQL URL \(.*the URL is not shown because it may hold a password/],
-    ['a missing folder', [...sqlite, '--dir', '/nonexistent/atlas'], "atlas-migrate: Cannot read migration folder /nonexistent/atlas: ENOENT: no such file or directory, scandir '/nonexistent/atlas'"],
+    [
+      'an unsupported URL',
+      ['--url', 'mysql://u:p@h/db', '--dir', good],
+      'atlas-migrate: Unsupported database URL mysql://***@h/db: expected postgres://, postgresql://, sqlite:<path>, file:<path> or a file path',
+    ],
+    [
+      'a PostgreSQL URL pg cannot read',
+      ['--url', 'postgresql://postgres:s3cret@[::1/db', '--dir', good],
+      /^atlas-migrate: Invalid PostgreSQL URL \(.*the URL is not shown because it may hold a password/,
+    ],
+    [
+      'a missing folder',
+      [...sqlite, '--dir', '/nonexistent/atlas'],
+      "atlas-migrate: Cannot read migration folder /nonexistent/atlas: ENOENT: no such file or directory, scandir '/nonexistent/atlas'",
+    ],
     ['a folder with an unreadable migration', [...sqlite, '--dir', unreadable], /^atlas-migrate: .*101_a\.sql/],
-    ['a badly named file', [...sqlite, '--dir', migrationFolder({ '1_Bad-Name.sql': 'SELECT 1;\n' })], 'atlas-migrate: Invalid migration file 1_Bad-Name.sql: the name "Bad-Name" must match [a-z0-9_]+'],
+    [
+      'a badly named file',
+      [...sqlite, '--dir', migrationFolder({ '1_Bad-Name.sql': 'SELECT 1;\n' })],
+      'atlas-migrate: Invalid migration file 1_Bad-Name.sql: the name "Bad-Name" must match [a-z0-9_]+',
+    ],
     [
       'two files with one version',
       [...sqlite, '--dir', migrationFolder({ '101_a.sql': 'SELECT 1;\n', '101_b.sql': 'SELECT 2;\n' })],
@@ -407,7 +585,10 @@ describe('atlas-migrate loads only what a command uses (start-up cost: docs/benc
 
   it('--version loads no driver, no parser and not node:crypto; a SQLite run hashes its files and loads better-sqlite3 alone', async () => {
     const version = await run(process.execPath, ['--require', probe, ATLAS_MIGRATE, '--version']);
-    expect([version.code, version.stdout]).toEqual([0, `${JSON.parse(readFileSync(join(REPO_ROOT, 'packages/migrator-core/package.json'), 'utf8')).version}\n`]);
+    expect([version.code, version.stdout]).toEqual([
+      0,
+      `${JSON.parse(readFileSync(join(REPO_ROOT, 'packages/migrator-core/package.json'), 'utf8')).version}\n`,
+    ]);
     expect(loaded(version.stderr)).toEqual({ crypto: false, packages: [] });
 
     const up = await run(process.execPath, ['--require', probe, ATLAS_MIGRATE, 'up', '--url', `sqlite:${join(dir, 'cli.db')}`, '--dir', dir]);
@@ -430,7 +611,10 @@ process.stdout.write(JSON.stringify(reports.map((r) => [r.ok, r.applied.length])
     );
     const result = await run(process.execPath, ['--require', probe, script]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual([[true, 7], [true, 0]]);
+    expect(JSON.parse(result.stdout)).toEqual([
+      [true, 7],
+      [true, 0],
+    ]);
     expect(loaded(result.stderr)).toEqual({ crypto: false, packages: ['better-sqlite3'] });
   });
 });

@@ -81,7 +81,10 @@ describe('a connection lost during COMMIT', () => {
   });
 
   it('is reported as unknown (exit 1), never as failed or applied; the history tells, and a rerun goes on from there', async () => {
-    const dir = migrationFolder({ '101_jobs.sql': 'CREATE TABLE jobs (id integer PRIMARY KEY);\n', '102_runs.sql': 'CREATE TABLE runs (id integer PRIMARY KEY);\n' });
+    const dir = migrationFolder({
+      '101_jobs.sql': 'CREATE TABLE jobs (id integer PRIMARY KEY);\n',
+      '102_runs.sql': 'CREATE TABLE runs (id integer PRIMARY KEY);\n',
+    });
     const through = new URL(db.url);
     through.port = String(proxy.port);
     const result = await atlasMigrate(['--url', through.toString(), '--dir', dir, '--label', 'demo', '--wait', '0']);
@@ -89,7 +92,9 @@ describe('a connection lost during COMMIT', () => {
     expect(proxy.cut(), `no COMMIT went through the proxy; the run printed:\n${result.stdout}${result.stderr}`).toBe(true);
     expect(result.stderr).not.toContain('releasing the migration lock failed');
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('[DEMO] The connection was lost while migration 101 was committing: whether it committed is unknown; schema_migrations, which commits with it, tells (atlas-migrate status --dir … --url …).');
+    expect(result.stdout).toContain(
+      '[DEMO] The connection was lost while migration 101 was committing: whether it committed is unknown; schema_migrations, which commits with it, tells (atlas-migrate status --dir … --url …).',
+    );
     expect(result.stdout).not.toMatch(/Applied|rolled back/);
     // The server had committed it: the table and its row are there, and nothing after it ran.
     expect(await db.query('SELECT version FROM schema_migrations')).toEqual([{ version: '101' }]);

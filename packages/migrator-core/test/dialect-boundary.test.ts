@@ -64,7 +64,12 @@ describe('the dialect boundary', () => {
 
   it('reads code, not comments, and finds each kind of naming', () => {
     expect(codeOf('// PRAGMA foreign_keys\n * pg_locks\nconst a = 1;')).toBe('const a = 1;');
-    const samples = ["import pg from 'pg';", "import { x } from '../dialects/sqlite/lexer.js';", "if (kind === 'postgres') {}", "db.exec('PRAGMA foreign_keys = OFF');"];
+    const samples = [
+      "import pg from 'pg';",
+      "import { x } from '../dialects/sqlite/lexer.js';",
+      "if (kind === 'postgres') {}",
+      "db.exec('PRAGMA foreign_keys = OFF');",
+    ];
     expect(samples.map((s) => PATTERNS.filter(({ pattern }) => pattern.test(s)).length)).toEqual([1, 1, 1, 1]);
   });
 });

@@ -6,9 +6,12 @@ import { CHECKSUM_ALGORITHM, createDialect, loadRegistryFromDir, runMigrations, 
 import { DIALECTS, eventually, migrateFiles, migrationFolder, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 const BASE = {
-  '101_create_widgets.sql': '-- widgets\nCREATE TABLE IF NOT EXISTS widgets (id integer PRIMARY KEY, name text NOT NULL);\nCREATE INDEX IF NOT EXISTS idx_widgets_name ON widgets (name);\n',
-  '102_widget_details.postgres.sql': 'ALTER TABLE widgets ADD COLUMN IF NOT EXISTS color text;\nALTER TABLE widgets ADD COLUMN IF NOT EXISTS weight integer;\nCREATE TABLE IF NOT EXISTS run_log (version integer NOT NULL);\nINSERT INTO run_log (version) VALUES (102);\n',
-  '102_widget_details.sqlite.sql': 'ALTER TABLE widgets ADD COLUMN color text;\nALTER TABLE widgets ADD COLUMN weight integer;\nCREATE TABLE IF NOT EXISTS run_log (version integer NOT NULL);\nINSERT INTO run_log (version) VALUES (102);\n',
+  '101_create_widgets.sql':
+    '-- widgets\nCREATE TABLE IF NOT EXISTS widgets (id integer PRIMARY KEY, name text NOT NULL);\nCREATE INDEX IF NOT EXISTS idx_widgets_name ON widgets (name);\n',
+  '102_widget_details.postgres.sql':
+    'ALTER TABLE widgets ADD COLUMN IF NOT EXISTS color text;\nALTER TABLE widgets ADD COLUMN IF NOT EXISTS weight integer;\nCREATE TABLE IF NOT EXISTS run_log (version integer NOT NULL);\nINSERT INTO run_log (version) VALUES (102);\n',
+  '102_widget_details.sqlite.sql':
+    'ALTER TABLE widgets ADD COLUMN color text;\nALTER TABLE widgets ADD COLUMN weight integer;\nCREATE TABLE IF NOT EXISTS run_log (version integer NOT NULL);\nINSERT INTO run_log (version) VALUES (102);\n',
 };
 
 const BROKEN_103 = {
@@ -71,7 +74,16 @@ describe.each(DIALECTS)('engine on $name', ({ create }) => {
       [102, 'widget_details', 'applied', CHECKSUM_ALGORITHM],
     ]);
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum ?? '') && Number(r.execution_ms) >= 0)).toBe(true);
-    expect(await db.columns('schema_migrations')).toEqual(['applied_at', 'checksum', 'checksum_algorithm', 'execution_ms', 'name', 'outcome', 'statements_checksum', 'version']);
+    expect(await db.columns('schema_migrations')).toEqual([
+      'applied_at',
+      'checksum',
+      'checksum_algorithm',
+      'execution_ms',
+      'name',
+      'outcome',
+      'statements_checksum',
+      'version',
+    ]);
 
     const again = await migrate(BASE);
     expect(again).toMatchObject({ ok: true, applied: [], alreadyApplied: [101, 102], pending: [] });
@@ -106,7 +118,16 @@ describe.each(DIALECTS)('engine on $name', ({ create }) => {
     const report = await migrate(BASE);
     expect(report).toMatchObject({ ok: true, alreadyApplied: [101] });
     expect(report.applied.map((m) => m.version)).toEqual([102]);
-    expect(await db.columns('schema_migrations')).toEqual(['applied_at', 'checksum', 'checksum_algorithm', 'execution_ms', 'name', 'outcome', 'statements_checksum', 'version']);
+    expect(await db.columns('schema_migrations')).toEqual([
+      'applied_at',
+      'checksum',
+      'checksum_algorithm',
+      'execution_ms',
+      'name',
+      'outcome',
+      'statements_checksum',
+      'version',
+    ]);
     const rows = await history();
     expect(rows.map((r) => [r.version, r.outcome, r.checksum === null])).toEqual([
       [101, 'applied', true],
@@ -260,7 +281,7 @@ describe('PostgreSQL specifics', () => {
   });
 
   const files = (index: string) => ({
-    '101_items.sql': 'CREATE TABLE IF NOT EXISTS items (id integer PRIMARY KEY, code text);\nINSERT INTO items VALUES (1, \'a\'), (2, \'a\');\n',
+    '101_items.sql': "CREATE TABLE IF NOT EXISTS items (id integer PRIMARY KEY, code text);\nINSERT INTO items VALUES (1, 'a'), (2, 'a');\n",
     '102_unique_code.postgres.sql': `-- atlas:no-transaction\n${index}\n`,
     '102_unique_code.sqlite.sql': 'CREATE UNIQUE INDEX IF NOT EXISTS idx_items_code ON items (code);\n',
   });
@@ -287,9 +308,22 @@ describe('PostgreSQL specifics', () => {
     const slow = { '101_slow.sql': 'SELECT pg_sleep(1.5);\n' };
     const holder = migrate(slow);
     // The waiter starts once the holder has the lock: its row in pg_locks, not a guess at how long that takes.
-    await eventually(async () => (await db.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).length > 0);
+    await eventually(
+      async () =>
+        (
+          await db.query(
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+          )
+        ).length > 0,
+    );
     const registry = await loadRegistryFromDir(migrationFolder(slow), { plane: 'demo', range: { min: 100, max: 199 } });
-    const waiter = await runMigrations({ registry, dialect: await createDialect(db.url, silentLogger), mode: 'apply', logger: silentLogger, lockTimeoutMs: 200 });
+    const waiter = await runMigrations({
+      registry,
+      dialect: await createDialect(db.url, silentLogger),
+      mode: 'apply',
+      logger: silentLogger,
+      lockTimeoutMs: 200,
+    });
     expect(waiter.error?.code).toBe('LOCK_TIMEOUT');
     expect(waiter.error?.message).toMatch(/held by pid \d+ \(atlas-migrate:demo locked \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)( from \S+)?, connected since \d{4}-/);
     expect(await holder).toMatchObject({ ok: true, applied: [{ version: 101 }] });

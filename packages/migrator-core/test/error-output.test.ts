@@ -20,7 +20,10 @@ describe('output a person reads', () => {
   });
 
   it('status keeps its columns aligned for 14-digit (timestamp) versions', async () => {
-    const dir = migrationFolder({ '20240101120000_create_users.sql': 'CREATE TABLE users (id integer);\n', '20240315093000_add_teams.sql': 'CREATE TABLE teams (id integer);\n' });
+    const dir = migrationFolder({
+      '20240101120000_create_users.sql': 'CREATE TABLE users (id integer);\n',
+      '20240315093000_add_teams.sql': 'CREATE TABLE teams (id integer);\n',
+    });
     expect((await atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'app', '--to', '20240101120000'])).code).toBe(0);
     const result = await atlasMigrate(['status', '--url', db.url, '--dir', dir, '--label', 'app']);
     expect(result.stdout.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z/g, '<at>')).toBe(
@@ -51,7 +54,10 @@ describe('output a person reads', () => {
       expect(ok.code).toBe(0);
       expect(repeated(ok)).toEqual([]);
       // Merged into one stream (2>&1): each report line once.
-      const merged = await run('sh', ['-c', `"${process.execPath}" "${join(REPO_ROOT, 'packages/migrator-core/bin/atlas-migrate.cjs')}" up --url "${db2.url}" --dir "${dir2}" --label app 2>&1`]);
+      const merged = await run('sh', [
+        '-c',
+        `"${process.execPath}" "${join(REPO_ROOT, 'packages/migrator-core/bin/atlas-migrate.cjs')}" up --url "${db2.url}" --dir "${dir2}" --label app 2>&1`,
+      ]);
       const lines = merged.stdout.split('\n').filter((l) => l !== '');
       expect(lines.filter((l) => l === '[APP] Connecting to database...')).toHaveLength(1);
       expect(lines.filter((l) => l === '[APP] Connected.')).toHaveLength(1);
@@ -63,8 +69,12 @@ describe('output a person reads', () => {
   it('a failing statement names its file and shows its line with a caret under the column; JSON keeps its fields', async () => {
     const dir = migrationFolder({ '1_tabs.sql': 'CREATE TABLE t (id integer);\n\tSELECT\tnope FROM t;\n' });
     const text = await atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'app']);
-    expect(text.stdout).toContain(['[APP]   at 1_tabs.sql:2:2', '[APP]     2 | \tSELECT\tnope FROM t;', '[APP]       | \t^', '[APP] Migration 1 was rolled back'].join('\n'));
-    const json = JSON.parse((await atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'app', '--json'])).stdout) as { planes: { error: Record<string, unknown> }[] };
+    expect(text.stdout).toContain(
+      ['[APP]   at 1_tabs.sql:2:2', '[APP]     2 | \tSELECT\tnope FROM t;', '[APP]       | \t^', '[APP] Migration 1 was rolled back'].join('\n'),
+    );
+    const json = JSON.parse((await atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'app', '--json'])).stdout) as {
+      planes: { error: Record<string, unknown> }[];
+    };
     expect(json.planes[0]!.error).toMatchObject({ file: '1_tabs.sql', line: 2, column: 2 });
     expect(json.planes[0]!.error).not.toHaveProperty('sourceLine');
   });
@@ -118,11 +128,49 @@ describe.each([
 describe('a lost lock', () => {
   it('says which migrations of the run did commit', () => {
     const base: PlaneReport = {
-      plane: 'app', target: 'x.db', mode: 'apply', ok: false, connected: true, alreadyApplied: [], pending: [], unknownApplied: [], outOfOrder: [], unverified: [], drift: null, changed: true,
-      applied: [1, 2].map((version) => ({ version, name: `m${version}`, outcome: 'applied' as const, durationMs: 1, skippedStatements: [], alreadyPresent: [] })),
-      error: { code: 'LOCK_LOST', message: 'The migration lock was lost: the session ended.', version: null, name: null, file: null, statement: null, line: null, column: null, sqlstate: null, dbCode: null, detail: null, hint: null, migration: null },
+      plane: 'app',
+      target: 'x.db',
+      mode: 'apply',
+      ok: false,
+      connected: true,
+      alreadyApplied: [],
+      pending: [],
+      unknownApplied: [],
+      outOfOrder: [],
+      unverified: [],
+      drift: null,
+      changed: true,
+      applied: [1, 2].map((version) => ({
+        version,
+        name: `m${version}`,
+        outcome: 'applied' as const,
+        durationMs: 1,
+        skippedStatements: [],
+        alreadyPresent: [],
+      })),
+      error: {
+        code: 'LOCK_LOST',
+        message: 'The migration lock was lost: the session ended.',
+        version: null,
+        name: null,
+        file: null,
+        statement: null,
+        line: null,
+        column: null,
+        sqlstate: null,
+        dbCode: null,
+        detail: null,
+        hint: null,
+        migration: null,
+      },
     };
-    expect(renderPlane(base).slice(-2)).toEqual(['[APP] Error: LOCK_LOST: The migration lock was lost: the session ended.', '[APP] Committed in this run, each with its schema_migrations row, before the lock was found lost: 1, 2.']);
-    expect(renderPlane({ ...base, applied: [], changed: false }).slice(-2)).toEqual(['[APP] No migration of this run had committed when the lock was found lost.', '[APP] Nothing was changed.']);
+    expect(renderPlane(base).slice(-2)).toEqual([
+      '[APP] Error: LOCK_LOST: The migration lock was lost: the session ended.',
+      '[APP] Committed in this run, each with its schema_migrations row, before the lock was found lost: 1, 2.',
+    ]);
+    expect(renderPlane({ ...base, applied: [], changed: false }).slice(-2)).toEqual([
+      '[APP] No migration of this run had committed when the lock was found lost.',
+      '[APP] Nothing was changed.',
+    ]);
   });
 });

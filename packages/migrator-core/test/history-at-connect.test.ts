@@ -19,7 +19,13 @@ describe('the history read at connect (PostgreSQL)', () => {
     await db.drop();
   });
 
-  const open = async () => (await createDialect(db.url, silentLogger)).connect({ applicationName: 'history-at-connect test', readOnly: false, lockTimeoutMs: 5_000, historyFirst: true });
+  const open = async () =>
+    (await createDialect(db.url, silentLogger)).connect({
+      applicationName: 'history-at-connect test',
+      readOnly: false,
+      lockTimeoutMs: 5_000,
+      historyFirst: true,
+    });
 
   it('returns the rows read while connecting once, then reads again; under the lock it always reads again', async () => {
     expect((await migrateFolder(db.url, ONE)).ok).toBe(true);

@@ -32,7 +32,8 @@ describe('IF NOT EXISTS skips only the statement’s own object (PostgreSQL)', (
       await db.query(by);
       const result = await atlasMigrate(['up', '--dir', dir, '--url', db.url, '--json']);
       expect(result.code).toBe(1);
-      const error = (JSON.parse(result.stdout) as { planes: { error: { code: string; sqlstate: string; message: string; version: number } }[] }).planes[0]!.error;
+      const error = (JSON.parse(result.stdout) as { planes: { error: { code: string; sqlstate: string; message: string; version: number } }[] }).planes[0]!
+        .error;
       expect(error).toMatchObject({ code: 'STATEMENT_FAILED', sqlstate: '42P07', version: 2 });
       expect(error.message).toContain('index "events_kind" on "events", which it creates, is not there: the name is taken by another object');
       expect(await versions()).toEqual([1]);

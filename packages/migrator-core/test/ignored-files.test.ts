@@ -36,7 +36,9 @@ describe('files a migration folder holds that the engine will not read', () => {
     expect(warnings.find((w) => w.fields?.file === '0002_second.SQL')?.message).toBe(
       `Not a migration, not run: 0002_second.SQL in ${dir} (the extension must be lower-case .sql; migrations are named <version>_<name>.sql, .postgres.sql or .sqlite.sql)`,
     );
-    expect(warnings.find((w) => w.fields?.file === '0007_seventh')?.message).toContain('it is a folder; only the files directly inside the migration folder are read');
+    expect(warnings.find((w) => w.fields?.file === '0007_seventh')?.message).toContain(
+      'it is a folder; only the files directly inside the migration folder are read',
+    );
   });
 
   describe.each(DIALECTS)('through the CLI on $name', ({ create }) => {

@@ -39,18 +39,23 @@ describe('checksums', () => {
     let seed = 7;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const alphabet = ['a', ' ', '\t', '\n', '\r', '\r\n', '\f', '\v', '\u00a0', '\uFEFF', 'é', ';'];
-    for (let i = 0; i < 500; i++) samples.push(Array.from({ length: Math.floor(random() * 30) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
+    for (let i = 0; i < 500; i++)
+      samples.push(Array.from({ length: Math.floor(random() * 30) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
     for (const sample of samples) expect(normalizeSql(sample)).toBe(normalizeByLines(sample));
   });
 
   it('a precomputed checksum of another algorithm is ignored: the text is hashed again', () => {
-    const [migration] = migrationsFromFiles([{ fileName: '1_a.sql', text: 'SELECT 1;\n', precomputed: { checksum: 'x', checksumAlgorithm: 'md5-v0', transactional: false } }]);
+    const [migration] = migrationsFromFiles([
+      { fileName: '1_a.sql', text: 'SELECT 1;\n', precomputed: { checksum: 'x', checksumAlgorithm: 'md5-v0', transactional: false } },
+    ]);
     expect(migration!.scripts.postgres.checksum).toBe(createHash('sha256').update('SELECT 1;').digest('hex'));
     expect(migration!.scripts.postgres.transactional).toBe(true);
   });
 
   it('still refuses another tool’s directive with its line, after the rewrite', () => {
-    expect(() => migrationsFromFiles([{ fileName: '1_a.sql', text: 'SELECT 1;\n\n \u00a0-- migrate:down\nDROP TABLE t;\n' }])).toThrow(/line 3: "-- migrate:down" is dbmate's down section/);
+    expect(() => migrationsFromFiles([{ fileName: '1_a.sql', text: 'SELECT 1;\n\n \u00a0-- migrate:down\nDROP TABLE t;\n' }])).toThrow(
+      /line 3: "-- migrate:down" is dbmate's down section/,
+    );
   });
 });
 
@@ -64,15 +69,18 @@ describe('statement location', () => {
       { text: '\n\n/* x\n y */ SELECT 4', offset: 37 },
     ];
     const located = locateStatements(text, chunks);
-    expect(located.map((s) => [s.line, s.column])).toEqual(chunks.map((c) => {
-      const skip = c.text.search(/SELECT/);
-      const at = locateInText(text, c.offset + skip);
-      return [at.line, at.column];
-    }));
+    expect(located.map((s) => [s.line, s.column])).toEqual(
+      chunks.map((c) => {
+        const skip = c.text.search(/SELECT/);
+        const at = locateInText(text, c.offset + skip);
+        return [at.line, at.column];
+      }),
+    );
   });
 
   it('SQLite: a 2 MB script splits into the statements, lines and columns of its parts', () => {
-    const part = "CREATE TABLE IF NOT EXISTS t (x text);\nINSERT INTO t VALUES ('é; ünïcode');\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT CASE WHEN 1 THEN 1 END; END;\n";
+    const part =
+      "CREATE TABLE IF NOT EXISTS t (x text);\nINSERT INTO t VALUES ('é; ünïcode');\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT CASE WHEN 1 THEN 1 END; END;\n";
     const big = part.repeat(20_000);
     const statements = splitSqliteScript(big);
     expect(statements).toHaveLength(60_000);
@@ -85,7 +93,7 @@ describe('statement location', () => {
 
 describe('PostgreSQL parsing in pieces', () => {
   const tricky = [
-    "CREATE TABLE t (x text CHECK (x ~ '^a;b$'), \"we;ird\" int);",
+    'CREATE TABLE t (x text CHECK (x ~ \'^a;b$\'), "we;ird" int);',
     "INSERT INTO t (x) VALUES (E'it\\'s; escaped'), ('doubled '';'' quotes'), (U&'\\0041;');",
     'CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $body$ BEGIN PERFORM 1; RETURN NEW; END $body$;',
     "DO $$ BEGIN RAISE NOTICE 'x;y'; END $$;",

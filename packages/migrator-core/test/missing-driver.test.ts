@@ -45,7 +45,8 @@ process.exitCode = await runProgram(defineUp(createProgram('two-planes', io, tru
     rmSync(root, { recursive: true, force: true });
   });
 
-  const hint = /^\[FIRST\] Error: CONFIG_INVALID: PostgreSQL needs the pg package, an optional peer dependency of @atlasai\/migrator-core that is not installed: npm install 'pg@[^']+'$/;
+  const hint =
+    /^\[FIRST\] Error: CONFIG_INVALID: PostgreSQL needs the pg package, an optional peer dependency of @atlasai\/migrator-core that is not installed: npm install 'pg@[^']+'$/;
 
   it('is reported failed, the next plane still runs, the footer is printed and the exit code is 2', async () => {
     const result = await run(process.execPath, [script, dir], { cwd: root });
@@ -69,11 +70,25 @@ process.exitCode = await runProgram(defineUp(createProgram('two-planes', io, tru
     const json = await run(process.execPath, [script, dir, '--json', '--dry-run'], { cwd: root });
     expect(json.code).toBe(2);
     const document = JSON.parse(json.stdout);
-    expect(document).toMatchObject({ ok: false, mode: 'dry-run', planes: [{ plane: 'first', ok: false, applied: [], error: { code: 'CONFIG_INVALID' } }, { plane: 'second', ok: true, error: null }] });
+    expect(document).toMatchObject({
+      ok: false,
+      mode: 'dry-run',
+      planes: [
+        { plane: 'first', ok: false, applied: [], error: { code: 'CONFIG_INVALID' } },
+        { plane: 'second', ok: true, error: null },
+      ],
+    });
     expect(document.planes[0].error.message).toContain('PostgreSQL needs the pg package');
 
     const status = await run(process.execPath, [script, dir, '--status', '--json'], { cwd: root });
     expect(status.code).toBe(2);
-    expect(JSON.parse(status.stdout)).toMatchObject({ ok: false, upToDate: false, planes: [{ plane: 'first', ok: false, entries: [], error: { code: 'CONFIG_INVALID' } }, { plane: 'second', ok: true, entries: [{ version: 1, state: 'applied' }] }] });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      ok: false,
+      upToDate: false,
+      planes: [
+        { plane: 'first', ok: false, entries: [], error: { code: 'CONFIG_INVALID' } },
+        { plane: 'second', ok: true, entries: [{ version: 1, state: 'applied' }] },
+      ],
+    });
   });
 });

@@ -60,7 +60,14 @@ describe('folder format', () => {
       ]),
     );
     expect(error.message).toMatch(/101_two\.sql.*duplicate version/);
-    expect(registryError(() => migrationsFromFiles([{ fileName: '101_one.sql', text: '' }, { fileName: '101_one.sqlite.sql', text: '' }])).message).toContain('duplicate version');
+    expect(
+      registryError(() =>
+        migrationsFromFiles([
+          { fileName: '101_one.sql', text: '' },
+          { fileName: '101_one.sqlite.sql', text: '' },
+        ]),
+      ).message,
+    ).toContain('duplicate version');
   });
 
   it('rejects a dialect file without its partner', () => {
@@ -107,7 +114,7 @@ describe('checksums', () => {
     const checksum = checksumSql(sql);
     expect(checksumSql(sql.replace(/\n/g, '\r\n'))).toBe(checksum);
     expect(checksumSql(`\uFEFF${sql}`)).toBe(checksum);
-    expect(checksumSql(sql.replace(/\n/g, '   \n') + '\n\n')).toBe(checksum);
+    expect(checksumSql(`${sql.replace(/\n/g, '   \n')}\n\n`)).toBe(checksum);
     expect(checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(CHECKSUM_ALGORITHM).toBe('sha256-lf-trimmed-v1');
   });
@@ -154,7 +161,9 @@ describe('database URLs', () => {
     expect(redactUrl('postgresql://db/atlas?user=a&password=s3cret&sslmode=require')).toBe('postgresql://db/atlas?user=a&password=***&sslmode=require');
     expect(redactUrl('postgresql://atlas@db/atlas')).toBe('postgresql://atlas@db/atlas');
     expect(parseDatabaseUrl('postgresql://atlas:s3cr%40t@db/atlas').redacted).toBe('postgresql://atlas:***@db/atlas');
-    expect(redactUrl('connect to postgres://a:pw@h1/x and postgresql://b:pw2@h2/y failed')).toBe('connect to postgres://a:***@h1/x and postgresql://b:***@h2/y failed');
+    expect(redactUrl('connect to postgres://a:pw@h1/x and postgresql://b:pw2@h2/y failed')).toBe(
+      'connect to postgres://a:***@h1/x and postgresql://b:***@h2/y failed',
+    );
     expect(redactUrl('password authentication failed for user "postgres"')).toBe('password authentication failed for user "postgres"');
   });
 });

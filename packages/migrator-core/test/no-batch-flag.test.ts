@@ -12,7 +12,8 @@ describe('atlas-migrate up --no-batch (PostgreSQL)', () => {
   });
 
   const files: Record<string, string> = {};
-  for (let v = 1; v <= 12; v++) files[`${String(v).padStart(4, '0')}_m${v}.sql`] = `CREATE TABLE t_${v} (id int, at timestamptz DEFAULT now());\nINSERT INTO t_${v} DEFAULT VALUES;\n`;
+  for (let v = 1; v <= 12; v++)
+    files[`${String(v).padStart(4, '0')}_m${v}.sql`] = `CREATE TABLE t_${v} (id int, at timestamptz DEFAULT now());\nINSERT INTO t_${v} DEFAULT VALUES;\n`;
 
   async function transactions(): Promise<{ history: number; seeded: number }> {
     const [history] = await db.query<{ n: string }>('SELECT count(DISTINCT xmin::text) AS n FROM schema_migrations');

@@ -135,8 +135,13 @@ describe('packed packages', () => {
   it('packs dist/ only, with workspace: ranges replaced by the real version', async () => {
     const coreVersion = readJson<{ version: string }>(join(packageDir('migrator-core'), 'package.json')).version;
     for (const name of PACKAGES) {
-      const listing = ok(await run('tar', ['-tzf', tarballs[name]]), `tar -tzf ${tarballs[name]}`).stdout.split('\n').filter(Boolean);
-      expect(listing.every((entry) => entry.startsWith('package/')), listing.join('\n')).toBe(true);
+      const listing = ok(await run('tar', ['-tzf', tarballs[name]]), `tar -tzf ${tarballs[name]}`)
+        .stdout.split('\n')
+        .filter(Boolean);
+      expect(
+        listing.every((entry) => entry.startsWith('package/')),
+        listing.join('\n'),
+      ).toBe(true);
       expect(listing).toContain('package/package.json');
       expect(listing).toContain('package/dist/index.js');
       expect(listing).toContain('package/dist/index.d.ts');
@@ -173,16 +178,28 @@ describe('packed packages', () => {
     writeFileSync(join(consumer, 'package.json'), `${JSON.stringify({ name: 'atlas-pack-consumer', private: true, type: 'module' }, null, 2)}\n`);
     writeFileSync(
       join(consumer, 'pnpm-workspace.yaml'),
-      ['allowBuilds:', '  better-sqlite3: true', 'overrides:', `  '@atlasai/migrator-core': ${JSON.stringify(`file:${tarballs['migrator-core']}`)}`, ''].join('\n'),
+      ['allowBuilds:', '  better-sqlite3: true', 'overrides:', `  '@atlasai/migrator-core': ${JSON.stringify(`file:${tarballs['migrator-core']}`)}`, ''].join(
+        '\n',
+      ),
     );
     // The drivers are optional peer dependencies of the engine: a consumer installs the ones it uses.
     ok(
-      await run(PNPM, ['add', '--prefer-offline', '--store-dir', store, ...PACKAGES.map((name) => tarballs[name]), 'pg@8.23.1', 'better-sqlite3@12.11.1'], { cwd: consumer, env: BUILD_ENV }),
+      await run(PNPM, ['add', '--prefer-offline', '--store-dir', store, ...PACKAGES.map((name) => tarballs[name]), 'pg@8.23.1', 'better-sqlite3@12.11.1'], {
+        cwd: consumer,
+        env: BUILD_ENV,
+      }),
       'pnpm add <tarballs>',
     );
     // CommonJS consumers get the same API through require().
     const required = ok(
-      await run(process.execPath, ['-e', "const core = require('@atlasai/migrator-core'); const cli = require('@atlasai/migrator-core/cli'); console.log([typeof core.runMigrations, typeof core.createDialect, typeof cli.main].join(' '))"], { cwd: consumer }),
+      await run(
+        process.execPath,
+        [
+          '-e',
+          "const core = require('@atlasai/migrator-core'); const cli = require('@atlasai/migrator-core/cli'); console.log([typeof core.runMigrations, typeof core.createDialect, typeof cli.main].join(' '))",
+        ],
+        { cwd: consumer },
+      ),
       'require()',
     );
     expect(required.stdout.trim()).toBe('function function function');
@@ -198,7 +215,10 @@ describe('packed packages', () => {
     const tenantLite = await createSqliteDatabase();
     databases.push(tenantLite);
 
-    const result = ok(await run(process.execPath, [script, controlPg.url, tenantPg.url, controlLite.url, tenantLite.url], { cwd: consumer }), 'the consumer script');
+    const result = ok(
+      await run(process.execPath, [script, controlPg.url, tenantPg.url, controlLite.url, tenantLite.url], { cwd: consumer }),
+      'the consumer script',
+    );
     const summary = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '') as Summary;
 
     // The packages came from the consumer's node_modules, not from the workspace.
@@ -231,7 +251,10 @@ describe('packed packages', () => {
     expect(lowestPg, `pg's peer range ${peers.pg} is a caret range`).toBeDefined();
     const pgOnly = tempDir('atlas-pack-pg-only-');
     writeFileSync(join(pgOnly, 'package.json'), `${JSON.stringify({ name: 'atlas-pg-only', private: true, type: 'module' }, null, 2)}\n`);
-    ok(await run(PNPM, ['add', '--store-dir', store, tarballs['migrator-core'], `pg@${lowestPg}`], { cwd: pgOnly, env: BUILD_ENV }), 'pnpm add core + the lowest pg');
+    ok(
+      await run(PNPM, ['add', '--store-dir', store, tarballs['migrator-core'], `pg@${lowestPg}`], { cwd: pgOnly, env: BUILD_ENV }),
+      'pnpm add core + the lowest pg',
+    );
     expect(readJson<{ version: string }>(join(pgOnly, 'node_modules', 'pg', 'package.json')).version).toBe(lowestPg);
     expect(existsSync(join(pgOnly, 'node_modules', 'better-sqlite3'))).toBe(false);
     mkdirSync(join(pgOnly, 'sql'));

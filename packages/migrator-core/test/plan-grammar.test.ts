@@ -34,7 +34,10 @@ describe('plan on PostgreSQL names the grammar it checked with when the server i
     const plan = await cli('plan', dir);
     expect(plan.code).toBe(0);
     const lines = plan.stdout.split('\n');
-    expect(lines.slice(lines.indexOf('[DEMO] Would apply 1 migration(s): 101'), lines.indexOf('[DEMO] Dry run: no changes were made.'))).toEqual(['[DEMO] Would apply 1 migration(s): 101', ...(older ? [note] : [])]);
+    expect(lines.slice(lines.indexOf('[DEMO] Would apply 1 migration(s): 101'), lines.indexOf('[DEMO] Dry run: no changes were made.'))).toEqual([
+      '[DEMO] Would apply 1 migration(s): 101',
+      ...(older ? [note] : []),
+    ]);
     const json = JSON.parse((await cli('plan', dir, '--json')).stdout);
     expect(json.planes[0].syntaxGrammar).toEqual(older ? { parser: 'libpg-query', grammar: PARSER_GRAMMAR_MAJOR, server } : null);
 

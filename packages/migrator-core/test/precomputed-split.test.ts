@@ -11,10 +11,11 @@ import { createPostgresDatabase, REPO_ROOT, run, type TestDatabase } from '@atla
  */
 
 /** A registry package as built (they depend on this package, so they are loaded from their build output). */
-const built = async (plane: 'control' | 'tenant') => ((await import(join(REPO_ROOT, `packages/${plane}-migrations/dist/index.js`))) as { registry: Registry }).registry;
+const built = async (plane: 'control' | 'tenant') =>
+  ((await import(join(REPO_ROOT, `packages/${plane}-migrations/dist/index.js`))) as { registry: Registry }).registry;
 
 const TRICKY = [
-  "CREATE TABLE t (x text CHECK (x ~ '^a;b$'), \"we;ird\" int);",
+  'CREATE TABLE t (x text CHECK (x ~ \'^a;b$\'), "we;ird" int);',
   '-- CREATE TABLE t (x text);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_x ON t (x);',
   'ALTER TABLE t ADD COLUMN a int, ADD COLUMN IF NOT EXISTS b int;',
   'BEGIN;',
@@ -29,17 +30,11 @@ describe('precomputed PostgreSQL splits', () => {
     const split = await precomputePostgresSplit(TRICKY);
     expect(split?.format).toBe(PG_SPLIT_FORMAT);
     const parsed = await splitPostgresScript(TRICKY);
-    const kind = (s: (typeof parsed)[number]) => (s.concurrently ? `concurrently ${s.concurrentIndex?.name}` : (s.transactionControl ?? s.creates?.kind ?? (s.actions ? 'actions' : s.sessionSetting ? 'setting' : '-')));
-    expect(parsed.map(kind)).toEqual([
-      'relation',
-      'concurrently t_x',
-      'actions',
-      'begin',
-      'setting',
-      'function',
-      '-',
-      'commit',
-    ]);
+    const kind = (s: (typeof parsed)[number]) =>
+      s.concurrently
+        ? `concurrently ${s.concurrentIndex?.name}`
+        : (s.transactionControl ?? s.creates?.kind ?? (s.actions ? 'actions' : s.sessionSetting ? 'setting' : '-'));
+    expect(parsed.map(kind)).toEqual(['relation', 'concurrently t_x', 'actions', 'begin', 'setting', 'function', '-', 'commit']);
     // Stored as JSON, as the build stores it.
     expect(restorePostgresSplit(TRICKY, JSON.parse(JSON.stringify(split)))).toEqual(parsed);
   });
@@ -59,7 +54,9 @@ describe('precomputed PostgreSQL splits', () => {
   });
 
   it('names the libpg-query version installed', () => {
-    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/migrator-core/node_modules/libpg-query/package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/migrator-core/node_modules/libpg-query/package.json'), 'utf8')) as {
+      version: string;
+    };
     expect(PG_SPLIT_FORMAT).toBe(`atlas-pg-split-1/libpg-query-${version}`);
   });
 });

@@ -3,7 +3,17 @@ import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checksumSql, createDialect, inspectMigrations, loadRegistryFromDir, renderPlane, runMigrations, silentLogger, type PlaneReport, type RunMode } from '@atlasai/migrator-core';
+import {
+  checksumSql,
+  createDialect,
+  inspectMigrations,
+  loadRegistryFromDir,
+  renderPlane,
+  runMigrations,
+  silentLogger,
+  type PlaneReport,
+  type RunMode,
+} from '@atlasai/migrator-core';
 import { atlasMigrate, DIALECTS, migrationFolder, run, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 /**
@@ -24,7 +34,14 @@ interface Run {
 async function migrateWith(db: TestDatabase, { files, mode = 'apply', to, lockTimeoutMs, schema, url }: Run): Promise<PlaneReport> {
   const registry = await loadRegistryFromDir(migrationFolder(files), { plane: 'demo', range: { min: 100, max: 99_999_999_999_999 } });
   const dialect = await createDialect(url ?? db.url, silentLogger, schema === undefined ? {} : { schema });
-  return runMigrations({ registry, dialect, mode, logger: silentLogger, ...(to === undefined ? {} : { to }), ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }) });
+  return runMigrations({
+    registry,
+    dialect,
+    mode,
+    logger: silentLogger,
+    ...(to === undefined ? {} : { to }),
+    ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
+  });
 }
 
 async function versions(db: TestDatabase, table = 'schema_migrations'): Promise<number[]> {
@@ -51,21 +68,26 @@ describe.each(DIALECTS)('real-world SQL on $name', ({ create }) => {
   it('refuses BEGIN/COMMIT inside a transactional migration before anything runs, naming file and line', async () => {
     const files = {
       '101_first.sql': 'CREATE TABLE IF NOT EXISTS first_table (id integer);\n',
-      '102_enum_change.sql': '-- a block in the middle, as Prisma writes around enum changes\nCREATE TABLE IF NOT EXISTS before_block (id integer);\nBEGIN;\nCREATE TABLE IF NOT EXISTS inside_block (id integer);\nCOMMIT;\n',
+      '102_enum_change.sql':
+        '-- a block in the middle, as Prisma writes around enum changes\nCREATE TABLE IF NOT EXISTS before_block (id integer);\nBEGIN;\nCREATE TABLE IF NOT EXISTS inside_block (id integer);\nCOMMIT;\n',
     };
     const report = await migrate(files);
     expect(report.ok).toBe(false);
     expect(report.error).toMatchObject({ code: 'TRANSACTION_CONTROL', version: 102, file: '102_enum_change.sql', statement: 2, line: 3 });
     expect(report.error!.migration).toEqual({ transactional: true, outcome: 'not-run', committedStatements: [] });
     expect(report.error!.message).toContain('"BEGIN" controls the transaction');
-    expect(report.error!.message).toMatch(db.dialect === 'postgres' ? /-- atlas:no-transaction/ : /on SQLite the engine runs every migration in its own transaction/);
+    expect(report.error!.message).toMatch(
+      db.dialect === 'postgres' ? /-- atlas:no-transaction/ : /on SQLite the engine runs every migration in its own transaction/,
+    );
     // Refused before anything ran: not even the valid migration before it.
     expect(report.applied).toEqual([]);
     expect(report.pending.map((m) => m.version)).toEqual([101, 102]);
     for (const table of ['first_table', 'before_block', 'inside_block']) expect(await db.tableExists(table)).toBe(false);
     expect(await versions(db)).toEqual([]);
     const text = renderPlane(report).join('\n');
-    expect(text).toContain('[DEMO] Error in migration 102 (enum_change) at statement 2, line 3, column 1: TRANSACTION_CONTROL: Migration 102 (enum_change), statement 2 (102_enum_change.sql, line 3):');
+    expect(text).toContain(
+      '[DEMO] Error in migration 102 (enum_change) at statement 2, line 3, column 1: TRANSACTION_CONTROL: Migration 102 (enum_change), statement 2 (102_enum_change.sql, line 3):',
+    );
     expect(text).toContain('[DEMO] Migration 102 was not run: nothing of it is recorded as applied.');
     expect(text).not.toContain('rolled back');
     // A dry run says the same, so a pipeline learns it before the deploy.
@@ -81,33 +103,37 @@ describe.each(DIALECTS)('real-world SQL on $name', ({ create }) => {
       const report = await migrate({ '101_x.sql': sql });
       expect(report.error).toMatchObject({ code: 'TRANSACTION_CONTROL', version: 101, line });
       expect(await db.tableExists('a')).toBe(false);
-      expect(await db.tableExists('schema_migrations') ? await versions(db) : []).toEqual([]);
+      expect((await db.tableExists('schema_migrations')) ? await versions(db) : []).toEqual([]);
     }
   });
 
   it('accepts a file wrapped whole in BEGIN … COMMIT (Prisma’s shape) and runs it in the engine’s transaction', async () => {
     const wrapped =
       db.dialect === 'postgres'
-        ? "BEGIN;\nCREATE TYPE \"Role_new\" AS ENUM ('USER', 'ADMIN');\nCREATE TABLE IF NOT EXISTS \"Member\" (id integer PRIMARY KEY, role \"Role_new\" NOT NULL DEFAULT 'USER');\nCOMMIT;\n"
+        ? 'BEGIN;\nCREATE TYPE "Role_new" AS ENUM (\'USER\', \'ADMIN\');\nCREATE TABLE IF NOT EXISTS "Member" (id integer PRIMARY KEY, role "Role_new" NOT NULL DEFAULT \'USER\');\nCOMMIT;\n'
         : 'BEGIN TRANSACTION;\nCREATE TABLE IF NOT EXISTS "Member" (id integer PRIMARY KEY, role text NOT NULL DEFAULT \'USER\');\nEND TRANSACTION;\n';
     const report = await migrate({ '101_prisma.sql': wrapped });
     expect(report.error).toBeNull();
     expect(report.applied).toMatchObject([{ version: 101, outcome: 'applied' }]);
     expect(await db.columns('Member')).toEqual(['id', 'role']);
     expect(await versions(db)).toEqual([101]);
- 
+
     // Session settings may stand outside the wrapper: SQLite's documented rebuild procedure puts
     // PRAGMA foreign_keys there, and dumps put SET lines before BEGIN.
     const outside =
       db.dialect === 'postgres'
-        ? "SET statement_timeout = 0;\nBEGIN;\nCREATE TABLE IF NOT EXISTS outside_ok (id integer);\nCOMMIT;\nRESET statement_timeout;\n"
+        ? 'SET statement_timeout = 0;\nBEGIN;\nCREATE TABLE IF NOT EXISTS outside_ok (id integer);\nCOMMIT;\nRESET statement_timeout;\n'
         : 'PRAGMA foreign_keys = OFF;\nBEGIN TRANSACTION;\nCREATE TABLE IF NOT EXISTS outside_ok (id integer);\nCOMMIT;\nPRAGMA foreign_keys = ON;\n';
     const second = await migrate({ '101_prisma.sql': wrapped, '102_outside.sql': outside });
     expect(second.error).toBeNull();
     expect(second.applied.map((m) => m.version)).toEqual([102]);
     expect(await db.tableExists('outside_ok')).toBe(true);
     // Anything else outside the wrapper is not a wrapper: refused.
-    const refused = await migrate({ '101_prisma.sql': wrapped, '102_outside.sql': outside, '103_not_wrapped.sql': 'CREATE TABLE IF NOT EXISTS before_it (id integer);\nBEGIN;\nSELECT 1;\nCOMMIT;\n' });
+    const refused = await migrate({
+      '101_prisma.sql': wrapped,
+      '102_outside.sql': outside,
+      '103_not_wrapped.sql': 'CREATE TABLE IF NOT EXISTS before_it (id integer);\nBEGIN;\nSELECT 1;\nCOMMIT;\n',
+    });
     expect(refused.error).toMatchObject({ code: 'TRANSACTION_CONTROL', version: 103, statement: 2 });
   });
 
@@ -115,7 +141,10 @@ describe.each(DIALECTS)('real-world SQL on $name', ({ create }) => {
     await migrate(HISTORY_START);
     await db.query('CREATE TABLE t (id integer)');
     await db.query('ALTER TABLE t ADD COLUMN a integer');
-    const sql = db.dialect === 'postgres' ? 'ALTER TABLE t ADD COLUMN a integer, ADD COLUMN b integer;\n' : 'ALTER TABLE t ADD COLUMN a integer;\nALTER TABLE t ADD COLUMN b integer;\n';
+    const sql =
+      db.dialect === 'postgres'
+        ? 'ALTER TABLE t ADD COLUMN a integer, ADD COLUMN b integer;\n'
+        : 'ALTER TABLE t ADD COLUMN a integer;\nALTER TABLE t ADD COLUMN b integer;\n';
     const report = await migrate({ ...HISTORY_START, '101_two_columns.sql': sql });
     if (db.dialect === 'postgres') {
       expect(report.ok).toBe(false);
@@ -135,7 +164,10 @@ describe.each(DIALECTS)('real-world SQL on $name', ({ create }) => {
   it('an "already exists" about another object than the statement creates is an error, not a skip', async () => {
     // The table's named primary key needs an index whose name is taken; the table itself does not exist.
     // SQLite: a full-text table needs shadow tables, one of whose names is taken.
-    const sql = db.dialect === 'postgres' ? 'CREATE TABLE IF NOT EXISTS orders (id integer CONSTRAINT orders_key PRIMARY KEY);\n' : 'CREATE TABLE IF NOT EXISTS notes (id integer);\nCREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(body);\n';
+    const sql =
+      db.dialect === 'postgres'
+        ? 'CREATE TABLE IF NOT EXISTS orders (id integer CONSTRAINT orders_key PRIMARY KEY);\n'
+        : 'CREATE TABLE IF NOT EXISTS notes (id integer);\nCREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(body);\n';
     await migrate(HISTORY_START);
     await db.query(db.dialect === 'postgres' ? 'CREATE TABLE orders_key (id integer)' : 'CREATE TABLE docs_data (id integer)');
     const report = await migrate({ ...HISTORY_START, '101_orders.sql': sql });
@@ -143,7 +175,9 @@ describe.each(DIALECTS)('real-world SQL on $name', ({ create }) => {
     expect(report.error).toMatchObject({ code: 'STATEMENT_FAILED', version: 101 });
     if (db.dialect === 'postgres') {
       expect(report.error).toMatchObject({ sqlstate: '42P07', statement: 1 });
-      expect(report.error!.message).toBe('The database says something already exists (relation "orders_key" already exists), but relation "orders", which this statement creates, does not: it was not skipped.');
+      expect(report.error!.message).toBe(
+        'The database says something already exists (relation "orders_key" already exists), but relation "orders", which this statement creates, does not: it was not skipped.',
+      );
       expect(await db.tableExists('orders')).toBe(false);
     } else {
       expect(report.error).toMatchObject({ statement: 2, line: 2, dbCode: 'SQLITE_ERROR' });
@@ -178,7 +212,11 @@ describe.each(DIALECTS)('real-world SQL on $name', ({ create }) => {
   });
 
   it('an empty file and a comment-only file are migrations that do nothing, recorded as applied', async () => {
-    const report = await migrate({ '101_empty.sql': '', '102_comments.sql': '-- nothing to do yet\n/* still nothing */\n', '103_after.sql': 'CREATE TABLE IF NOT EXISTS after_empty (id integer);\n' });
+    const report = await migrate({
+      '101_empty.sql': '',
+      '102_comments.sql': '-- nothing to do yet\n/* still nothing */\n',
+      '103_after.sql': 'CREATE TABLE IF NOT EXISTS after_empty (id integer);\n',
+    });
     expect(report.error).toBeNull();
     expect(report.applied.map((m) => [m.version, m.outcome])).toEqual([
       [101, 'applied'],
@@ -193,14 +231,19 @@ describe.each(DIALECTS)('real-world SQL on $name', ({ create }) => {
       await db.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
       await db.query("INSERT INTO schema_migrations (version, name) VALUES (101, 'old_one')");
     }
-    const files = { '101_old_one.sql': 'CREATE TABLE IF NOT EXISTS old_one (id integer);\n', '20210710035447_create_t.sql': 'CREATE TABLE IF NOT EXISTS stamped (id integer);\n' };
+    const files = {
+      '101_old_one.sql': 'CREATE TABLE IF NOT EXISTS old_one (id integer);\n',
+      '20210710035447_create_t.sql': 'CREATE TABLE IF NOT EXISTS stamped (id integer);\n',
+    };
     const report = await migrate(files);
     expect(report.error).toBeNull();
     expect(report.applied.map((m) => m.version)).toEqual(db.dialect === 'postgres' ? [20210710035447] : [101, 20210710035447]);
     expect(await versions(db)).toEqual([101, 20210710035447]);
     expect(await db.tableExists('stamped')).toBe(true);
     if (db.dialect === 'postgres') {
-      expect(await db.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'schema_migrations' AND column_name = 'version'")).toEqual([{ data_type: 'bigint' }]);
+      expect(await db.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'schema_migrations' AND column_name = 'version'")).toEqual([
+        { data_type: 'bigint' },
+      ]);
     }
     expect((await migrate(files)).alreadyApplied).toEqual([101, 20210710035447]);
   });
@@ -215,14 +258,20 @@ describe.each(DIALECTS)('real-world SQL on $name', ({ create }) => {
     expect(report.error).toMatchObject({ code: 'DATABASE_ERROR', version: 101, statement: null, line: null });
     expect(report.error!.message).toMatch(/^Recording migration 101 \(guard\) in schema_migrations failed: /);
     const text = renderPlane(report);
-    expect(text.find((l) => l.startsWith('[DEMO] Error in migration 101'))).toMatch(/^\[DEMO\] Error in migration 101 \(guard\): (SQLSTATE 23514|DATABASE_ERROR): Recording migration 101/);
+    expect(text.find((l) => l.startsWith('[DEMO] Error in migration 101'))).toMatch(
+      /^\[DEMO\] Error in migration 101 \(guard\): (SQLSTATE 23514|DATABASE_ERROR): Recording migration 101/,
+    );
     expect(text.join('\n')).not.toMatch(/parsing|line \?/);
     expect(text).toContain('[DEMO] Migration 101 was rolled back: nothing of it is recorded as applied.');
     expect(await db.tableExists('guarded')).toBe(false);
   });
 
   it('a history row with an unknown or missing checksum algorithm is reported by the run and by status', async () => {
-    const files = { '101_a.sql': 'CREATE TABLE IF NOT EXISTS a (id integer);\n', '102_b.sql': 'CREATE TABLE IF NOT EXISTS b (id integer);\n', '103_c.sql': 'CREATE TABLE IF NOT EXISTS c (id integer);\n' };
+    const files = {
+      '101_a.sql': 'CREATE TABLE IF NOT EXISTS a (id integer);\n',
+      '102_b.sql': 'CREATE TABLE IF NOT EXISTS b (id integer);\n',
+      '103_c.sql': 'CREATE TABLE IF NOT EXISTS c (id integer);\n',
+    };
     await migrate(files, { to: 102 });
     await db.query("UPDATE schema_migrations SET checksum_algorithm = 'md5-v0' WHERE version = 101");
     await db.query('UPDATE schema_migrations SET checksum_algorithm = NULL WHERE version = 102');
@@ -232,7 +281,9 @@ describe.each(DIALECTS)('real-world SQL on $name', ({ create }) => {
       { version: 101, reason: 'unknown checksum algorithm md5-v0' },
       { version: 102, reason: 'checksum algorithm missing' },
     ]);
-    expect(renderPlane(report)).toContain('[DEMO] Note: 2 applied migration(s) cannot be verified against their files: 101 (unknown checksum algorithm md5-v0), 102 (checksum algorithm missing)');
+    expect(renderPlane(report)).toContain(
+      '[DEMO] Note: 2 applied migration(s) cannot be verified against their files: 101 (unknown checksum algorithm md5-v0), 102 (checksum algorithm missing)',
+    );
     const registry = await loadRegistryFromDir(migrationFolder(files), { plane: 'demo' });
     const status = await inspectMigrations({ registry, dialect: await createDialect(db.url, silentLogger) });
     expect(status.entries.map((e) => [e.version, e.state, e.note])).toEqual([
@@ -283,14 +334,21 @@ describe('real-world SQL on PostgreSQL only', () => {
   });
 
   it('a no-transaction migration that fails before anything committed says nothing stays', async () => {
-    const report = await migrate({ '101_fails_first.sql': '-- atlas:no-transaction\nSELECT no_such_column FROM pg_class;\nCREATE TABLE IF NOT EXISTS later (id integer);\n' });
+    const report = await migrate({
+      '101_fails_first.sql': '-- atlas:no-transaction\nSELECT no_such_column FROM pg_class;\nCREATE TABLE IF NOT EXISTS later (id integer);\n',
+    });
     expect(report.error!.migration).toEqual({ transactional: false, outcome: 'rolled-back', committedStatements: [] });
-    expect(renderPlane(report)).toContain('[DEMO] Migration 101 ran without a transaction and none of its statements had committed: nothing of it stays or is recorded as applied.');
+    expect(renderPlane(report)).toContain(
+      '[DEMO] Migration 101 ran without a transaction and none of its statements had committed: nothing of it stays or is recorded as applied.',
+    );
     expect(await db.tableExists('later')).toBe(false);
   });
 
   it('a no-transaction migration that leaves its own transaction open is refused and that transaction rolled back', async () => {
-    const report = await migrate({ '101_open.sql': '-- atlas:no-transaction\nCREATE TABLE IF NOT EXISTS committed_one (id integer);\nBEGIN;\nCREATE TABLE IF NOT EXISTS left_open (id integer);\n' });
+    const report = await migrate({
+      '101_open.sql':
+        '-- atlas:no-transaction\nCREATE TABLE IF NOT EXISTS committed_one (id integer);\nBEGIN;\nCREATE TABLE IF NOT EXISTS left_open (id integer);\n',
+    });
     expect(report.error).toMatchObject({ code: 'TRANSACTION_CONTROL', version: 101, statement: 2, line: 3 });
     expect(report.error!.message).toContain('ends with a transaction still open');
     expect(report.error!.migration).toMatchObject({ outcome: 'partly-committed', committedStatements: [1] });
@@ -303,17 +361,21 @@ describe('real-world SQL on PostgreSQL only', () => {
     const probe = (v: number) =>
       `INSERT INTO probe VALUES (${v}, current_setting('search_path'), current_setting('lock_timeout'), current_user::text, current_setting('application_name'));\n`;
     const files = {
-      '101_probe.sql': 'CREATE TABLE IF NOT EXISTS probe (version integer, search_path text, lock_timeout text, role text, app text);\n' + probe(101),
+      '101_probe.sql': `CREATE TABLE IF NOT EXISTS probe (version integer, search_path text, lock_timeout text, role text, app text);\n${probe(101)}`,
       // What pg_dump writes at the top of a baseline, and settings other histories leave behind.
-      '102_baseline.sql': "SELECT pg_catalog.set_config('search_path', '', false);\nSET lock_timeout = '1ms';\nCREATE TABLE public.baseline (id integer);\nCREATE SCHEMA IF NOT EXISTS side;\nCREATE TABLE side.elsewhere (id integer);\n",
-      '103_after.sql': probe(103) + 'CREATE TABLE IF NOT EXISTS after_baseline (id integer);\n',
-      '104_moves_path.sql': "SET search_path TO side;\nCREATE TABLE IF NOT EXISTS in_side (id integer);\nSELECT set_config('statement_timeout', '5ms', false);\n",
-      '105_after_path.sql': probe(105) + 'CREATE TABLE IF NOT EXISTS after_path (id integer);\n',
+      '102_baseline.sql':
+        "SELECT pg_catalog.set_config('search_path', '', false);\nSET lock_timeout = '1ms';\nCREATE TABLE public.baseline (id integer);\nCREATE SCHEMA IF NOT EXISTS side;\nCREATE TABLE side.elsewhere (id integer);\n",
+      '103_after.sql': `${probe(103)}CREATE TABLE IF NOT EXISTS after_baseline (id integer);\n`,
+      '104_moves_path.sql':
+        "SET search_path TO side;\nCREATE TABLE IF NOT EXISTS in_side (id integer);\nSELECT set_config('statement_timeout', '5ms', false);\n",
+      '105_after_path.sql': `${probe(105)}CREATE TABLE IF NOT EXISTS after_path (id integer);\n`,
     };
     const report = await migrate(files);
     expect(report.error).toBeNull();
     expect(await versions(db, 'public.schema_migrations')).toEqual([101, 102, 103, 104, 105]);
-    const rows = await db.query<{ version: number; search_path: string; lock_timeout: string; app: string }>('SELECT version, search_path, lock_timeout, app FROM probe ORDER BY version');
+    const rows = await db.query<{ version: number; search_path: string; lock_timeout: string; app: string }>(
+      'SELECT version, search_path, lock_timeout, app FROM probe ORDER BY version',
+    );
     expect(rows.map((r) => [r.version, r.search_path, r.lock_timeout])).toEqual([
       // The engine's DDL lock_timeout (5 s by default), not the 1 ms migration 102 set.
       [101, '"public"', '5s'],
@@ -357,7 +419,13 @@ describe('real-world SQL on PostgreSQL only', () => {
       const tables = await db.query<{ schemaname: string; tablename: string; tableowner: string }>(
         "SELECT schemaname, tablename, tableowner FROM pg_tables WHERE schemaname IN ('public', 'other') ORDER BY tablename",
       );
-      expect(tables.map((t) => `${t.schemaname}.${t.tablename}`)).toEqual(['public.one', 'public.owned_by_helper', 'public.schema_migrations', 'public.two', 'public.who']);
+      expect(tables.map((t) => `${t.schemaname}.${t.tablename}`)).toEqual([
+        'public.one',
+        'public.owned_by_helper',
+        'public.schema_migrations',
+        'public.two',
+        'public.who',
+      ]);
       expect(tables.find((t) => t.tablename === 'owned_by_helper')!.tableowner).toBe(`${role}_helper`);
       expect(tables.find((t) => t.tablename === 'two')!.tableowner).toBe(role);
       expect(await db.query('SELECT name FROM who')).toEqual([{ name: role }]);
@@ -372,17 +440,29 @@ describe('real-world SQL on PostgreSQL only', () => {
   it('keeps the URL’s own start-up options, under the plane’s search_path', async () => {
     const url = new URL(db.url);
     url.searchParams.set('options', '-c lock_timeout=1234 -c search_path=elsewhere');
-    const report = await migrate({ '101_probe.sql': "CREATE TABLE IF NOT EXISTS probe AS SELECT current_setting('lock_timeout') AS lock_timeout, current_setting('search_path') AS path;\n" }, { url: url.toString() });
+    const report = await migrate(
+      {
+        '101_probe.sql':
+          "CREATE TABLE IF NOT EXISTS probe AS SELECT current_setting('lock_timeout') AS lock_timeout, current_setting('search_path') AS path;\n",
+      },
+      { url: url.toString() },
+    );
     expect(report.error).toBeNull();
     expect(await db.query('SELECT lock_timeout, path FROM public.probe')).toEqual([{ lock_timeout: '1234ms', path: '"public"' }]);
   });
 
   it('a plane can own a schema of its own: history and objects live there, public stays empty', async () => {
-    const files = { '101_a.sql': 'CREATE TABLE IF NOT EXISTS a (id integer);\n', '102_b.sql': 'SET search_path TO public;\nCREATE TABLE IF NOT EXISTS b (id integer);\n', '103_c.sql': 'CREATE TABLE IF NOT EXISTS c (id integer);\n' };
+    const files = {
+      '101_a.sql': 'CREATE TABLE IF NOT EXISTS a (id integer);\n',
+      '102_b.sql': 'SET search_path TO public;\nCREATE TABLE IF NOT EXISTS b (id integer);\n',
+      '103_c.sql': 'CREATE TABLE IF NOT EXISTS c (id integer);\n',
+    };
     const report = await migrate(files, { schema: 'tenant_plane' });
     expect(report.error).toBeNull();
     expect(await versions(db, 'tenant_plane.schema_migrations')).toEqual([101, 102, 103]);
-    const tables = await db.query<{ t: string }>("SELECT schemaname || '.' || tablename AS t FROM pg_tables WHERE schemaname IN ('public', 'tenant_plane') ORDER BY 1");
+    const tables = await db.query<{ t: string }>(
+      "SELECT schemaname || '.' || tablename AS t FROM pg_tables WHERE schemaname IN ('public', 'tenant_plane') ORDER BY 1",
+    );
     expect(tables.map((r) => r.t)).toEqual(['public.b', 'tenant_plane.a', 'tenant_plane.c', 'tenant_plane.schema_migrations']);
     expect((await migrate(files, { schema: 'tenant_plane' })).alreadyApplied).toEqual([101, 102, 103]);
     // Another schema is another history: nothing of tenant_plane's counts there.
@@ -448,7 +528,9 @@ describe('real-world SQL on SQLite only', () => {
     await migrate(TABLES);
     const report = await migrate({ ...TABLES, '102_orphans.sql': 'CREATE TABLE IF NOT EXISTS audit (id INTEGER);\nINSERT INTO child VALUES (13, 99);\n' });
     expect(report.error).toMatchObject({ code: 'FOREIGN_KEY_VIOLATION', version: 102 });
-    expect(report.error!.message).toBe('The migration leaves rows whose foreign keys point nowhere (PRAGMA foreign_key_check): child row 13 references a missing row of parent');
+    expect(report.error!.message).toBe(
+      'The migration leaves rows whose foreign keys point nowhere (PRAGMA foreign_key_check): child row 13 references a missing row of parent',
+    );
     expect(renderPlane(report)).toContain('[DEMO] Migration 102 was rolled back: nothing of it is recorded as applied.');
     expect(await db.tableExists('audit')).toBe(false);
     expect(await db.query('SELECT id FROM child WHERE id = 13')).toEqual([]);
@@ -485,7 +567,10 @@ describe('real-world SQL on SQLite only', () => {
     // Another process holds an EXCLUSIVE lock (readers wait too) for 1.5 s, as a committing writer does.
     const holder = spawn(
       process.execPath,
-      ['-e', `const D = require('better-sqlite3'); const d = new D(${JSON.stringify(sqlitePath(db))}); d.exec('BEGIN EXCLUSIVE'); console.log('locked'); setTimeout(() => { d.exec('ROLLBACK'); d.close(); }, 1500);`],
+      [
+        '-e',
+        `const D = require('better-sqlite3'); const d = new D(${JSON.stringify(sqlitePath(db))}); d.exec('BEGIN EXCLUSIVE'); console.log('locked'); setTimeout(() => { d.exec('ROLLBACK'); d.close(); }, 1500);`,
+      ],
       { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
@@ -504,7 +589,7 @@ describe('migration files', () => {
     await expect(loadRegistryFromDir(dir, { plane: 'demo' })).rejects.toMatchObject({
       code: 'REGISTRY_INVALID',
       file: '102_latin1.sql',
-      message: "Invalid migration file 102_latin1.sql: not valid UTF-8 at byte offset 30 (bytes e9 27 29 3b); save it as UTF-8",
+      message: 'Invalid migration file 102_latin1.sql: not valid UTF-8 at byte offset 30 (bytes e9 27 29 3b); save it as UTF-8',
     });
     const target = join(dir, 'never-created.db');
     const result = await atlasMigrate(['--url', `sqlite:${target}`, '--dir', dir]);
@@ -526,7 +611,10 @@ describe('migration files', () => {
       '102_seed.sqlite.sql': "INSERT INTO names VALUES ('José');\n",
     });
     // The PostgreSQL file of 102 is Latin-1: broken for PostgreSQL, never needed by a SQLite run.
-    writeFileSync(join(dir, '102_seed.postgres.sql'), Buffer.concat([Buffer.from("INSERT INTO names VALUES ('Jos"), Buffer.from([0xe9]), Buffer.from("');\n")]));
+    writeFileSync(
+      join(dir, '102_seed.postgres.sql'),
+      Buffer.concat([Buffer.from("INSERT INTO names VALUES ('Jos"), Buffer.from([0xe9]), Buffer.from("');\n")]),
+    );
     const registry = await loadRegistryFromDir(dir, { plane: 'demo', sqlVariant: 'sqlite' });
     expect(registry.migrations.map((m) => [m.version, m.scripts.sqlite.checksum])).toEqual([
       [101, checksumSql('CREATE TABLE IF NOT EXISTS names (name TEXT);\n')],
@@ -558,7 +646,12 @@ describe('migration files', () => {
     const files: Record<string, string> = {};
     for (let v = 1001; v <= 2200; v++) files[`${v}_a_rather_long_migration_name_to_fill_the_pipe_buffer_quickly_${v}.sql`] = 'SELECT 1;\n';
     const dir = migrationFolder(files);
-    const result = await run('bash', ['-c', `node "$0" --status --url "sqlite:$1/none.db" --dir "$1" | head -n 1; echo "exit=\${PIPESTATUS[0]}" >&2`, join(import.meta.dirname, '../bin/atlas-migrate.cjs'), dir]);
+    const result = await run('bash', [
+      '-c',
+      `node "$0" --status --url "sqlite:$1/none.db" --dir "$1" | head -n 1; echo "exit=\${PIPESTATUS[0]}" >&2`,
+      join(import.meta.dirname, '../bin/atlas-migrate.cjs'),
+      dir,
+    ]);
     expect(result.stdout).toBe('=== AtlasAI Migration Status ===\n');
     // The target line is written before the status is read; nothing follows it but the exit status.
     expect(result.stderr).toBe(`[${basename(dir).toUpperCase()}] target: sqlite:${dir}/none.db (--url)\nexit=0\n`);

@@ -27,12 +27,20 @@ describe('the backend guard', () => {
 
   const guardFor = (backend: number) => new BackendGuard(backend, migrationLockName('public'), 'postgresql://proxy/db');
   const stamp = "set_config('application_name', 'stamped', false)";
-  const lock = async (guard: BackendGuard) => (await client.query<{ here: boolean; mine: boolean; locked: boolean | null }>(guard.lockStatement(stamp))).rows[0]!;
+  const lock = async (guard: BackendGuard) =>
+    (await client.query<{ here: boolean; mine: boolean; locked: boolean | null }>(guard.lockStatement(stamp))).rows[0]!;
   // This database's advisory locks only: other tests hold theirs on the same server.
   const locksHeld = async () =>
-    (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"))[0]!.n;
+    (
+      await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+      )
+    )[0]!.n;
   const rejected = async (promise: Promise<unknown>) => {
-    const error = (await promise.then(() => undefined, (e: unknown) => e)) as pg.DatabaseError | undefined;
+    const error = (await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as pg.DatabaseError | undefined;
     expect(error?.code).toBe(GUARD_SQLSTATE);
     return error!.message;
   };
@@ -50,7 +58,9 @@ describe('the backend guard', () => {
   it('a message that reached another backend fails before any of it runs, simple or parameterised', async () => {
     await client.query('SELECT pg_advisory_lock($1::bigint)', [migrationLockKey('public').toString()]);
     const elsewhere = guardFor(pid + 1);
-    expect(await rejected(elsewhere.send(client, 'CREATE TABLE g1 (id int)', undefined))).toBe(`atlas-migrate: this message reached backend ${pid}, not the session's backend ${pid + 1}`);
+    expect(await rejected(elsewhere.send(client, 'CREATE TABLE g1 (id int)', undefined))).toBe(
+      `atlas-migrate: this message reached backend ${pid}, not the session's backend ${pid + 1}`,
+    );
     expect(await rejected(elsewhere.send(client, 'BEGIN; CREATE TABLE g2 (id int)', undefined))).toContain('this message reached backend');
     await client.query('ROLLBACK').catch(() => undefined);
     await client.query('CREATE TABLE g3 (id int)');

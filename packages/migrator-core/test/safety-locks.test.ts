@@ -58,7 +58,9 @@ describe('DDL lock timeout on PostgreSQL', () => {
     const retries = logger.lines.filter((l) => l.level === 'warn' && l.message.startsWith('lock not available'));
     expect(retries.length).toBeGreaterThanOrEqual(1);
     expect(retries[0]!.message).toMatch(
-      new RegExp(`^lock not available \\(attempt 1 of 6\\); rolled back, retrying in \\d+ ms; blocked by: pid ${blocker.pid} \\(app-report\\)( from \\S+)?, idle in transaction, transaction open \\d+ s, query "SELECT count\\(\\*\\) FROM automation_jobs"$`),
+      new RegExp(
+        `^lock not available \\(attempt 1 of 6\\); rolled back, retrying in \\d+ ms; blocked by: pid ${blocker.pid} \\(app-report\\)( from \\S+)?, idle in transaction, transaction open \\d+ s, query "SELECT count\\(\\*\\) FROM automation_jobs"$`,
+      ),
     );
     // Queued behind the waiting ALTER, a reader waits at most the lock timeout (plus scheduling slack).
     expect(Math.max(...latencies)).toBeLessThan(800 + 400);
@@ -74,7 +76,15 @@ describe('DDL lock timeout on PostgreSQL', () => {
     await blocker.query('ROLLBACK');
     await blocker.end();
     expect(elapsed).toBeLessThan(5000);
-    expect(report.error).toMatchObject({ code: 'LOCK_CONTENTION', sqlstate: '55P03', version: 101, statement: 1, line: 1, column: 1, migration: { outcome: 'rolled-back' } });
+    expect(report.error).toMatchObject({
+      code: 'LOCK_CONTENTION',
+      sqlstate: '55P03',
+      version: 101,
+      statement: 1,
+      line: 1,
+      column: 1,
+      migration: { outcome: 'rolled-back' },
+    });
     expect(report.error!.message).toMatch(
       new RegExp(
         `^Lock not available: statement 1 waited the whole lock_timeout of 500 ms on each of 3 attempts \\(the migration was rolled back after each and retried with backoff\\)\\. Blocked by: pid ${blocker.pid} \\(app-report\\)( from \\S+)?, idle in transaction, transaction open \\d+ s, query "SELECT count\\(\\*\\) FROM automation_jobs"\\.$`,
@@ -89,7 +99,19 @@ describe('DDL lock timeout on PostgreSQL', () => {
     const blocker = await appSession(db.url, 'app-report');
     await blocker.query('BEGIN');
     await blocker.query(BLOCKER_QUERY);
-    const result = await atlasMigrate(['--url', db.url, '--dir', migrationFolder(ADD_COLUMN), '--label', 'demo', '--ddl-lock-timeout', '1', '--lock-retries', '1', '--json']);
+    const result = await atlasMigrate([
+      '--url',
+      db.url,
+      '--dir',
+      migrationFolder(ADD_COLUMN),
+      '--label',
+      'demo',
+      '--ddl-lock-timeout',
+      '1',
+      '--lock-retries',
+      '1',
+      '--json',
+    ]);
     await blocker.query('ROLLBACK');
     await blocker.end();
     expect(result.code).toBe(1);
@@ -105,7 +127,10 @@ describe('DDL lock timeout on PostgreSQL', () => {
     await blocker.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     await blocker.query(BLOCKER_QUERY);
     const logger = capturingLogger();
-    const files = { ...CREATE_JOBS, '101_job_index.sql': '-- atlas:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS automation_jobs_id_idx ON automation_jobs (id);\n' };
+    const files = {
+      ...CREATE_JOBS,
+      '101_job_index.sql': '-- atlas:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS automation_jobs_id_idx ON automation_jobs (id);\n',
+    };
     const started = Date.now();
     const report = await migrateFolder(db.url, files, { logger, ddlLockTimeoutMs: 300, concurrentLockTimeoutMs: 2500 });
     const elapsed = Date.now() - started;
@@ -123,16 +148,26 @@ describe('DDL lock timeout on PostgreSQL', () => {
     // The INVALID index the cancelled build left is dropped and built again.
     const again = await migrateFolder(db.url, files);
     expect(again.error).toBeNull();
-    expect(await db.query('SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1', ['automation_jobs_id_idx'])).toEqual([{ indisvalid: true }]);
+    expect(
+      await db.query('SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1', ['automation_jobs_id_idx']),
+    ).toEqual([{ indisvalid: true }]);
   });
 
   it('SIGKILL of the runner while its ALTER waits: its backend is gone within seconds, and traffic flows again', async () => {
     const blocker = await appSession(db.url, 'app-report');
     await blocker.query('BEGIN');
     await blocker.query(BLOCKER_QUERY);
-    const child = spawn(process.execPath, [ATLAS_MIGRATE, '--url', db.url, '--dir', migrationFolder(ADD_COLUMN), '--label', 'demo', '--ddl-lock-timeout', '120'], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [ATLAS_MIGRATE, '--url', db.url, '--dir', migrationFolder(ADD_COLUMN), '--label', 'demo', '--ddl-lock-timeout', '120'],
+      { stdio: 'ignore' },
+    );
     const waitingBackend = async () =>
-      (await db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'atlas-migrate:demo%' AND wait_event_type = 'Lock'")).length > 0;
+      (
+        await db.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'atlas-migrate:demo%' AND wait_event_type = 'Lock'",
+        )
+      ).length > 0;
     expect(await within(10_000, waitingBackend)).toBeLessThan(10_000);
     child.kill('SIGKILL');
     const gone = await within(10_000, async () => !(await waitingBackend()));
@@ -162,18 +197,22 @@ describe('one migration lock per history table', () => {
     await holder.end();
     for (const result of [labelled, unlabelled]) {
       expect(result.code).toBe(3);
-      expect(result.stdout).toMatch(new RegExp(`Error: LOCK_TIMEOUT: Timed out after 1 s waiting for the migration lock on "public".schema_migrations, held by pid ${holder.pid} \\(atlas-test-holder\\)`));
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `Error: LOCK_TIMEOUT: Timed out after 1 s waiting for the migration lock on "public".schema_migrations, held by pid ${holder.pid} \\(atlas-test-holder\\)`,
+        ),
+      );
     }
     expect(await db.tableExists('t')).toBe(false);
   });
 
   it('two planes sharing one database, 4 processes each, on a fresh database: every migration applied exactly once', async () => {
     const control = migrationFolder({
-      '101_control_a.sql': 'CREATE TABLE IF NOT EXISTS control_a (id integer);\nCREATE TYPE control_state AS ENUM (\'on\', \'off\');\n',
+      '101_control_a.sql': "CREATE TABLE IF NOT EXISTS control_a (id integer);\nCREATE TYPE control_state AS ENUM ('on', 'off');\n",
       '102_control_b.sql': 'CREATE TABLE IF NOT EXISTS control_b (id integer);\n',
     });
     const tenant = migrationFolder({
-      '201_tenant_a.sql': 'CREATE TABLE IF NOT EXISTS tenant_a (id integer);\nCREATE TYPE tenant_state AS ENUM (\'on\', \'off\');\n',
+      '201_tenant_a.sql': "CREATE TABLE IF NOT EXISTS tenant_a (id integer);\nCREATE TYPE tenant_state AS ENUM ('on', 'off');\n",
       '202_tenant_b.sql': 'CREATE TABLE IF NOT EXISTS tenant_b (id integer);\n',
     });
     const runs = await Promise.all([

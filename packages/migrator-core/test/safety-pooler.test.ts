@@ -30,7 +30,12 @@ describe('through PgBouncer', () => {
     await db.drop();
   });
 
-  const advisoryLocks = async () => (await db.query<{ n: string }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"))[0]!.n;
+  const advisoryLocks = async () =>
+    (
+      await db.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+      )
+    )[0]!.n;
 
   // One process after another: the probe before the lock finds the pooler every time when the pool is not
   // busy with other clients. Under many concurrent clients the guard (guard.ts) makes it certain: see below.
@@ -44,7 +49,9 @@ describe('through PgBouncer', () => {
       const error = JSON.parse(result.stdout).planes[0].error;
       expect(error.code).toBe('TRANSACTION_POOLER');
       expect(error.message).toMatch(/goes through a (transaction-pooling )?proxy/);
-      expect(error.message).toContain('Give the migration a direct PostgreSQL URL or a session-pooled one (PgBouncer pool_mode = session); for the services, set MIGRATION_DATABASE_URL to it.');
+      expect(error.message).toContain(
+        'Give the migration a direct PostgreSQL URL or a session-pooled one (PgBouncer pool_mode = session); for the services, set MIGRATION_DATABASE_URL to it.',
+      );
     }
     expect(await db.tableExists('schema_migrations')).toBe(false);
     expect(await advisoryLocks()).toBe('0');
@@ -55,23 +62,44 @@ describe('through PgBouncer', () => {
   });
 
   it('8 concurrent runs × 3 rounds through transaction pooling: every run is refused, nothing is applied twice or half, no lock is left', async () => {
-    const dir = migrationFolder({ ...FILES, '103_more.sql': 'CREATE TABLE more (id int);\nINSERT INTO more VALUES (1);\n', '104_last.sql': 'CREATE TABLE last (id int);\n' });
+    const dir = migrationFolder({
+      ...FILES,
+      '103_more.sql': 'CREATE TABLE more (id int);\nINSERT INTO more VALUES (1);\n',
+      '104_last.sql': 'CREATE TABLE last (id int);\n',
+    });
     for (let round = 0; round < 3; round++) {
       const target = await createPostgresDatabase();
       try {
-        const runs = await Promise.all(Array.from({ length: 8 }, () => atlasMigrate(['--url', transaction.through(target.url), '--dir', dir, '--label', 'demo', '--json', '--lock-timeout', '30'])));
+        const runs = await Promise.all(
+          Array.from({ length: 8 }, () =>
+            atlasMigrate(['--url', transaction.through(target.url), '--dir', dir, '--label', 'demo', '--json', '--lock-timeout', '30']),
+          ),
+        );
         // A run the probe let through is stopped by the guard at its first message that reaches another
         // backend; what it applied before that ran on the backend holding the lock, with its history row.
         for (const result of runs) {
           expect(result.code, result.stdout + result.stderr).toBe(2);
           expect(JSON.parse(result.stdout).planes[0].error.code).toBe('TRANSACTION_POOLER');
         }
-        const applied = (await target.tableExists('schema_migrations')) ? await target.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version') : [];
-        for (const [version, table] of [[101, 'jobs'], [102, 'seen'], [103, 'more'], [104, 'last']] as const) {
+        const applied = (await target.tableExists('schema_migrations'))
+          ? await target.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')
+          : [];
+        for (const [version, table] of [
+          [101, 'jobs'],
+          [102, 'seen'],
+          [103, 'more'],
+          [104, 'last'],
+        ] as const) {
           expect(await target.tableExists(table)).toBe(applied.some((r) => Number(r.version) === version));
         }
         if (await target.tableExists('more')) expect(await target.query('SELECT * FROM more')).toEqual([{ id: 1 }]);
-        expect((await target.query<{ n: string }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"))[0]!.n).toBe('0');
+        expect(
+          (
+            await target.query<{ n: string }>(
+              "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            )
+          )[0]!.n,
+        ).toBe('0');
       } finally {
         await target.drop();
       }
@@ -80,7 +108,9 @@ describe('through PgBouncer', () => {
 
   it('8 concurrent runs through session pooling with 4 server connections: all succeed, every migration applied once', async () => {
     const dir = migrationFolder(FILES);
-    const runs = await Promise.all(Array.from({ length: 8 }, () => atlasMigrate(['--url', session.through(db.url), '--dir', dir, '--label', 'demo', '--json', '--lock-timeout', '60'])));
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () => atlasMigrate(['--url', session.through(db.url), '--dir', dir, '--label', 'demo', '--json', '--lock-timeout', '60'])),
+    );
     expect(runs.map((r) => r.code)).toEqual(Array(8).fill(0));
     const applied = runs.flatMap((r) => JSON.parse(r.stdout).planes[0].applied.map((m: { version: number }) => m.version));
     expect(applied.sort()).toEqual([101, 102]);
@@ -96,7 +126,9 @@ describe('through PgBouncer', () => {
     });
     expect(report.applied.map((m) => m.version)).toEqual([101]);
     expect(report.error?.code).toBe('LOCK_LOST');
-    expect(report.error?.message).toMatch(/^The migration lock on "public"\.schema_migrations was lost: backend \d+ no longer held it at the run's next check \(a statement released it: pg_advisory_unlock_all\(\), DISCARD ALL\), so nothing more was committed\.$/);
+    expect(report.error?.message).toMatch(
+      /^The migration lock on "public"\.schema_migrations was lost: backend \d+ no longer held it at the run's next check \(a statement released it: pg_advisory_unlock_all\(\), DISCARD ALL\), so nothing more was committed\.$/,
+    );
     expect(await db.tableExists('after_unlock')).toBe(false);
     expect(await db.query('SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: '101' }]);
     expect(await advisoryLocks()).toBe('0');
@@ -105,7 +137,9 @@ describe('through PgBouncer', () => {
   it('the text report says so in one line', async () => {
     const result = await atlasMigrate(['--url', transaction.through(db.url), '--dir', migrationFolder(FILES), '--label', 'demo']);
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(/^\[DEMO\] Error: TRANSACTION_POOLER: postgresql:\/\/\S+ goes through a transaction-pooling proxy \(such as PgBouncer in pool_mode = transaction\): statements of one session reach different PostgreSQL backends/m);
+    expect(result.stdout).toMatch(
+      /^\[DEMO\] Error: TRANSACTION_POOLER: postgresql:\/\/\S+ goes through a transaction-pooling proxy \(such as PgBouncer in pool_mode = transaction\): statements of one session reach different PostgreSQL backends/m,
+    );
   });
 
   it('a dry run may go through it (no lock, no change)', async () => {

@@ -16,14 +16,20 @@ const kv = (value: string) => `'${value.replace(/[\\']/g, '\\$&')}'`;
 describe('database target parsing', () => {
   it('reads keyword/value strings as PostgreSQL, redacted in their own syntax', () => {
     const target = parseDatabaseUrl(`host=127.0.0.1 port=5432 dbname=atlas user=atlasusr password=${kv("it's s3cret")} sslmode=disable`);
-    expect(target).toMatchObject({ kind: 'postgres', host: '127.0.0.1:5432', redacted: 'host=127.0.0.1 port=5432 dbname=atlas user=atlasusr password=*** sslmode=disable' });
-    expect(target.kind === 'postgres' && target.url).toBe('postgresql://atlasusr:it\'s%20s3cret@127.0.0.1:5432/atlas?sslmode=disable');
+    expect(target).toMatchObject({
+      kind: 'postgres',
+      host: '127.0.0.1:5432',
+      redacted: 'host=127.0.0.1 port=5432 dbname=atlas user=atlasusr password=*** sslmode=disable',
+    });
+    expect(target.kind === 'postgres' && target.url).toBe("postgresql://atlasusr:it's%20s3cret@127.0.0.1:5432/atlas?sslmode=disable");
   });
 
   it('redacts with the driver’s own parser: a raw @, a space, a quote never survive', () => {
     expect(parseDatabaseUrl('postgres://postgres:s3c@ret@db.internal:5432/atlas').redacted).toBe('postgres://postgres:***@db.internal:5432/atlas');
     expect(parseDatabaseUrl('postgresql://u:has space@h/db').redacted).toBe('postgresql://u:***@h/db');
-    expect(parseDatabaseUrl(`postgresql://u:it'sX"y@h/db?password=other1&sslmode=require`).redacted).toBe('postgresql://u:***@h/db?password=***&sslmode=require');
+    expect(parseDatabaseUrl(`postgresql://u:it'sX"y@h/db?password=other1&sslmode=require`).redacted).toBe(
+      'postgresql://u:***@h/db?password=***&sslmode=require',
+    );
   });
 
   it('a bare value is SQLite only when it clearly is a file; anything else is a usage error', () => {
@@ -68,7 +74,8 @@ describe('atlas-migrate never prints a hostile password', () => {
   });
   const GOOD = { '101_t.sql': 'CREATE TABLE IF NOT EXISTS t (id integer);\n' };
   const BAD = { ...GOOD, '102_bad.sql': 'SELECT no_such_column FROM t;\n' };
-  const cli = (args: string[], env: Record<string, string> = {}) => run(process.execPath, [ATLAS_MIGRATE, ...args, '--label', 'demo'], { cwd, env: { ATLAS_LOG: 'debug', ...env } });
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    run(process.execPath, [ATLAS_MIGRATE, ...args, '--label', 'demo'], { cwd, env: { ATLAS_LOG: 'debug', ...env } });
 
   it.each(HOSTILE)('%s: not on stdout, stderr, JSON, logs or errors, on success and on failure', async (password) => {
     // Trust authentication on the test server: the password is carried, not checked, which is all this needs.

@@ -18,7 +18,11 @@ export function capturingLogger(): Logger & { lines: LogLine[] } {
   return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-export async function migrateFolder(url: string, files: Record<string, string>, options: DialectOptions & { logger?: Logger; lockTimeoutMs?: number } = {}): Promise<PlaneReport> {
+export async function migrateFolder(
+  url: string,
+  files: Record<string, string>,
+  options: DialectOptions & { logger?: Logger; lockTimeoutMs?: number } = {},
+): Promise<PlaneReport> {
   return migrateFiles(url, files, { range: { min: 100, max: 99_999 }, logger: capturingLogger(), ...options });
 }
 
@@ -37,7 +41,9 @@ export async function leastPrivilegeRole(password?: string): Promise<{ name: str
   const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
   await admin.connect();
   try {
-    await admin.query(`CREATE ROLE ${name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE${password === undefined ? '' : ` PASSWORD ${admin.escapeLiteral(password)}`}`);
+    await admin.query(
+      `CREATE ROLE ${name} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE${password === undefined ? '' : ` PASSWORD ${admin.escapeLiteral(password)}`}`,
+    );
   } finally {
     await admin.end();
   }

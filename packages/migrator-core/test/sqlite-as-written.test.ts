@@ -21,8 +21,10 @@ describe('SQLite runs statements as written, after checking them all', () => {
 
   const VARIANTS = {
     'space before ;': 'CREATE TABLE messages (id INTEGER PRIMARY KEY, room_id INTEGER, body TEXT);\nCREATE INDEX idx_messages_room ON messages (room_id) ;\n',
-    'comment before ;': 'CREATE TABLE messages (id INTEGER PRIMARY KEY, room_id INTEGER);\nCREATE INDEX idx_messages_room ON messages (room_id) -- by room\n;\n',
-    'block comment and tabs': 'CREATE TABLE messages (id INTEGER PRIMARY KEY, room_id INTEGER);\nCREATE UNIQUE INDEX idx_messages_room ON messages(room_id)\t/* one per room */\t;\n',
+    'comment before ;':
+      'CREATE TABLE messages (id INTEGER PRIMARY KEY, room_id INTEGER);\nCREATE INDEX idx_messages_room ON messages (room_id) -- by room\n;\n',
+    'block comment and tabs':
+      'CREATE TABLE messages (id INTEGER PRIMARY KEY, room_id INTEGER);\nCREATE UNIQUE INDEX idx_messages_room ON messages(room_id)\t/* one per room */\t;\n',
     'last statement without ;': 'CREATE TABLE messages (id INTEGER PRIMARY KEY, room_id INTEGER);\nCREATE INDEX idx_messages_room ON messages (room_id)   \n',
     'view and trigger': [
       'CREATE TABLE messages (id INTEGER PRIMARY KEY, room_id INTEGER, seen INTEGER) ;',
@@ -39,7 +41,7 @@ describe('SQLite runs statements as written, after checking them all', () => {
     expect(result.code).toBe(0);
     const reference = new Database(':memory:');
     reference.exec(readFileSync(join(dir, '1_messages.sql'), 'utf8'));
-    const master = 'SELECT type, name, sql FROM sqlite_master WHERE name NOT IN (\'schema_migrations\') ORDER BY name';
+    const master = "SELECT type, name, sql FROM sqlite_master WHERE name NOT IN ('schema_migrations') ORDER BY name";
     const expected = reference.prepare(master).all();
     reference.close();
     expect(expected.length).toBeGreaterThan(1);

@@ -86,7 +86,12 @@ function referenceSplit(text: string): Statement[] {
     const [first, ...more] = words(statement.text, 4);
     const rest = more.filter((w) => w !== 'TRANSACTION');
     if (first === 'BEGIN' || first === 'COMMIT' || first === 'END' || first === 'ROLLBACK' || first === 'SAVEPOINT' || first === 'RELEASE') {
-      const control = first === 'BEGIN' && rest.every((w) => w === 'DEFERRED' || w === 'IMMEDIATE' || w === 'EXCLUSIVE') ? 'begin' : (first === 'COMMIT' || first === 'END') && rest.length === 0 ? 'commit' : 'other';
+      const control =
+        first === 'BEGIN' && rest.every((w) => w === 'DEFERRED' || w === 'IMMEDIATE' || w === 'EXCLUSIVE')
+          ? 'begin'
+          : (first === 'COMMIT' || first === 'END') && rest.length === 0
+            ? 'commit'
+            : 'other';
       return { ...statement, transactionControl: control };
     }
     return first === 'PRAGMA' ? { ...statement, sessionSetting: true } : statement;
@@ -96,9 +101,9 @@ function referenceSplit(text: string): Statement[] {
 const PIECES = [
   'CREATE TABLE IF NOT EXISTS t (x text, "we;ird" int, [br;acket] int, `back;tick` int);',
   "INSERT INTO t (x) VALUES ('it''s; -- not a comment'), ('/* nor; this */');",
-  '-- a comment; with a semicolon and a quote \'\nSELECT 1;',
+  "-- a comment; with a semicolon and a quote '\nSELECT 1;",
   '/* a block; comment with "quotes" */ SELECT 2;',
-  'CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET x = CASE WHEN 1 THEN \'a;b\' END; SELECT 1; END;',
+  "CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET x = CASE WHEN 1 THEN 'a;b' END; SELECT 1; END;",
   'create temp trigger "tr2" before delete on t begin select raise(abort, \'no; way\'); end;',
   'EXPLAIN CREATE TRIGGER tr3 AFTER UPDATE ON t BEGIN SELECT 1; END;',
   'BEGIN;',

@@ -84,7 +84,9 @@ describe.each(DIALECTS)('a populated database without a history, on $name', ({ n
     const dir = registryPackage(FILES, { plane: 'legacy', range: { min: 1, max: 99 }, idempotent: true });
     const result = await atlasMigrate(['up', '--url', db.url, '--dir', dir]);
     expect(result.code).toBe(0);
-    expect((await db.query<{ version: number | string }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version))).toEqual([1, 2]);
+    expect((await db.query<{ version: number | string }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version))).toEqual([
+      1, 2,
+    ]);
     const refused = registryPackage(FILES, { plane: 'legacy', range: { min: 1, max: 99 } });
     const other = await create();
     try {
@@ -102,8 +104,8 @@ describe.each(DIALECTS)('a populated database without a history, on $name', ({ n
   });
 });
 
-describe('PostgreSQL: extension members are not the schema\'s own objects', () => {
-  it('a schema holding only pg_trgm\'s functions and types is empty', async () => {
+describe("PostgreSQL: extension members are not the schema's own objects", () => {
+  it("a schema holding only pg_trgm's functions and types is empty", async () => {
     const db = await DIALECTS[0].create();
     try {
       await db.query('CREATE EXTENSION pg_trgm');

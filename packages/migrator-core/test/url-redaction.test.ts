@@ -9,20 +9,23 @@ function expectNoPassword(output: string): void {
 describe('a URL in a scheme the engine does not speak, its password holding quotes and a space', () => {
   const dir = migrationFolder({ '001_first.sql': 'CREATE TABLE first_table (id integer);\n' });
 
-  it.each(UNSUPPORTED)('%s: exit 2, and nothing of the userinfo on stdout or stderr (--url and DATABASE_URL; up, plan, status, --json)', async (_scheme, url, shown) => {
-    const runs = [
-      await atlasMigrate(['up', '--url', url, '--dir', dir]),
-      await atlasMigrate(['plan', '--dir', dir], { DATABASE_URL: url }),
-      await atlasMigrate(['status', '--json', '--url', url, '--dir', dir]),
-      await atlasMigrate(['baseline', '--to', '1', '--url', url, '--dir', dir]),
-    ];
-    for (const result of runs) {
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain(`Unsupported database URL ${shown}: expected postgres://`);
-      expect(result.stderr).not.toContain('atlas:');
-      expectNoPassword(result.stdout + result.stderr);
-    }
-  });
+  it.each(UNSUPPORTED)(
+    '%s: exit 2, and nothing of the userinfo on stdout or stderr (--url and DATABASE_URL; up, plan, status, --json)',
+    async (_scheme, url, shown) => {
+      const runs = [
+        await atlasMigrate(['up', '--url', url, '--dir', dir]),
+        await atlasMigrate(['plan', '--dir', dir], { DATABASE_URL: url }),
+        await atlasMigrate(['status', '--json', '--url', url, '--dir', dir]),
+        await atlasMigrate(['baseline', '--to', '1', '--url', url, '--dir', dir]),
+      ];
+      for (const result of runs) {
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain(`Unsupported database URL ${shown}: expected postgres://`);
+        expect(result.stderr).not.toContain('atlas:');
+        expectNoPassword(result.stdout + result.stderr);
+      }
+    },
+  );
 
   it('a URL it does parse keeps its documented user:***@ form', async () => {
     const result = await atlasMigrate(['plan', '--dir', dir], { DATABASE_URL: `postgres://atlas:${PASSWORD}@127.0.0.1:1/app`, ATLAS_LOG: 'silent' });

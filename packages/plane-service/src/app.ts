@@ -31,7 +31,11 @@ export function createServiceApp<DB>(deps: ServiceDeps<DB>, registry: Registry, 
     config: deps.config,
     registry,
     database: deps.database,
-    migrationState: new MigrationStateMonitor(registry, { kind: deps.database.kind, target: deps.config.database.redacted, readHistory: () => deps.database.readHistory() }),
+    migrationState: new MigrationStateMonitor(registry, {
+      kind: deps.database.kind,
+      target: deps.config.database.redacted,
+      readHistory: () => deps.database.readHistory(),
+    }),
   };
   const app = createStrictFastify(deps.logger ?? createServiceLogger('silent'));
   app.setErrorHandler((error: FastifyError, request, reply) => {

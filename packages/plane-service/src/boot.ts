@@ -84,13 +84,27 @@ function lockSqlite(path: string, config: ServiceConfig, log: PinoLogger): Insta
 }
 
 /** Applies the pending migrations; returns an exit code when the service must not start. */
-async function migrateOnStartup<DB>(definition: ServiceDefinition, config: ServiceConfig, database: ServiceDatabase<DB>, log: PinoLogger): Promise<number | null> {
+async function migrateOnStartup<DB>(
+  definition: ServiceDefinition,
+  config: ServiceConfig,
+  database: ServiceDatabase<DB>,
+  log: PinoLogger,
+): Promise<number | null> {
   if (!config.migrateOnStartup) {
-    log.warn({ plane: config.plane }, 'startup migration disabled (MIGRATE_ON_STARTUP=false): run `npm run migrate:versioned` or POST /api/db/migrate; health reports what is pending');
+    log.warn(
+      { plane: config.plane },
+      'startup migration disabled (MIGRATE_ON_STARTUP=false): run `npm run migrate:versioned` or POST /api/db/migrate; health reports what is pending',
+    );
     return null;
   }
   log.info({ plane: config.plane }, 'applying pending migrations');
-  const report = await runMigrations({ registry: definition.plane.registry, dialect: database.migrationDialect, mode: 'apply', logger: engineLogger(log), lockTimeoutMs: config.lockTimeoutMs });
+  const report = await runMigrations({
+    registry: definition.plane.registry,
+    dialect: database.migrationDialect,
+    mode: 'apply',
+    logger: engineLogger(log),
+    lockTimeoutMs: config.lockTimeoutMs,
+  });
   const fields = { plane: config.plane, applied: report.applied.map((m) => m.version), report: planeReportJson(report) };
   try {
     assertMigrated(report);
@@ -144,8 +158,12 @@ export async function bootService<DB>(
       return { ok: false, exitCode: BOOT_EXIT.config };
     }
     if (error instanceof DatabaseUnreachableError) {
-      const waited = error.attempts > 1 ? ` (gave up after ${error.attempts} attempts in ${config.connectWaitMs / 1000} s, MIGRATION_CONNECT_WAIT_SECONDS)` : '';
-      log.fatal({ database: config.database.redacted, attempt: error.attempts, error: messageOf(error) }, `database unreachable: ${config.database.redacted}${waited}`);
+      const waited =
+        error.attempts > 1 ? ` (gave up after ${error.attempts} attempts in ${config.connectWaitMs / 1000} s, MIGRATION_CONNECT_WAIT_SECONDS)` : '';
+      log.fatal(
+        { database: config.database.redacted, attempt: error.attempts, error: messageOf(error) },
+        `database unreachable: ${config.database.redacted}${waited}`,
+      );
       return { ok: false, exitCode: BOOT_EXIT.databaseUnreachable };
     }
     log.fatal({ database: config.database.redacted, error: messageOf(error) }, 'database unreachable');

@@ -118,7 +118,12 @@ function unusableSecret(secret: string): string | null {
  * means the plane's SQLite file in `dataDir`, exactly as the operator commands resolve it. Throws a
  * ConfigError listing every problem at once.
  */
-export function loadConfig(definition: ServiceDefinition, env: Readonly<Record<string, string | undefined>>, dataDir: string, isTerminal = false): ServiceConfig {
+export function loadConfig(
+  definition: ServiceDefinition,
+  env: Readonly<Record<string, string | undefined>>,
+  dataDir: string,
+  isTerminal = false,
+): ServiceConfig {
   // Unset and empty mean the same, as for the operator commands.
   const given = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].trim() !== ''));
   const problems: string[] = [];

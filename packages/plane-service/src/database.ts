@@ -1,4 +1,12 @@
-import { createDialect, readPostgresHistoryWith, readSqliteHistoryWith, type DatabaseTarget, type Dialect, type History, type SqlVariant } from '@atlasai/migrator-core';
+import {
+  createDialect,
+  readPostgresHistoryWith,
+  readSqliteHistoryWith,
+  type DatabaseTarget,
+  type Dialect,
+  type History,
+  type SqlVariant,
+} from '@atlasai/migrator-core';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -89,7 +97,11 @@ export async function openDatabase<DB>(config: ServiceConfig, log: PinoLogger): 
   // Migrations (and the catalog reads of status) may go through their own URL: a direct or session-pooled
   // connection where the application's goes through a transaction pooler. Its session waits for the
   // database as long as the pool did (the engine's own wait, the same bound).
-  const migrationDialect = await createDialect(config.migrationDatabase, engineLogger(log.child({ database: config.migrationDatabase.redacted })), config.migration);
+  const migrationDialect = await createDialect(
+    config.migrationDatabase,
+    engineLogger(log.child({ database: config.migrationDatabase.redacted })),
+    config.migration,
+  );
   let closed: Promise<void> | undefined;
   return {
     kind: target.kind,

@@ -24,7 +24,14 @@ export function createServiceLogger(level: string, destination?: NodeJS.Writable
   const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
   if (format === 'pretty') {
     // Synchronous, as pino's own stdout: a fatal line is written before the process exits.
-    const stream = pretty({ destination: destination ?? 1, sync: true, colorize: destination === undefined && process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true });
+    const stream = pretty({
+      destination: destination ?? 1,
+      sync: true,
+      colorize: destination === undefined && process.stdout.isTTY === true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname',
+      singleLine: true,
+    });
     return pino(options, stream);
   }
   return destination ? pino(options, destination) : pino(options);

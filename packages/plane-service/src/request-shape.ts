@@ -23,7 +23,10 @@ export function StringEnum<const T extends readonly string[]>(values: T) {
  * with `removeAdditional: false`, `additionalProperties: false` is a 400 instead.
  */
 export function createStrictFastify(logger: FastifyBaseLogger): ServiceApp {
-  const app = Fastify({ loggerInstance: logger, ajv: { customOptions: { removeAdditional: false } } }).withTypeProvider<TypeBoxTypeProvider>() as unknown as ServiceApp;
+  const app = Fastify({
+    loggerInstance: logger,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as ServiceApp;
   refuseUnknownInput(app);
   return app;
 }
@@ -59,6 +62,8 @@ function refuseUnknownInput(app: ServiceApp): void {
   // Thrown, not sent: the error handler answers it, and nothing after this hook runs.
   app.addHook('preParsing', async (request, _reply, payload) => {
     if (request.routeOptions.schema?.body !== undefined || !hasBody(request.headers)) return payload;
-    throw new InvalidRequestError(`${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]} takes no request body; its parameters go in the query string`);
+    throw new InvalidRequestError(
+      `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]} takes no request body; its parameters go in the query string`,
+    );
   });
 }

@@ -62,15 +62,18 @@ export class MigrationStateMonitor {
   private fresh(): Promise<SchemaReading> {
     if (this.inFlight?.generation === this.generation) return this.inFlight.reading;
     const generation = this.generation;
-    const reading = this.source.readHistory().then(
-      (history) => statusFromHistory(this.registry, this.source.target, history, this.source.kind),
-      (error: unknown): PlaneStatus => ({ plane: this.registry.plane, target: this.source.target, ok: false, entries: [], error: toPlaneError(error) }),
-    ).then((status): SchemaReading => {
-      const result: SchemaReading = { status, state: status.ok ? toState(status) : null };
-      if (generation === this.generation) this.last = { at: Date.now(), reading: result };
-      if (this.inFlight?.reading === reading) this.inFlight = undefined;
-      return result;
-    });
+    const reading = this.source
+      .readHistory()
+      .then(
+        (history) => statusFromHistory(this.registry, this.source.target, history, this.source.kind),
+        (error: unknown): PlaneStatus => ({ plane: this.registry.plane, target: this.source.target, ok: false, entries: [], error: toPlaneError(error) }),
+      )
+      .then((status): SchemaReading => {
+        const result: SchemaReading = { status, state: status.ok ? toState(status) : null };
+        if (generation === this.generation) this.last = { at: Date.now(), reading: result };
+        if (this.inFlight?.reading === reading) this.inFlight = undefined;
+        return result;
+      });
     this.inFlight = { generation, reading };
     return reading;
   }
@@ -85,7 +88,7 @@ export class MigrationStateMonitor {
   /** The last reading if it is recent and succeeded, else a fresh one. */
   async recent(): Promise<SchemaReading> {
     const last = this.last;
-    if (last && last.reading.state && Date.now() - last.at < this.maxAgeMs) return last.reading;
+    if (last?.reading.state && Date.now() - last.at < this.maxAgeMs) return last.reading;
     return this.fresh();
   }
 

@@ -23,7 +23,8 @@ afterEach(async () => {
 const refusal = (database: string) =>
   `Another service process already serves the SQLite database ${database} (it holds the lock on ${database}.service.lock). SQLite serves one instance only: multi-replica deployments need PostgreSQL.`;
 const pidOf = (service: ServiceProcess) => service.lines().find((l) => l.msg === 'listening')?.pid;
-const versions = async (database: TestDatabase) => (await database.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
+const versions = async (database: TestDatabase) =>
+  (await database.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
 
 async function expectRefused(service: ServiceProcess, database: string): Promise<void> {
   expect(await service.exited).toBe(4);

@@ -88,7 +88,10 @@ describe('a keyword/value connection string', () => {
     // The application's pool (it keeps its idle connections open, under the service's name) as the string says.
     // Other tests' services share that name: this service's backends are those whose client port is one of its sockets.
     const ports = localTcpPorts(service.child.pid!);
-    const sessions = await db.query<{ usename: string; datname: string; application_name: string }>(`SELECT usename, datname, application_name FROM pg_stat_activity WHERE client_port = ANY($1::int[])`, [[...ports]]);
+    const sessions = await db.query<{ usename: string; datname: string; application_name: string }>(
+      `SELECT usename, datname, application_name FROM pg_stat_activity WHERE client_port = ANY($1::int[])`,
+      [[...ports]],
+    );
     expect(sessions.filter((s) => s.application_name === 'atlasai-tenant-plane').length).toBeGreaterThan(0);
     expect(new Set(sessions.map((s) => `${s.usename}@${s.datname}`))).toEqual(new Set([`${role}@${database}`]));
 

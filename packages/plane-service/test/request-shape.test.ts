@@ -21,7 +21,9 @@ afterEach(async () => {
 });
 
 const history = async (database: TestDatabase) =>
-  (await database.query<{ version: number; applied_at: unknown }>('SELECT version, applied_at FROM schema_migrations ORDER BY version')).map((r) => `${r.version} ${String(r.applied_at)}`);
+  (await database.query<{ version: number; applied_at: unknown }>('SELECT version, applied_at FROM schema_migrations ORDER BY version')).map(
+    (r) => `${r.version} ${String(r.applied_at)}`,
+  );
 
 describe.each(DIALECTS)('tenant service on $name', ({ create }) => {
   it('every way of asking for a dry run but the documented one is a 400 that applies nothing; ?dryRun=true plans, a plain call applies', async () => {
@@ -46,7 +48,12 @@ describe.each(DIALECTS)('tenant service on $name', ({ create }) => {
     ];
     for (const [type, body] of bodies) {
       const answer = await rawHttp(`${migrate}?dryRun=true`, { method: 'POST', secret: SECRET, headers: { 'content-type': type }, body });
-      expect([type, body, answer.status, answer.body]).toEqual([type, body, 400, { ...INVALID, message: 'POST /api/db/migrate takes no request body; its parameters go in the query string' }]);
+      expect([type, body, answer.status, answer.body]).toEqual([
+        type,
+        body,
+        400,
+        { ...INVALID, message: 'POST /api/db/migrate takes no request body; its parameters go in the query string' },
+      ]);
     }
     // A stranger learns nothing about the parameters: the secret is checked first.
     expect((await http(`${migrate}?dryrun=true`, { method: 'POST', secret: 'wrong' })).status).toBe(401);

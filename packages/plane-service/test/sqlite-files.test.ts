@@ -28,7 +28,13 @@ async function expectConfigFailure(service: ServiceProcess, file: string, messag
   const fatal = service.lines().filter((l) => l.level === 60);
   expect(fatal).toEqual([expect.objectContaining({ plane: 'tenant', file, msg: message })]);
   // Every line is JSON: no stack trace, no raw Node error.
-  expect(service.output().trim().split('\n').every((line) => line.startsWith('{'))).toBe(true);
+  expect(
+    service
+      .output()
+      .trim()
+      .split('\n')
+      .every((line) => line.startsWith('{')),
+  ).toBe(true);
   expect(service.output()).not.toMatch(/\n\s+at /);
 }
 
@@ -50,7 +56,11 @@ describe('a SQLite folder the service cannot write', () => {
     const [fatal, ...more] = service.lines().filter((l) => l.level === 60);
     expect(more).toEqual([]);
     expect([data, path]).toContain(fatal?.file);
-    expect(fatal?.msg).toMatch(new RegExp(`^Cannot use the SQLite database ${path}: cannot (create the folder|create or open for writing) ${String(fatal?.file)} \\(read-only file system\\)$`));
+    expect(fatal?.msg).toMatch(
+      new RegExp(
+        `^Cannot use the SQLite database ${path}: cannot (create the folder|create or open for writing) ${String(fatal?.file)} \\(read-only file system\\)$`,
+      ),
+    );
     expect(service.output()).not.toMatch(/\n\s+at /);
   });
 
@@ -76,7 +86,11 @@ describe('a SQLite folder the service cannot write', () => {
     const folder = join(dir, 'data', 'planes');
     const path = join(folder, 'tenant-plane.db');
     const service = startService('tenant', { TENANT_PLANE_DATABASE_URL: `sqlite:${path}`, INTERNAL_SERVICE_SECRET: SECRET });
-    await expectConfigFailure(service, folder, `Cannot use the SQLite database ${path}: cannot create the folder ${folder} (a file stands where a folder is expected)`);
+    await expectConfigFailure(
+      service,
+      folder,
+      `Cannot use the SQLite database ${path}: cannot create the folder ${folder} (a file stands where a folder is expected)`,
+    );
   });
 
   it('a folder where the database file should be: exit 2 naming it', async () => {

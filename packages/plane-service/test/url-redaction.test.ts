@@ -6,7 +6,11 @@ afterEach(stopAllServices);
 
 describe("the service's fatal configuration log, for a URL in a scheme the engine does not speak", () => {
   it.each(UNSUPPORTED)('%s, as the plane URL and as MIGRATION_DATABASE_URL: exit 2, nothing of the userinfo logged', async (_scheme, url, shown) => {
-    const service = startService('tenant', { TENANT_PLANE_DATABASE_URL: url, MIGRATION_DATABASE_URL: url, INTERNAL_SERVICE_SECRET: 'a-long-enough-internal-secret' });
+    const service = startService('tenant', {
+      TENANT_PLANE_DATABASE_URL: url,
+      MIGRATION_DATABASE_URL: url,
+      INTERNAL_SERVICE_SECRET: 'a-long-enough-internal-secret',
+    });
     expect(await service.exited).toBe(2);
     expect(service.lines()).toEqual([
       expect.objectContaining({

@@ -17,10 +17,20 @@ export interface PlaneDefinition {
 const packages = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
 /** How operators reach the Control Plane's database: `CONTROL_PLANE_DATABASE_URL`, else `data/control-plane.db` (SQLite). */
-export const controlPlane: PlaneDefinition = Object.freeze({ registry: controlRegistry, urlVariable: 'CONTROL_PLANE_DATABASE_URL', sqliteFile: 'control-plane.db', sqlDir: packages('control-migrations/sql') });
+export const controlPlane: PlaneDefinition = Object.freeze({
+  registry: controlRegistry,
+  urlVariable: 'CONTROL_PLANE_DATABASE_URL',
+  sqliteFile: 'control-plane.db',
+  sqlDir: packages('control-migrations/sql'),
+});
 
 /** How operators reach the Tenant Plane's database: `TENANT_PLANE_DATABASE_URL`, else `data/tenant-plane.db` (SQLite). */
-export const tenantPlane: PlaneDefinition = Object.freeze({ registry: tenantRegistry, urlVariable: 'TENANT_PLANE_DATABASE_URL', sqliteFile: 'tenant-plane.db', sqlDir: packages('tenant-migrations/sql') });
+export const tenantPlane: PlaneDefinition = Object.freeze({
+  registry: tenantRegistry,
+  urlVariable: 'TENANT_PLANE_DATABASE_URL',
+  sqliteFile: 'tenant-plane.db',
+  sqlDir: packages('tenant-migrations/sql'),
+});
 
 /** Every plane, in the order the operator commands run them: the control plane, then the tenant plane. */
 export const PLANES: readonly PlaneDefinition[] = Object.freeze([controlPlane, tenantPlane]);

@@ -26,7 +26,8 @@ export function sqlDirOf(plane: PlaneDefinition, env: Readonly<Record<string, st
 /** Each file a registry embedded, with its checksum (a file shared by both dialects is listed once). */
 function builtFiles(registry: Registry): Map<string, string> {
   const files = new Map<string, string>();
-  for (const migration of registry.migrations) for (const variant of SQL_VARIANTS) files.set(migration.scripts[variant].file, migration.scripts[variant].checksum);
+  for (const migration of registry.migrations)
+    for (const variant of SQL_VARIANTS) files.set(migration.scripts[variant].file, migration.scripts[variant].checksum);
   return files;
 }
 

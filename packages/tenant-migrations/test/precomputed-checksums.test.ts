@@ -1,7 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registry } from '@atlasai/tenant-migrations';
-import { CHECKSUM_ALGORITHM, decodeMigrationFile, defineRegistryFromFiles, migrationsFromFiles, SQL_VARIANTS, statusFromHistory, type Migration, type MigrationScript } from '@atlasai/migrator-core';
+import {
+  CHECKSUM_ALGORITHM,
+  decodeMigrationFile,
+  defineRegistryFromFiles,
+  migrationsFromFiles,
+  SQL_VARIANTS,
+  statusFromHistory,
+  type Migration,
+  type MigrationScript,
+} from '@atlasai/migrator-core';
 import { describe, expect, it } from 'vitest';
 
 describe('the tenant registry as built', () => {

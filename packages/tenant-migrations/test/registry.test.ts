@@ -57,7 +57,18 @@ describe('tenant-scoped tables and the indexes the names promise', () => {
   });
 
   it('gives every top-level table a tenant_id and indexes events, incidents and jobs by tenant', async () => {
-    for (const table of ['organizations', 'teams', 'oes_events', 'incidents', 'automation_jobs', 'workflows', 'log_entries', 'hosts', 'webhook_deliveries', 'report_schedules']) {
+    for (const table of [
+      'organizations',
+      'teams',
+      'oes_events',
+      'incidents',
+      'automation_jobs',
+      'workflows',
+      'log_entries',
+      'hosts',
+      'webhook_deliveries',
+      'report_schedules',
+    ]) {
       expect(await db.columns(table), table).toContain('tenant_id');
     }
     const indexes = await db.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'`);
@@ -70,8 +81,13 @@ describe('tenant-scoped tables and the indexes the names promise', () => {
   });
 
   it('finds log entries by full-text search through the GIN index', async () => {
-    await db.query(`INSERT INTO log_entries (tenant_id, source, level, message) VALUES ($1, 'kernel', 'error', 'Disk quota exceeded on /var'), ($1, 'app', 'info', 'user logged in')`, [TENANT]);
-    const rows = await db.query<{ message: string }>(`SELECT message FROM log_entries WHERE to_tsvector('english', message) @@ plainto_tsquery('english', 'disks')`);
+    await db.query(
+      `INSERT INTO log_entries (tenant_id, source, level, message) VALUES ($1, 'kernel', 'error', 'Disk quota exceeded on /var'), ($1, 'app', 'info', 'user logged in')`,
+      [TENANT],
+    );
+    const rows = await db.query<{ message: string }>(
+      `SELECT message FROM log_entries WHERE to_tsvector('english', message) @@ plainto_tsquery('english', 'disks')`,
+    );
     expect(rows).toEqual([{ message: 'Disk quota exceeded on /var' }]);
   });
 });
@@ -87,7 +103,12 @@ describe('SQLite full-text search over log_entries', () => {
   });
 
   const search = async (term: string) =>
-    (await db.query<{ message: string }>(`SELECT l.message FROM log_entries_fts f JOIN log_entries l ON l.rowid = f.rowid WHERE log_entries_fts MATCH ? ORDER BY l.message`, [term])).map((r) => r.message);
+    (
+      await db.query<{ message: string }>(
+        `SELECT l.message FROM log_entries_fts f JOIN log_entries l ON l.rowid = f.rowid WHERE log_entries_fts MATCH ? ORDER BY l.message`,
+        [term],
+      )
+    ).map((r) => r.message);
 
   it('keeps the index in sync on insert, update and delete, and survives 2012 running again', async () => {
     expect((await migrate(registry, db, 2012)).ok).toBe(true);

@@ -28,7 +28,10 @@ export async function openFleetAccess(config: ServiceConfig, env: Readonly<Recor
     return { kind: 'open', fleet };
   } catch (error) {
     const reason = redactUrl(error instanceof Error ? error.message : String(error));
-    log.error({ error: reason, code: isFleetError(error) ? error.code : undefined }, 'fleet did not open: its routes answer 503 on this replica, the rest of the Control Plane serves');
+    log.error(
+      { error: reason, code: isFleetError(error) ? error.code : undefined },
+      'fleet did not open: its routes answer 503 on this replica, the rest of the Control Plane serves',
+    );
     return { kind: 'unavailable', reason };
   }
 }
@@ -51,7 +54,8 @@ export interface FleetRefusal {
 /** Why a request cannot use the fleet here, or null when it can. */
 export function refusalOf(access: FleetAccess): FleetRefusal | null {
   if (access.kind === 'sqlite') return { status: 409, body: { error: REQUIRES_POSTGRES, code: 'FLEET_REQUIRES_POSTGRES' } };
-  if (access.kind === 'unavailable') return { status: 503, body: { error: `the fleet did not open on this replica: ${access.reason}`, code: 'FLEET_UNAVAILABLE' } };
+  if (access.kind === 'unavailable')
+    return { status: 503, body: { error: `the fleet did not open on this replica: ${access.reason}`, code: 'FLEET_UNAVAILABLE' } };
   return null;
 }
 

@@ -47,7 +47,10 @@ export function renderLoginPage(message?: string): string {
 
 /** A page that only says why there is nothing to show (no secret configured, SQLite, fleet not open). */
 export function renderNoticePage(title: string, message: string): string {
-  return htmlDocument(`Fleet · ${title}`, `<header><h1>Fleet</h1></header><main><section><h2>${escapeHtml(title)}</h2><p>${escapeHtml(message)}</p></section></main>`);
+  return htmlDocument(
+    `Fleet · ${title}`,
+    `<header><h1>Fleet</h1></header><main><section><h2>${escapeHtml(title)}</h2><p>${escapeHtml(message)}</p></section></main>`,
+  );
 }
 
 function duration(seconds: number | null): string {
@@ -87,7 +90,11 @@ export function issueOf(item: TenantItem): string {
 function renderError(item: TenantItem): string {
   const e = item.error;
   if (!e) return '';
-  const where = [e.version === undefined ? '' : `version ${e.version}`, e.statement === undefined ? '' : `statement ${e.statement}`, e.sqlstate ? `SQLSTATE ${e.sqlstate}` : '']
+  const where = [
+    e.version === undefined ? '' : `version ${e.version}`,
+    e.statement === undefined ? '' : `statement ${e.statement}`,
+    e.sqlstate ? `SQLSTATE ${e.sqlstate}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return `<code>${escapeHtml(e.code)}</code> ${escapeHtml(e.message)}${where ? ` <span class="muted">(${escapeHtml(where)})</span>` : ''}`;
@@ -121,7 +128,11 @@ function renderSummary(status: FleetStatus): string {
 function renderOpenRuns(status: FleetStatus, shown: RunSummary | null): string {
   const others = status.liveRuns.filter((r) => r.id !== shown?.id);
   if (others.length === 0) return '';
-  const items = others.map((r) => `<li><a href="/fleet?run=${encodeURIComponent(r.id)}"><code>${escapeHtml(r.id)}</code></a> · ${escapeHtml(r.mode)} · ${escapeHtml(r.state)}</li>`).join('');
+  const items = others
+    .map(
+      (r) => `<li><a href="/fleet?run=${encodeURIComponent(r.id)}"><code>${escapeHtml(r.id)}</code></a> · ${escapeHtml(r.mode)} · ${escapeHtml(r.state)}</li>`,
+    )
+    .join('');
   return `<section id="open-runs"><h2>Other open runs</h2><ul>${items}</ul></section>`;
 }
 
@@ -144,7 +155,9 @@ if(next){main.replaceChildren(...next.childNodes);main.dataset.live=next.dataset
 if(main.dataset.live==='true')setTimeout(tick,${REFRESH_MS})})();`;
 
 export function renderFleetPage(model: FleetPageModel): string {
-  const run = model.run ? renderRun(model.run) : `<section id="run"><h2>No run yet</h2><p class="muted">Start one with POST /api/fleet/runs or npm run migrate:fleet -- run.</p></section>`;
+  const run = model.run
+    ? renderRun(model.run)
+    : `<section id="run"><h2>No run yet</h2><p class="muted">Start one with POST /api/fleet/runs or npm run migrate:fleet -- run.</p></section>`;
   const body = `<header><h1>Fleet</h1><form method="post" action="/fleet/logout"><button type="submit">Sign out</button></form></header>
 <main data-live="${model.live}">${renderSummary(model.status)}${run}${renderOpenRuns(model.status, model.run)}${renderAttention(model.attention)}
 <p class="muted">${model.live ? `Refreshing every ${REFRESH_MS / 1000} s while a run is open.` : 'No run is open.'} Updated ${escapeHtml(new Date().toISOString())}.</p></main>`;

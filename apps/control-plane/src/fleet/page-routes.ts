@@ -87,7 +87,10 @@ export function fleetPageRoutes(app: ServiceApp, secret: string | null, access: 
       const refused = refusedPage(secret, request, reply, false);
       if (refused) return refused;
       const unusable = refusalOf(access());
-      if (unusable) return htmlHeaders(reply.code(unusable.status)).send(renderNoticePage(unusable.status === 409 ? 'PostgreSQL required' : 'Unavailable', unusable.body.error));
+      if (unusable)
+        return htmlHeaders(reply.code(unusable.status)).send(
+          renderNoticePage(unusable.status === 409 ? 'PostgreSQL required' : 'Unavailable', unusable.body.error),
+        );
       const fleet = (access() as Extract<FleetAccess, { kind: 'open' }>).fleet;
       let data: FleetPageData;
       try {
@@ -116,14 +119,20 @@ export function fleetPageRoutes(app: ServiceApp, secret: string | null, access: 
 
     scope.post('/fleet/login', { schema: { body: LoginBody } }, async (request, reply) => {
       if (secret === null) {
-        return htmlHeaders(reply.code(403)).send(renderNoticePage('Disabled', 'INTERNAL_SERVICE_SECRET is not configured on this service; the fleet page is disabled'));
+        return htmlHeaders(reply.code(403)).send(
+          renderNoticePage('Disabled', 'INTERNAL_SERVICE_SECRET is not configured on this service; the fleet page is disabled'),
+        );
       }
       if (!secretMatches(secret, request.body.secret)) {
         request.log.warn({ ip: request.ip }, 'fleet page: sign-in refused (wrong secret)');
         return htmlHeaders(reply.code(401)).send(renderLoginPage('That is not this service’s secret.'));
       }
       request.log.info({ ip: request.ip }, 'fleet page: signed in');
-      return reply.code(303).header('set-cookie', sessionCookie(request, issueSession(secret))).header('cache-control', 'no-store').redirect('/fleet', 303);
+      return reply
+        .code(303)
+        .header('set-cookie', sessionCookie(request, issueSession(secret)))
+        .header('cache-control', 'no-store')
+        .redirect('/fleet', 303);
     });
 
     scope.post('/fleet/logout', async (request, reply) => reply.header('set-cookie', clearedSessionCookie(request)).redirect('/fleet', 303));

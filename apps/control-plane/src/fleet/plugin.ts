@@ -20,12 +20,17 @@ export function fleetPlugin<DB>(app: ServiceApp, context: ServiceContext<DB>): v
     const current = () => access;
     let closing: Promise<void> | undefined;
     const closeFleet = () =>
-      (closing ??= access.kind === 'open' ? access.fleet.close().catch((error: unknown) => scope.log.error({ error: messageOf(error) }, 'fleet did not close cleanly')) : Promise.resolve());
+      (closing ??=
+        access.kind === 'open'
+          ? access.fleet.close().catch((error: unknown) => scope.log.error({ error: messageOf(error) }, 'fleet did not close cleanly'))
+          : Promise.resolve());
 
     scope.addHook('onListen', async () => {
       if (access.kind !== 'open') return;
       // Not awaited: the worker loop lives as long as the service.
-      access.fleet.work().catch((error: unknown) => scope.log.error({ error: messageOf(error) }, 'fleet worker stopped: this replica no longer works open runs'));
+      access.fleet
+        .work()
+        .catch((error: unknown) => scope.log.error({ error: messageOf(error) }, 'fleet worker stopped: this replica no longer works open runs'));
       scope.log.info('fleet worker started: this replica works open runs');
     });
     scope.addHook('preClose', async () => {

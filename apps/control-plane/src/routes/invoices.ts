@@ -1,4 +1,13 @@
-import { isoTimestamp, jsonValue, minorUnits, requireMigration, requireServiceSecret, Type, type ServiceApp, type ServiceContext } from '@atlasai/plane-service';
+import {
+  isoTimestamp,
+  jsonValue,
+  minorUnits,
+  requireMigration,
+  requireServiceSecret,
+  Type,
+  type ServiceApp,
+  type ServiceContext,
+} from '@atlasai/plane-service';
 import type { ControlDatabase } from '../db.js';
 
 /** The migration that adds the billing columns this route returns. */

@@ -31,8 +31,20 @@ export function leadsRoute(app: ServiceApp, context: ServiceContext<ControlDatab
       let query = db
         .selectFrom('signup_leads')
         .select([
-          'id', 'email', 'full_name', 'company_name', 'job_title', 'country', 'message', 'converted_tenant_id', 'created_at',
-          'status', 'source', 'company_size', 'demo_requested_at', 'assigned_to',
+          'id',
+          'email',
+          'full_name',
+          'company_name',
+          'job_title',
+          'country',
+          'message',
+          'converted_tenant_id',
+          'created_at',
+          'status',
+          'source',
+          'company_size',
+          'demo_requested_at',
+          'assigned_to',
         ]);
       if (status !== undefined) query = query.where('status', '=', status);
       if (demoRequested !== undefined) query = query.where('demo_requested_at', demoRequested ? 'is not' : 'is', null);

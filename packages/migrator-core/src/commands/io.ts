@@ -36,7 +36,8 @@ export function exitCodeOf(planes: readonly PlaneReport[]): number {
   const failures = planes.filter((p) => !p.ok);
   if (failures.length === 0) return EXIT.ok;
   // A transaction-pooling URL is configuration too: the fix is another URL, not another run.
-  if (failures.some((p) => p.error?.code === 'CONFIG_INVALID' || p.error?.code === 'REGISTRY_INVALID' || p.error?.code === 'TRANSACTION_POOLER')) return EXIT.usage;
+  if (failures.some((p) => p.error?.code === 'CONFIG_INVALID' || p.error?.code === 'REGISTRY_INVALID' || p.error?.code === 'TRANSACTION_POOLER'))
+    return EXIT.usage;
   if (failures.every((p) => p.error?.code === 'LOCK_TIMEOUT')) return EXIT.lockTimeout;
   return EXIT.failed;
 }

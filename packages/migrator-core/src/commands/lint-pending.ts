@@ -4,7 +4,13 @@ import type { Registry } from '../registry.js';
 import type { CliIo } from './io.js';
 
 /** The rules that hold a migration to running twice: a promise only an idempotent registry makes. */
-const IDEMPOTENCY_RULES = new Set(['non-idempotent-create', 'non-idempotent-add-column', 'unguarded-add-constraint', 'unguarded-create', 'no-transaction-not-idempotent']);
+const IDEMPOTENCY_RULES = new Set([
+  'non-idempotent-create',
+  'non-idempotent-add-column',
+  'unguarded-add-constraint',
+  'unguarded-create',
+  'no-transaction-not-idempotent',
+]);
 
 /**
  * The lint of what a run would apply, before it applies anything: `RunOptions.beforeApply` for `up` and
@@ -39,6 +45,9 @@ export function lintBeforeApply(registry: Registry, io: CliIo): (pending: readon
     const wayOut = allowable
       ? `Write the change additively (${refused[0]!.alternative}), or, if it is meant, put "-- atlas:allow <rule> <reason>" on the line before the statement (rule: ${rules.join(', ')})`
       : `${refused[0]!.alternative[0]!.toUpperCase()}${refused[0]!.alternative.slice(1)} (rule: ${rules.join(', ')}; no allowance lets it through)`;
-    throw new MigratorError('REGISTRY_INVALID', `A pending migration breaks the lint that this registry's build enforces: ${what}. Nothing was applied. ${wayOut}`);
+    throw new MigratorError(
+      'REGISTRY_INVALID',
+      `A pending migration breaks the lint that this registry's build enforces: ${what}. Nothing was applied. ${wayOut}`,
+    );
   };
 }

@@ -20,7 +20,10 @@ export function defineLint(command: Command, context: CommandContext): Command {
     .option('--summary', "print errors in full and count warnings and allowances on the summary line (as the registries' builds do)")
     .addHelpText('after', RULES_HELP)
     .action(async (paths: string[], flags: { json?: boolean; strict?: boolean; summary?: boolean }) => {
-      const [{ lintPaths }, { renderLintJson, renderLintSummary, renderLintText }] = await Promise.all([import('../lint/lint-files.js'), import('../lint/render-lint.js')]);
+      const [{ lintPaths }, { renderLintJson, renderLintSummary, renderLintText }] = await Promise.all([
+        import('../lint/lint-files.js'),
+        import('../lint/render-lint.js'),
+      ]);
       // A missing file or a folder without .sql files is CONFIG_INVALID: exit 2, as bad usage.
       const onIgnored = (warning: string) => context.io.stderr.write(`atlas-migrate: warning: ${warning}\n`);
       const result = await lintPaths(paths, { strict: flags.strict ?? false, onIgnored });

@@ -38,5 +38,8 @@ export async function cliLogger(io: CliIo, level: Level, redact: (text: string) 
 function openPino(io: CliIo, level: Level, redact: (text: string) => string): PinoLogger {
   const pino = createRequire(import.meta.url)('pino') as typeof import('pino').default;
   const destination = { write: (line: string) => io.stderr.write(redact(line)) };
-  return pino({ level, base: { name: 'atlas-migrate' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, destination);
+  return pino(
+    { level, base: { name: 'atlas-migrate' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+    destination,
+  );
 }

@@ -2,7 +2,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { DialectOptions } from '../dialects/index.js';
 import { UsageError } from './io.js';
 
-export const EXIT_CODES = 'Exit codes: 0 success, 1 a migration failed (status --exit-code: something pending, changed or drifted), 2 bad usage or configuration, 3 the lock wait timed out.';
+export const EXIT_CODES =
+  'Exit codes: 0 success, 1 a migration failed (status --exit-code: something pending, changed or drifted), 2 bad usage or configuration, 3 the lock wait timed out.';
 
 const SCHEMA_PATTERN = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 
@@ -50,7 +51,11 @@ export function addLockOptions(command: Command): Command {
     .option('--lock-timeout <seconds>', 'seconds to wait for another run of the same plane (default 60)', wholeNumber('--lock-timeout'))
     .option('--ddl-lock-timeout <seconds>', 'PostgreSQL: lock_timeout of migration statements (default 5)', wholeNumber('--ddl-lock-timeout'))
     .option('--lock-retries <n>', 'PostgreSQL: retries of a migration that could not get its locks (default 5)', wholeNumber('--lock-retries'))
-    .option('--concurrent-lock-timeout <seconds>', 'PostgreSQL: lock_timeout of CONCURRENTLY statements (default 600)', wholeNumber('--concurrent-lock-timeout'));
+    .option(
+      '--concurrent-lock-timeout <seconds>',
+      'PostgreSQL: lock_timeout of CONCURRENTLY statements (default 600)',
+      wholeNumber('--concurrent-lock-timeout'),
+    );
 }
 
 /** The PostgreSQL bounds given on the command line; the engine's defaults for the rest. */

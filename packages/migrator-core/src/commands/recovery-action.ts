@@ -30,7 +30,11 @@ export async function runRecovery(flags: LockFlags, context: CommandContext, wor
   const { io } = context;
   const planes = await context.targets.resolve({ ...flags }, io, 'none');
   if (planes.length !== 1) throw new UsageError('baseline and repair work on one plane at a time: name it');
-  const [{ createDialect }, recovery, { cliLogger, logLevel }] = await Promise.all([import('../dialects/index.js'), import('../recovery.js'), import('./logging.js')]);
+  const [{ createDialect }, recovery, { cliLogger, logLevel }] = await Promise.all([
+    import('../dialects/index.js'),
+    import('../recovery.js'),
+    import('./logging.js'),
+  ]);
   const logger = await cliLogger(io, logLevel(io.env));
   const dialect = await createDialect(planes[0]!.url, logger, dialectOptions(flags));
   context.exitCode = printRecovery(await work({ registry: planes[0]!.registry, dialect, logger, recovery }), io, flags.json ?? false);

@@ -61,13 +61,19 @@ function unconnected(plane: string, target: DatabaseTarget, mode: RunMode, error
   });
 }
 
-async function statusCommand(planes: readonly PlaneTarget[], targets: readonly DatabaseTarget[], options: CommandOptions, io: CliIo, logger: Logger): Promise<number> {
+async function statusCommand(
+  planes: readonly PlaneTarget[],
+  targets: readonly DatabaseTarget[],
+  options: CommandOptions,
+  io: CliIo,
+  logger: Logger,
+): Promise<number> {
   const redact = redactorOf(targets);
   const out = lineWriter(io.stdout, redact);
   const statuses: PlaneStatus[] = [];
   for (const [i, plane] of planes.entries()) {
     writeTargetLine(io, plane, targets[i]!, redact);
-    let dialect;
+    let dialect: Awaited<ReturnType<typeof createDialect>>;
     try {
       dialect = await createDialect(targets[i]!, logger, dialectOptions(options));
     } catch (error) {
@@ -117,20 +123,21 @@ export async function runPlanesCommand(planes: readonly PlaneTarget[], options: 
     );
     // A missing driver (CONFIG_INVALID, exit 2): this plane is reported failed and the next one is still tried.
     const started = 'dialect' in made;
-    const report = 'dialect' in made
-      ? await runMigrations({
-          registry: plane.registry,
-          dialect: made.dialect,
-          mode,
-          logger,
-          onProgress: progress.onProgress,
-          ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
-          ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
-          ...(options.to === undefined ? {} : { to: options.to }),
-          ...(options.batch === false ? { batch: false } : {}),
-          beforeApply: lintBeforeApply(plane.registry, io),
-        })
-      : unconnected(plane.registry.plane, target, mode, made.error);
+    const report =
+      'dialect' in made
+        ? await runMigrations({
+            registry: plane.registry,
+            dialect: made.dialect,
+            mode,
+            logger,
+            onProgress: progress.onProgress,
+            ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+            ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+            ...(options.to === undefined ? {} : { to: options.to }),
+            ...(options.batch === false ? { batch: false } : {}),
+            beforeApply: lintBeforeApply(plane.registry, io),
+          })
+        : unconnected(plane.registry.plane, target, mode, made.error);
     reports.push(report);
     if (options.json) continue;
     // Live on the terminal, "Connecting…" and "Connected." were printed as they happened (by a run that started).

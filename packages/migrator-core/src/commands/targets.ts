@@ -85,7 +85,10 @@ export async function withSnapshotFile(registry: Registry, file: string, dialect
 export const folderTargets: Targets = {
   addOptions(command) {
     return command
-      .option('--url <url>', 'postgres://…, postgresql://…, a libpq key=value string, sqlite:<path>, file:<path> or a SQLite file path (default: $DATABASE_URL)')
+      .option(
+        '--url <url>',
+        'postgres://…, postgresql://…, a libpq key=value string, sqlite:<path>, file:<path> or a SQLite file path (default: $DATABASE_URL)',
+      )
       .requiredOption('--dir <folder>', 'folder of <version>_<name>[.postgres|.sqlite].sql files')
       .option(
         '--label <name>',
@@ -102,7 +105,12 @@ export const folderTargets: Targets = {
     const plane = (flags.label ?? manifest?.plane ?? basename(dir)).toLowerCase();
     // Only the files of the database's dialect are read (and every shared `.sql` file).
     const sqlVariant = sqlVariantOf(flags, io);
-    let registry = await loadRegistryFromDir(flags.dir, { plane, logger, ...(manifest ? { range: manifest.range, idempotent: manifest.idempotent } : {}), ...(sqlVariant ? { sqlVariant } : {}) });
+    let registry = await loadRegistryFromDir(flags.dir, {
+      plane,
+      logger,
+      ...(manifest ? { range: manifest.range, idempotent: manifest.idempotent } : {}),
+      ...(sqlVariant ? { sqlVariant } : {}),
+    });
     const url = databaseUrl(flags, io);
     const dialect = parseDatabaseUrl(url).kind;
     const snapshot = join(dirname(dir), 'schema', `${dialect}.snapshot`);

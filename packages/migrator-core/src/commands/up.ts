@@ -19,5 +19,7 @@ export function defineUp(command: Command, context: CommandContext, aliases: 'sh
     .addOption(alias('--sql', 'with --dry-run: print the statements that would run'))
     .addOption(alias('--status', "every migration's state (the status command)"))
     .addOption(alias('--exit-code', 'with --status: exit 1 while anything is pending, changed or drifted'));
-  return addLockOptions(command).action(async (flags: PlanesFlags & { dryRun?: boolean; status?: boolean }) => runPlanes(aliasedCommand(flags), flags, context));
+  return addLockOptions(command).action(async (flags: PlanesFlags & { dryRun?: boolean; status?: boolean }) =>
+    runPlanes(aliasedCommand(flags), flags, context),
+  );
 }

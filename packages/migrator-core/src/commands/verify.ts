@@ -10,7 +10,10 @@ export function defineVerify(command: Command, context: CommandContext): Command
   context.targets.addOptions(command.description('compare the database with the schema snapshot of what it applied, read-only'));
   command.option('--snapshot <file>', "the snapshot to compare with (default: the registry's own, schema/<postgres|sqlite>.snapshot beside its sql/ folder)");
   return addConnectionOptions(command)
-    .addHelpText('after', '\nMissing or different objects are drift; extra objects are reported, not an error.\nExit codes: 0 no drift, 1 drift (or the database could not be read), 2 bad usage or configuration.')
+    .addHelpText(
+      'after',
+      '\nMissing or different objects are drift; extra objects are reported, not an error.\nExit codes: 0 no drift, 1 drift (or the database could not be read), 2 bad usage or configuration.',
+    )
     .action(async (flags: ConnectionFlags & { snapshot?: string }) => {
       const { io } = context;
       let planes = await context.targets.resolve({ ...flags }, io, flags.snapshot === undefined ? 'required' : 'none');

@@ -33,7 +33,11 @@ async function loadDriver<T>(load: () => Promise<T>, driver: string, database: s
   } catch (error) {
     const code = (error as { code?: string }).code;
     if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && messageOf(error).includes(`'${driver}'`)) {
-      throw new MigratorError('CONFIG_INVALID', `${database} needs the ${driver} package, an optional peer dependency of @atlasai/migrator-core that is not installed: ${installCommand(driver)}`, { cause: error });
+      throw new MigratorError(
+        'CONFIG_INVALID',
+        `${database} needs the ${driver} package, an optional peer dependency of @atlasai/migrator-core that is not installed: ${installCommand(driver)}`,
+        { cause: error },
+      );
     }
     throw error;
   }

@@ -98,7 +98,12 @@ export function normalizeStatements(sql: string, variant: SqlVariant): string {
       const end = quotedEnd(i, c === '[' ? ']' : c, false);
       emit(sql.slice(i, end), false);
       i = end;
-    } else if (c === '$' && variant === 'postgres' && !(i > 0 && isWordChar(sql.charCodeAt(i - 1)) && !separated) && /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.test(sql.slice(i, i + 65))) {
+    } else if (
+      c === '$' &&
+      variant === 'postgres' &&
+      !(i > 0 && isWordChar(sql.charCodeAt(i - 1)) && !separated) &&
+      /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.test(sql.slice(i, i + 65))
+    ) {
       const tag = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 65))![0];
       const close = sql.indexOf(tag, i + tag.length);
       const end = close === -1 ? n : close + tag.length;
@@ -129,7 +134,7 @@ const caches: Record<SqlVariant, WeakMap<MigrationScript, string>> = { postgres:
 /** `STATEMENTS_CHECKSUM_ALGORITHM:<hex>` of a script (its no-transaction marker counts: it changes how the statements run). */
 export function statementsChecksumOf(script: MigrationScript, variant: SqlVariant): string {
   const built = script.precomputedStatementsChecksums?.[variant];
-  if (built !== undefined && built.startsWith(`${STATEMENTS_CHECKSUM_ALGORITHM}:`)) return built;
+  if (built?.startsWith(`${STATEMENTS_CHECKSUM_ALGORITHM}:`)) return built;
   const cache = caches[variant];
   const cached = cache.get(script);
   if (cached !== undefined) return cached;

@@ -68,7 +68,21 @@ function spellings(password: string | undefined | null, raw?: string): string[] 
   return [...forms].filter((s) => s.length >= MIN_SCRUBBED);
 }
 
-const KEYWORDS = new Set(['host', 'hostaddr', 'port', 'dbname', 'user', 'password', 'sslmode', 'application_name', 'options', 'connect_timeout', 'sslcert', 'sslkey', 'sslrootcert']);
+const KEYWORDS = new Set([
+  'host',
+  'hostaddr',
+  'port',
+  'dbname',
+  'user',
+  'password',
+  'sslmode',
+  'application_name',
+  'options',
+  'connect_timeout',
+  'sslcert',
+  'sslkey',
+  'sslrootcert',
+]);
 
 /** libpq's keyword/value syntax: `key = value`, values bare or single-quoted with `\'` and `\\` escapes. */
 function parseKeywordValue(text: string): [string, string][] {
@@ -118,7 +132,10 @@ function keywordValueTarget(text: string): DatabaseTarget {
   const pairs = parseKeywordValue(text);
   const unknown = pairs.map(([k]) => k).filter((k) => !KEYWORDS.has(k));
   if (unknown.length > 0) {
-    throw new MigratorError('CONFIG_INVALID', `Unsupported keyword(s) in the PostgreSQL connection string: ${[...new Set(unknown)].join(', ')} (supported: ${[...KEYWORDS].join(', ')})`);
+    throw new MigratorError(
+      'CONFIG_INVALID',
+      `Unsupported keyword(s) in the PostgreSQL connection string: ${[...new Set(unknown)].join(', ')} (supported: ${[...KEYWORDS].join(', ')})`,
+    );
   }
   const values = new Map(pairs);
   const host = values.get('hostaddr') || values.get('host') || 'localhost';
@@ -195,7 +212,10 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
   }
   // A single-letter "scheme" is a Windows drive letter; anything else with :// is a database we do not speak.
   if (url.includes('://')) {
-    throw new MigratorError('CONFIG_INVALID', `Unsupported database URL ${shownRejectedUrl(url)}: expected postgres://, postgresql://, sqlite:<path>, file:<path> or a file path`);
+    throw new MigratorError(
+      'CONFIG_INVALID',
+      `Unsupported database URL ${shownRejectedUrl(url)}: expected postgres://, postgresql://, sqlite:<path>, file:<path> or a file path`,
+    );
   }
   // A bare value is a SQLite file only when it clearly is one: never a misread connection string.
   if (!SQLITE_PATH.test(url)) {

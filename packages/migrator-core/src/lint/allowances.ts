@@ -60,9 +60,7 @@ export function applyAllowances(file: string, text: string, findings: readonly R
   const honoured: HonouredAllowance[] = [];
   const kept: RawFinding[] = [];
   for (const finding of findings) {
-    const candidates = [finding.site.line, finding.site.outerLine]
-      .filter((l): l is number => l !== undefined)
-      .flatMap((l) => allowancesAbove(allowances, l));
+    const candidates = [finding.site.line, finding.site.outerLine].filter((l): l is number => l !== undefined).flatMap((l) => allowancesAbove(allowances, l));
     const match = ruleById(finding.rule).allowable ? candidates.find((a) => a.rule === finding.rule && a.reason !== '') : undefined;
     if (!match) {
       kept.push(finding);

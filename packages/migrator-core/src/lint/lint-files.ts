@@ -87,7 +87,9 @@ async function lintOne(input: LintInput, strict: boolean, registry: RegistryObje
   const seen = new Set<string>();
   const unique = raw.filter((f) => {
     const key = `${f.rule}\0${f.site.line}\0${f.site.column}`;
-    return seen.has(key) ? false : (seen.add(key), true);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
   const outcome = applyAllowances(input.file, input.sql, unique);
   return { findings: outcome.findings.map((f) => toFinding(f, input.file, strict)), allowances: outcome.honoured };
@@ -99,7 +101,10 @@ export async function lintMigrations(inputs: readonly LintInput[], options: Lint
   const findings: LintFinding[] = [];
   const allowances: HonouredAllowance[] = [];
   const registry = new RegistryObjects();
-  const all = [...(options.earlier ?? []).map((input) => ({ file: input.file, input, reported: false })), ...inputs.map((input) => ({ file: input.file, input, reported: true }))];
+  const all = [
+    ...(options.earlier ?? []).map((input) => ({ file: input.file, input, reported: false })),
+    ...inputs.map((input) => ({ file: input.file, input, reported: true })),
+  ];
   for (const { input, reported } of inVersionOrder(all)) {
     if (!reported) {
       await lintRaw(input, registry);

@@ -11,7 +11,6 @@ import { PostgresStatementRules, type Scope } from './postgres-statements.js';
 // libpg-query's JSON trees are read defensively; @pgsql/types is not a dependency of this package.
 type Tree = any;
 
-
 /** Rules whose finding already says "this statement cannot be run twice". */
 const IDEMPOTENCY_RULES = new Set(['non-idempotent-create', 'non-idempotent-add-column', 'unguarded-add-constraint', 'unguarded-create']);
 
@@ -69,8 +68,8 @@ class PostgresFileLint {
   /** Lints the statements of a PL/pgSQL DO block or function; returns whether each is idempotent alone. */
   private routine(kind: string, stmt: Tree, chunk: string, offset: number, outer: StatementSite): boolean {
     const routine = routineBody(kind, stmt);
-    if (!routine || routine.language !== 'plpgsql') return kind !== 'DoStmt';
-    let body;
+    if (routine?.language !== 'plpgsql') return kind !== 'DoStmt';
+    let body: ReturnType<typeof readPlpgsqlBody>;
     try {
       body = readPlpgsqlBody(chunk);
     } catch (error) {
@@ -116,7 +115,11 @@ class PostgresFileLint {
     for (const fk of this.rules.foreignKeys) {
       const covered = this.rules.keys.some((k) => k.table === fk.table && fk.columns.every((c) => k.columns.slice(0, fk.columns.length).includes(c)));
       if (!covered) {
-        this.rules.report('foreign-key-without-index', { site: fk.site, guarded: false, inFunction: fk.inFunction, transactional: this.transactional }, `foreign key ${fk.table} (${fk.columns.join(', ')}) has no index`);
+        this.rules.report(
+          'foreign-key-without-index',
+          { site: fk.site, guarded: false, inFunction: fk.inFunction, transactional: this.transactional },
+          `foreign key ${fk.table} (${fk.columns.join(', ')}) has no index`,
+        );
       }
     }
   }

@@ -20,8 +20,18 @@ export interface Scope {
  * warnings are about the migration's own run, and the body runs later.
  */
 const FUNCTION_BODY_RULES = new Set([
-  'drop-table', 'drop-column', 'drop-constraint', 'drop-index', 'drop-object', 'truncate', 'rename-table', 'rename-column',
-  'alter-column-type', 'set-not-null', 'update-without-where', 'delete-without-where',
+  'drop-table',
+  'drop-column',
+  'drop-constraint',
+  'drop-index',
+  'drop-object',
+  'truncate',
+  'rename-table',
+  'rename-column',
+  'alter-column-type',
+  'set-not-null',
+  'update-without-where',
+  'delete-without-where',
 ]);
 
 /** A foreign key whose columns this file created, to be matched against the file's indexes. */
@@ -58,22 +68,31 @@ export class PostgresStatementRules {
     if (!kind) return;
     const stmt = node[kind];
     switch (kind) {
-      case 'DropStmt': return this.drop(stmt, scope);
+      case 'DropStmt':
+        return this.drop(stmt, scope);
       case 'TruncateStmt': {
         const tables = (stmt.relations ?? []).map((r: Tree) => r.RangeVar?.relname as string);
         if (!tables.every((t: string) => this.created.has('table', t))) this.report('truncate', scope, `truncates ${tables.join(', ')}`);
         return;
       }
-      case 'RenameStmt': return this.rename(stmt, scope);
-      case 'AlterTableStmt': return this.alterTable(stmt, scope);
-      case 'CreateStmt': return this.createTable(stmt, scope);
+      case 'RenameStmt':
+        return this.rename(stmt, scope);
+      case 'AlterTableStmt':
+        return this.alterTable(stmt, scope);
+      case 'CreateStmt':
+        return this.createTable(stmt, scope);
       case 'CreateTableAsStmt': {
         const isView = stmt.objtype === 'OBJECT_MATVIEW';
-        this.idempotentCreate(Boolean(stmt.if_not_exists), scope, `creates ${isView ? 'materialized view' : 'table'} ${stmt.into?.rel?.relname} without IF NOT EXISTS`);
+        this.idempotentCreate(
+          Boolean(stmt.if_not_exists),
+          scope,
+          `creates ${isView ? 'materialized view' : 'table'} ${stmt.into?.rel?.relname} without IF NOT EXISTS`,
+        );
         this.created.add(isView ? 'view' : 'table', stmt.into?.rel?.relname);
         return;
       }
-      case 'IndexStmt': return this.createIndex(stmt, scope);
+      case 'IndexStmt':
+        return this.createIndex(stmt, scope);
       case 'CreateSchemaStmt':
         this.idempotentCreate(Boolean(stmt.if_not_exists), scope, `creates schema ${stmt.schemaname} without IF NOT EXISTS`);
         return this.created.add('schema', stmt.schemaname);
@@ -87,10 +106,15 @@ export class PostgresStatementRules {
         this.idempotentCreate(Boolean(stmt.replace), scope, `creates view ${stmt.view?.relname} without OR REPLACE`);
         return this.created.add('view', stmt.view?.relname);
       case 'CreateFunctionStmt':
-        this.idempotentCreate(Boolean(stmt.replace), scope, `creates ${stmt.is_procedure ? 'procedure' : 'function'} ${lastName(stmt.funcname)} without OR REPLACE`);
+        this.idempotentCreate(
+          Boolean(stmt.replace),
+          scope,
+          `creates ${stmt.is_procedure ? 'procedure' : 'function'} ${lastName(stmt.funcname)} without OR REPLACE`,
+        );
         return this.created.add('function', lastName(stmt.funcname));
       case 'CreateTrigStmt':
-        if (!stmt.replace && !scope.guarded) this.report('unguarded-create', scope, `creates trigger ${stmt.trigname} without OR REPLACE or an existence guard`);
+        if (!stmt.replace && !scope.guarded)
+          this.report('unguarded-create', scope, `creates trigger ${stmt.trigname} without OR REPLACE or an existence guard`);
         return this.created.add('trigger', stmt.trigname);
       case 'CreateEnumStmt':
       case 'CreateRangeStmt':
@@ -111,10 +135,12 @@ export class PostgresStatementRules {
         }
         return;
       case 'UpdateStmt':
-        if (!stmt.whereClause && !this.created.has('table', stmt.relation?.relname)) this.report('update-without-where', scope, `updates every row of ${stmt.relation?.relname}`);
+        if (!stmt.whereClause && !this.created.has('table', stmt.relation?.relname))
+          this.report('update-without-where', scope, `updates every row of ${stmt.relation?.relname}`);
         return;
       case 'DeleteStmt':
-        if (!stmt.whereClause && !this.created.has('table', stmt.relation?.relname)) this.report('delete-without-where', scope, `deletes every row of ${stmt.relation?.relname}`);
+        if (!stmt.whereClause && !this.created.has('table', stmt.relation?.relname))
+          this.report('delete-without-where', scope, `deletes every row of ${stmt.relation?.relname}`);
         return;
       case 'RefreshMatViewStmt':
         if (stmt.concurrent) this.concurrently(scope, 'REFRESH MATERIALIZED VIEW CONCURRENTLY');
@@ -137,7 +163,8 @@ export class PostgresStatementRules {
   }
 
   private concurrently(scope: Scope, what: string): void {
-    if (scope.transactional && !scope.inFunction) this.report('concurrently-in-transaction', scope, `${what} in a migration without \`-- atlas:no-transaction\``);
+    if (scope.transactional && !scope.inFunction)
+      this.report('concurrently-in-transaction', scope, `${what} in a migration without \`-- atlas:no-transaction\``);
   }
 
   private drop(stmt: Tree, scope: Scope): void {
@@ -225,7 +252,12 @@ export class PostgresStatementRules {
     const typeName = lastName(column?.typeName?.names)?.toLowerCase();
     const rewrites =
       (typeName !== undefined && SERIAL_TYPES.has(typeName)) ||
-      constraints.some((c: Tree) => c.contype === 'CONSTR_IDENTITY' || (c.contype === 'CONSTR_GENERATED' && c.generated_kind === 's') || (c.contype === 'CONSTR_DEFAULT' && isVolatile(c.raw_expr)));
+      constraints.some(
+        (c: Tree) =>
+          c.contype === 'CONSTR_IDENTITY' ||
+          (c.contype === 'CONSTR_GENERATED' && c.generated_kind === 's') ||
+          (c.contype === 'CONSTR_DEFAULT' && isVolatile(c.raw_expr)),
+      );
     if (!tableIsNew && rewrites) this.report('volatile-default', scope, `adds column ${table}.${name} with a volatile default`);
     this.created.addColumn(table, name);
     for (const c of constraints as Tree[]) {
@@ -241,7 +273,11 @@ export class PostgresStatementRules {
     if (!scope.guarded) this.report('unguarded-add-constraint', scope, `adds constraint ${name} to ${table} outside an existence guard`);
     const validates = constraint.contype === 'CONSTR_FOREIGN' || constraint.contype === 'CONSTR_CHECK';
     if (validates && !tableIsNew && !constraint.skip_validation) {
-      this.report('constraint-without-not-valid', scope, `adds ${constraint.contype === 'CONSTR_FOREIGN' ? 'foreign key' : 'check'} ${name} to existing table ${table} without NOT VALID`);
+      this.report(
+        'constraint-without-not-valid',
+        scope,
+        `adds ${constraint.contype === 'CONSTR_FOREIGN' ? 'foreign key' : 'check'} ${name} to existing table ${table} without NOT VALID`,
+      );
     }
     this.created.add('constraint', constraint.conname);
     this.tableConstraint(table, constraint, scope);
@@ -252,7 +288,8 @@ export class PostgresStatementRules {
     if (constraint.contype === 'CONSTR_FOREIGN') {
       const columns = strings(constraint.fk_attrs);
       // Only a foreign key over columns this file created is a "new foreign key column".
-      if (columns.length > 0 && columns.every((c) => this.created.hasColumn(table, c))) this.foreignKeys.push({ table, columns, site: scope.site, inFunction: scope.inFunction });
+      if (columns.length > 0 && columns.every((c) => this.created.hasColumn(table, c)))
+        this.foreignKeys.push({ table, columns, site: scope.site, inFunction: scope.inFunction });
     }
     if (constraint.contype === 'CONSTR_PRIMARY' || constraint.contype === 'CONSTR_UNIQUE') this.keys.push({ table, columns: strings(constraint.keys) });
   }
@@ -282,7 +319,8 @@ export class PostgresStatementRules {
     const name = stmt.idxname ?? '(unnamed)';
     this.idempotentCreate(Boolean(stmt.if_not_exists), scope, `creates index ${name} without IF NOT EXISTS`);
     if (stmt.concurrent) this.concurrently(scope, `CREATE INDEX CONCURRENTLY ${name}`);
-    else if (!this.created.has('table', table)) this.report('blocking-create-index', scope, `builds index ${name} on existing table ${table} without CONCURRENTLY`);
+    else if (!this.created.has('table', table))
+      this.report('blocking-create-index', scope, `builds index ${name} on existing table ${table} without CONCURRENTLY`);
     this.created.add('index', stmt.idxname);
     // Expression elements end the usable prefix: a foreign key needs the plain column first.
     const columns: string[] = [];

@@ -6,7 +6,20 @@ type Tree = any;
 /** Reading libpg-query's parse trees: names, the objects of a DROP, column constraints, volatile defaults. */
 
 /** Volatile functions: a new column defaulting to one of them is filled row by row, rewriting the table. */
-const VOLATILE_FUNCTIONS = new Set(['random', 'gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v1mc', 'uuid_generate_v4', 'uuidv4', 'uuidv7', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'setseed']);
+const VOLATILE_FUNCTIONS = new Set([
+  'random',
+  'gen_random_uuid',
+  'uuid_generate_v1',
+  'uuid_generate_v1mc',
+  'uuid_generate_v4',
+  'uuidv4',
+  'uuidv7',
+  'clock_timestamp',
+  'timeofday',
+  'nextval',
+  'txid_current',
+  'setseed',
+]);
 export const SERIAL_TYPES = new Set(['serial', 'serial2', 'serial4', 'serial8', 'smallserial', 'bigserial']);
 
 /** What each DROP object type removes, and the rule it breaks. */
@@ -27,7 +40,8 @@ export const DROP_KINDS: Record<string, { kind: ObjectKind; rule: string; noun: 
   OBJECT_POLICY: { kind: 'policy', rule: 'drop-object', noun: 'policy' },
 };
 
-export const strings = (list: Tree): string[] => (Array.isArray(list) ? list.map((n: Tree) => n?.String?.sval).filter((s: unknown): s is string => typeof s === 'string') : []);
+export const strings = (list: Tree): string[] =>
+  Array.isArray(list) ? list.map((n: Tree) => n?.String?.sval).filter((s: unknown): s is string => typeof s === 'string') : [];
 export const lastName = (list: Tree): string | undefined => strings(list).at(-1);
 
 /** The name parts of a DROP's object, whichever shape the parser gave it. */

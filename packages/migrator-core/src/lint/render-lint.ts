@@ -8,11 +8,16 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * annotate them, then one `note` line per honoured allowance and a summary line.
  */
 export function renderLintText(result: LintResult): string[] {
-  const lines = result.findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.severity} ${f.rule}: ${f.message} [${f.statement}] Safe alternative: ${f.alternative}.`);
-  for (const a of result.allowances) lines.push(`${a.file}:${a.statementLine}:1: note allowed ${a.rule}: ${a.reason} [${a.statement}] (allowance on line ${a.line})`);
+  const lines = result.findings.map(
+    (f) => `${f.file}:${f.line}:${f.column}: ${f.severity} ${f.rule}: ${f.message} [${f.statement}] Safe alternative: ${f.alternative}.`,
+  );
+  for (const a of result.allowances)
+    lines.push(`${a.file}:${a.statementLine}:1: note allowed ${a.rule}: ${a.reason} [${a.statement}] (allowance on line ${a.line})`);
   const errors = result.findings.filter((f) => f.severity === 'error').length;
   const warnings = result.findings.length - errors;
-  lines.push(`lint: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(result.allowances.length, 'allowance')} in ${plural(result.files.length, 'file')}${result.strict ? ' (strict)' : ''}`);
+  lines.push(
+    `lint: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(result.allowances.length, 'allowance')} in ${plural(result.files.length, 'file')}${result.strict ? ' (strict)' : ''}`,
+  );
   return lines;
 }
 

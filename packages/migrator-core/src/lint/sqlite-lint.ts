@@ -77,12 +77,14 @@ class SqliteFileLint {
     if (tokens.accept('UPDATE')) {
       if (tokens.accept('OR')) tokens.i++;
       const table = tokens.name();
-      if (table !== undefined && !tokens.hasTopLevel('WHERE') && !this.created.has('table', table)) this.report('update-without-where', site, `updates every row of ${table}`);
+      if (table !== undefined && !tokens.hasTopLevel('WHERE') && !this.created.has('table', table))
+        this.report('update-without-where', site, `updates every row of ${table}`);
       return;
     }
     if (tokens.accept('DELETE', 'FROM')) {
       const table = tokens.name();
-      if (table !== undefined && !tokens.hasTopLevel('WHERE') && !this.created.has('table', table)) this.report('delete-without-where', site, `deletes every row of ${table}`);
+      if (table !== undefined && !tokens.hasTopLevel('WHERE') && !this.created.has('table', table))
+        this.report('delete-without-where', site, `deletes every row of ${table}`);
     }
   }
 
@@ -140,7 +142,8 @@ class SqliteFileLint {
       tokens.accept('COLUMN');
       const column = tokens.name();
       // SQLite itself refuses this on a table with rows; older code inserting without the column would fail too.
-      if (!tableIsNew && tokens.hasSequence('NOT', 'NULL') && !tokens.hasTopLevel('DEFAULT')) this.report('not-null-without-default', site, `adds NOT NULL column ${table}.${column} without a default`);
+      if (!tableIsNew && tokens.hasSequence('NOT', 'NULL') && !tokens.hasTopLevel('DEFAULT'))
+        this.report('not-null-without-default', site, `adds NOT NULL column ${table}.${column} without a default`);
       if (column !== undefined) this.created.addColumn(table, column);
     }
   }
@@ -186,7 +189,11 @@ export function lintSqlite(text: string, earlier: CreatedObjects = new CreatedOb
     const refused = scratch === null ? null : sqliteSyntaxError(scratch, statement.text);
     if (refused !== null) {
       const at = locateInStatement(statement, refused.offset);
-      file.findings.push({ rule: 'syntax-error', site: { ...at, text: statement.text.split('\n')[at.line - statement.line]!.trim() }, detail: refused.message });
+      file.findings.push({
+        rule: 'syntax-error',
+        site: { ...at, text: statement.text.split('\n')[at.line - statement.line]!.trim() },
+        detail: refused.message,
+      });
       continue;
     }
     file.statement(new Tokens(tokenizeSqlite(statement.text)), site, statement.index);

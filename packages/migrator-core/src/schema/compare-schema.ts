@@ -49,7 +49,11 @@ export function compareSchema(snapshot: SchemaSnapshot, actual: readonly SchemaO
   const missingTables = new Map<string, number>();
   const inScope = (object: SnapshotObject) => !options.only || object.tags.some((t) => options.only!.has(t.version));
   // A table reported missing carries its parts; one outside the scope does not, and they are reported.
-  const reportedMissing = new Set(snapshot.objects.filter((o) => o.kind === 'table' && inScope(o) && stateAfter(o, options.applied) !== null && !present.has(objectKey(o))).map((o) => o.name));
+  const reportedMissing = new Set(
+    snapshot.objects
+      .filter((o) => o.kind === 'table' && inScope(o) && stateAfter(o, options.applied) !== null && !present.has(objectKey(o)))
+      .map((o) => o.name),
+  );
   for (const object of snapshot.objects) {
     if (!inScope(object)) continue;
     const expected = stateAfter(object, options.applied);
@@ -63,7 +67,14 @@ export function compareSchema(snapshot: SchemaSnapshot, actual: readonly SchemaO
       }
       findings.push({ kind: 'missing', objectKind: object.kind, name: object.name, version: expected.version, expected: expected.definition, actual: null });
     } else if (found.definition !== expected.definition) {
-      findings.push({ kind: 'different', objectKind: object.kind, name: object.name, version: expected.version, expected: expected.definition, actual: found.definition });
+      findings.push({
+        kind: 'different',
+        objectKind: object.kind,
+        name: object.name,
+        version: expected.version,
+        expected: expected.definition,
+        actual: found.definition,
+      });
     }
   }
   if (!options.only) {
@@ -77,11 +88,20 @@ export function compareSchema(snapshot: SchemaSnapshot, actual: readonly SchemaO
         extraTables.set(parent, (extraTables.get(parent) ?? 0) + 1);
         continue;
       }
-      findings.push({ kind: 'extra', objectKind: object.kind, name: object.name, version: registryObject?.tags[0]!.version ?? null, expected: null, actual: object.definition });
+      findings.push({
+        kind: 'extra',
+        objectKind: object.kind,
+        name: object.name,
+        version: registryObject?.tags[0]?.version ?? null,
+        expected: null,
+        actual: object.definition,
+      });
     }
-    for (const f of findings) if (f.kind === 'extra' && f.objectKind === 'table' && extraTables.has(f.name)) Object.assign(f, { parts: extraTables.get(f.name) });
+    for (const f of findings)
+      if (f.kind === 'extra' && f.objectKind === 'table' && extraTables.has(f.name)) Object.assign(f, { parts: extraTables.get(f.name) });
   }
-  for (const f of findings) if (f.kind === 'missing' && f.objectKind === 'table' && missingTables.has(f.name)) Object.assign(f, { parts: missingTables.get(f.name) });
+  for (const f of findings)
+    if (f.kind === 'missing' && f.objectKind === 'table' && missingTables.has(f.name)) Object.assign(f, { parts: missingTables.get(f.name) });
   return findings.sort((a, b) => compareObjects({ kind: a.objectKind, name: a.name }, { kind: b.objectKind, name: b.name }));
 }
 

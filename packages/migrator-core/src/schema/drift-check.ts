@@ -20,7 +20,12 @@ export interface DriftReport {
  * never fails the run (a hand-made column of another type must not stop a boot): the report carries
  * it. Null when the registry has no snapshot for this dialect or nothing was applied.
  */
-export async function checkDriftAfterRun(session: Session, registry: Registry, applied: { readonly all: readonly number[]; readonly now: readonly number[] }, logger: Logger): Promise<DriftReport | null> {
+export async function checkDriftAfterRun(
+  session: Session,
+  registry: Registry,
+  applied: { readonly all: readonly number[]; readonly now: readonly number[] },
+  logger: Logger,
+): Promise<DriftReport | null> {
   const snapshot = registry.snapshots?.[session.sqlVariant];
   if (!snapshot || applied.now.length === 0) return null;
   const versions = [...applied.now];

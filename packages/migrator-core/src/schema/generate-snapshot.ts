@@ -32,17 +32,24 @@ export async function generateSnapshot(options: { registry: Registry; dialect: D
   const variant = first.sqlVariant;
   const initial = await first.readSchema().finally(() => first.close());
   if (initial.length > 0) {
-    throw new MigratorError('CONFIG_INVALID', `A schema snapshot is taken on an empty database; ${options.dialect.target} already holds ${initial.length} object(s), such as ${objectKey(initial[0]!)}`);
+    throw new MigratorError(
+      'CONFIG_INVALID',
+      `A schema snapshot is taken on an empty database; ${options.dialect.target} already holds ${initial.length} object(s), such as ${objectKey(initial[0]!)}`,
+    );
   }
   const tags = new Map<string, { kind: SchemaObject['kind']; name: string; tags: SnapshotTag[] }>();
   for (const migration of registry.migrations) {
     const report = await runMigrations({ registry, dialect: options.dialect, mode: 'apply', logger, to: migration.version });
     if (!report.ok) {
-      throw new MigratorError(report.error?.code ?? 'DATABASE_ERROR', `Taking the ${registry.plane} snapshot failed at migration ${migration.version}: ${report.error?.message ?? 'unknown error'}`, {
-        plane: registry.plane,
-        version: migration.version,
-        cause: report.error,
-      });
+      throw new MigratorError(
+        report.error?.code ?? 'DATABASE_ERROR',
+        `Taking the ${registry.plane} snapshot failed at migration ${migration.version}: ${report.error?.message ?? 'unknown error'}`,
+        {
+          plane: registry.plane,
+          version: migration.version,
+          cause: report.error,
+        },
+      );
     }
     const session = await options.dialect.connect({ applicationName: appName, readOnly: true, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS });
     let objects: readonly SchemaObject[];
@@ -57,7 +64,8 @@ export async function generateSnapshot(options: { registry: Registry; dialect: D
       now.add(key);
       const entry = tags.get(key);
       if (!entry) tags.set(key, { kind: object.kind, name: object.name, tags: [{ version: migration.version, definition: object.definition }] });
-      else if (entry.tags[entry.tags.length - 1]!.definition !== object.definition) entry.tags.push({ version: migration.version, definition: object.definition });
+      else if (entry.tags[entry.tags.length - 1]!.definition !== object.definition)
+        entry.tags.push({ version: migration.version, definition: object.definition });
     }
     for (const key of [...tags.keys()]) if (!now.has(key)) tags.delete(key);
   }

@@ -42,7 +42,9 @@ export function renderVerification(results: readonly SchemaVerification[]): stri
       lines.push(`${tag} Error: ${result.error.code}: ${result.error.message}`);
       continue;
     }
-    lines.push(`${tag} Compared with the ${result.dialect} snapshot: ${result.appliedVersions.length} applied migration(s), ${result.expectedObjects} object(s) expected.`);
+    lines.push(
+      `${tag} Compared with the ${result.dialect} snapshot: ${result.appliedVersions.length} applied migration(s), ${result.expectedObjects} object(s) expected.`,
+    );
     for (const finding of result.findings) lines.push(`${tag} ${renderFinding(finding)}`);
     const count = (kind: DriftFinding['kind']) => result.findings.filter((f) => f.kind === kind).length;
     const extra = count('extra') > 0 ? `; ${count('extra')} extra object(s), not an error` : '';

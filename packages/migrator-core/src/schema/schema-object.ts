@@ -8,7 +8,18 @@ import { createSha256 } from '../sha256.js';
 export type SchemaObjectKind = 'extension' | 'type' | 'sequence' | 'function' | 'table' | 'column' | 'constraint' | 'index' | 'trigger' | 'view';
 
 /** Section order of the snapshot file: what others depend on comes first; a table's parts follow it. */
-export const KIND_ORDER: readonly SchemaObjectKind[] = ['extension', 'type', 'sequence', 'function', 'table', 'column', 'constraint', 'index', 'trigger', 'view'];
+export const KIND_ORDER: readonly SchemaObjectKind[] = [
+  'extension',
+  'type',
+  'sequence',
+  'function',
+  'table',
+  'column',
+  'constraint',
+  'index',
+  'trigger',
+  'view',
+];
 
 const TABLE_PARTS = new Set<SchemaObjectKind>(['table', 'column', 'constraint', 'index', 'trigger']);
 
@@ -37,13 +48,8 @@ export function parentTable(object: Pick<SchemaObject, 'kind' | 'name'>): string
 /** The sort key of the snapshot: section, then each table with its parts, then name. */
 export function compareObjects(a: Pick<SchemaObject, 'kind' | 'name'>, b: Pick<SchemaObject, 'kind' | 'name'>): number {
   const section = (o: Pick<SchemaObject, 'kind'>) => (TABLE_PARTS.has(o.kind) ? KIND_ORDER.indexOf('table') : KIND_ORDER.indexOf(o.kind));
-  const group = (o: Pick<SchemaObject, 'kind' | 'name'>) => (o.kind === 'table' ? o.name : parentTable(o) ?? o.name);
-  return (
-    section(a) - section(b) ||
-    compareText(group(a), group(b)) ||
-    KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
-    compareText(a.name, b.name)
-  );
+  const group = (o: Pick<SchemaObject, 'kind' | 'name'>) => (o.kind === 'table' ? o.name : (parentTable(o) ?? o.name));
+  return section(a) - section(b) || compareText(group(a), group(b)) || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || compareText(a.name, b.name);
 }
 
 /** Code-point order, the same on every machine and locale. */

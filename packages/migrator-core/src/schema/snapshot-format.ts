@@ -52,8 +52,9 @@ export function renderSnapshot(snapshot: SchemaSnapshot): string {
   ];
   let previous: SnapshotObject | undefined;
   for (const object of [...snapshot.objects].sort(compareObjects)) {
-    const group = (o: SnapshotObject) => (o.kind === 'table' ? o.name : parentTable(o) ?? `${o.kind}`);
-    if (!previous || group(previous) !== group(object) || (parentTable(object) === null && object.kind !== 'table' && previous.kind !== object.kind)) lines.push('');
+    const group = (o: SnapshotObject) => (o.kind === 'table' ? o.name : (parentTable(o) ?? `${o.kind}`));
+    if (!previous || group(previous) !== group(object) || (parentTable(object) === null && object.kind !== 'table' && previous.kind !== object.kind))
+      lines.push('');
     const [first, ...later] = object.tags;
     lines.push(`${object.kind} ${writeName(object.name)} ${tagLine(first!)}`);
     for (const tag of later) lines.push(`  ${tagLine(tag)}`);
@@ -146,14 +147,21 @@ export function finalObject(object: SnapshotObject): SchemaObject {
 }
 
 /** A registry's committed snapshot texts, parsed and checked to be this plane's and this dialect's. */
-export function parseRegistrySnapshots(plane: string, texts: Readonly<Partial<Record<SqlVariant, string | null>>>): Readonly<Partial<Record<SqlVariant, SchemaSnapshot>>> {
+export function parseRegistrySnapshots(
+  plane: string,
+  texts: Readonly<Partial<Record<SqlVariant, string | null>>>,
+): Readonly<Partial<Record<SqlVariant, SchemaSnapshot>>> {
   const parsed: Partial<Record<SqlVariant, SchemaSnapshot>> = {};
   for (const [variant, text] of Object.entries(texts) as [SqlVariant, string | null | undefined][]) {
     if (text == null) continue;
     const source = `schema/${variant}.snapshot`;
     const snapshot = parseSnapshot(text, source);
     if (snapshot.plane !== plane || snapshot.dialect !== variant) {
-      throw new MigratorError('REGISTRY_INVALID', `Invalid schema snapshot ${source}: it describes plane ${snapshot.plane} on ${snapshot.dialect}, not ${plane} on ${variant}`, { file: source });
+      throw new MigratorError(
+        'REGISTRY_INVALID',
+        `Invalid schema snapshot ${source}: it describes plane ${snapshot.plane} on ${snapshot.dialect}, not ${plane} on ${variant}`,
+        { file: source },
+      );
     }
     parsed[variant] = snapshot;
   }

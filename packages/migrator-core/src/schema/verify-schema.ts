@@ -1,4 +1,4 @@
-import type { Dialect } from '../dialect.js';
+import type { Dialect, Session } from '../dialect.js';
 import { isMigratorError, messageOf, type MigratorErrorCode } from '../errors.js';
 import type { SqlVariant } from '../migration.js';
 import type { Registry } from '../registry.js';
@@ -37,10 +37,20 @@ export interface SchemaVerification {
  * than the registry's is not compared (its objects would read as extra or missing): CONFIG_INVALID,
  * ending in `regenerate`, the command that makes it anew.
  */
-export async function verifySchema(options: { registry: Registry; dialect: Dialect; snapshot?: SchemaSnapshot; regenerate?: string }): Promise<SchemaVerification> {
+export async function verifySchema(options: {
+  registry: Registry;
+  dialect: Dialect;
+  snapshot?: SchemaSnapshot;
+  regenerate?: string;
+}): Promise<SchemaVerification> {
   const { registry, dialect } = options;
   const base = { plane: registry.plane, target: dialect.target };
-  const failed = (code: MigratorErrorCode, message: string, variant: SqlVariant | null = null, staleSnapshot: StaleSnapshot | null = null): SchemaVerification => ({
+  const failed = (
+    code: MigratorErrorCode,
+    message: string,
+    variant: SqlVariant | null = null,
+    staleSnapshot: StaleSnapshot | null = null,
+  ): SchemaVerification => ({
     ...base,
     dialect: variant,
     ok: false,
@@ -50,21 +60,34 @@ export async function verifySchema(options: { registry: Registry; dialect: Diale
     staleSnapshot,
     error: { code, message },
   });
-  let session;
+  let session: Session;
   try {
-    session = await dialect.connect({ applicationName: `atlas-migrate:${registry.plane}:verify`, readOnly: true, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS, historyFirst: true });
+    session = await dialect.connect({
+      applicationName: `atlas-migrate:${registry.plane}:verify`,
+      readOnly: true,
+      lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
+      historyFirst: true,
+    });
   } catch (error) {
     return failed(isMigratorError(error) ? error.code : 'CONNECTION_FAILED', messageOf(error));
   }
   const variant = session.sqlVariant;
   try {
     const snapshot = options.snapshot ?? registry.snapshots?.[variant];
-    if (!snapshot) return failed('CONFIG_INVALID', `The ${registry.plane} registry has no ${variant} schema snapshot (schema/${variant}.snapshot beside its sql/ folder, as generateSnapshot writes it)`, variant);
+    if (!snapshot)
+      return failed(
+        'CONFIG_INVALID',
+        `The ${registry.plane} registry has no ${variant} schema snapshot (schema/${variant}.snapshot beside its sql/ folder, as generateSnapshot writes it)`,
+        variant,
+      );
     const stale = snapshotStaleness(registry, snapshot, variant);
     if (stale) return failed('CONFIG_INVALID', staleSnapshotMessage(registry.plane, variant, stale, options.regenerate ?? REGENERATE_SNAPSHOT), variant, stale);
     const history = await session.readHistory();
     const known = new Set(registry.migrations.map((m) => m.version));
-    const appliedVersions = (history?.rows ?? []).map((r) => r.version).filter((v) => known.has(v)).sort((a, b) => a - b);
+    const appliedVersions = (history?.rows ?? [])
+      .map((r) => r.version)
+      .filter((v) => known.has(v))
+      .sort((a, b) => a - b);
     const applied = new Set(appliedVersions);
     const findings = compareSchema(snapshot, await session.readSchema(), { applied });
     return {

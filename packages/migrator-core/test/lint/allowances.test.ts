@@ -6,15 +6,26 @@ const rules = (result: Awaited<ReturnType<typeof lint>>) => result.findings.map(
 
 describe('-- atlas:allow', () => {
   it('lets the one finding on the next statement through, and is listed with its reason', async () => {
-    const result = await lint('-- 3.0: legacy_flag announced for removal in the 2.8 release notes\n-- atlas:allow drop-column removed in major release 3.0\nALTER TABLE users DROP COLUMN legacy_flag;\nALTER TABLE users DROP COLUMN other_flag;\n');
+    const result = await lint(
+      '-- 3.0: legacy_flag announced for removal in the 2.8 release notes\n-- atlas:allow drop-column removed in major release 3.0\nALTER TABLE users DROP COLUMN legacy_flag;\nALTER TABLE users DROP COLUMN other_flag;\n',
+    );
     expect(rules(result)).toEqual(['drop-column@4']);
     expect(result.allowances).toEqual([
-      { rule: 'drop-column', file: 'm.postgres.sql', line: 2, statementLine: 3, statement: 'ALTER TABLE users DROP COLUMN legacy_flag', reason: 'removed in major release 3.0' },
+      {
+        rule: 'drop-column',
+        file: 'm.postgres.sql',
+        line: 2,
+        statementLine: 3,
+        statement: 'ALTER TABLE users DROP COLUMN legacy_flag',
+        reason: 'removed in major release 3.0',
+      },
     ]);
   });
 
   it('stacks: one line per rule directly above the statement', async () => {
-    const result = await lint('-- atlas:allow drop-column 3.0 removes the old address\n-- atlas:allow rename-column 3.0 renames the new one\nALTER TABLE users DROP COLUMN address;\nALTER TABLE users RENAME COLUMN address2 TO address;\n');
+    const result = await lint(
+      '-- atlas:allow drop-column 3.0 removes the old address\n-- atlas:allow rename-column 3.0 renames the new one\nALTER TABLE users DROP COLUMN address;\nALTER TABLE users RENAME COLUMN address2 TO address;\n',
+    );
     expect(rules(result)).toEqual(['rename-column@4', 'useless-allowance@2']);
   });
 
@@ -34,7 +45,10 @@ describe('-- atlas:allow', () => {
   it('that allows nothing, names an unknown rule, or is not directly above is an error', async () => {
     expect(rules(await lint('-- atlas:allow drop-table no longer needed\nCREATE TABLE IF NOT EXISTS t (id int);\n'))).toEqual(['useless-allowance@1']);
     expect(rules(await lint('-- atlas:allow drop-tables typo in the rule id\nDROP TABLE legacy;\n'))).toEqual(['drop-table@2', 'useless-allowance@1']);
-    expect(rules(await lint('-- atlas:allow drop-table the blank line breaks the link\n\nDROP TABLE legacy;\n'))).toEqual(['drop-table@3', 'useless-allowance@1']);
+    expect(rules(await lint('-- atlas:allow drop-table the blank line breaks the link\n\nDROP TABLE legacy;\n'))).toEqual([
+      'drop-table@3',
+      'useless-allowance@1',
+    ]);
     expect(rules(await lint('-- atlas:allow drop-column the wrong rule\nDROP TABLE legacy;\n'))).toEqual(['drop-table@2', 'useless-allowance@1']);
   });
 
@@ -66,7 +80,8 @@ describe('-- atlas:allow', () => {
   });
 
   it('can let a warning through, so --strict passes', async () => {
-    const sql = '-- atlas:allow blocking-create-index users is small, built in the maintenance window\nCREATE INDEX IF NOT EXISTS ix_users_email ON users (email);\n';
+    const sql =
+      '-- atlas:allow blocking-create-index users is small, built in the maintenance window\nCREATE INDEX IF NOT EXISTS ix_users_email ON users (email);\n';
     const result = await lintMigrations([{ file: 'm.postgres.sql', sql }], { strict: true });
     expect(result.ok).toBe(true);
     expect(result.findings).toEqual([]);

@@ -29,8 +29,16 @@ describe('atlas-migrate lint', () => {
   it('exits 0 on warnings alone, and 1 with --strict, where they print as errors', async () => {
     const dir = migrationFolder({ '003_index.postgres.sql': WARNING });
     const file = join(dir, '003_index.postgres.sql');
-    expect(await atlasMigrate(['lint', file])).toEqual({ code: 0, stdout: `${file}:1:1${INDEX_LINE('warning')}\nlint: 0 errors, 1 warning, 0 allowances in 1 file\n`, stderr: '' });
-    expect(await atlasMigrate(['lint', '--strict', file])).toEqual({ code: 1, stdout: `${file}:1:1${INDEX_LINE('error')}\nlint: 1 error, 0 warnings, 0 allowances in 1 file (strict)\n`, stderr: '' });
+    expect(await atlasMigrate(['lint', file])).toEqual({
+      code: 0,
+      stdout: `${file}:1:1${INDEX_LINE('warning')}\nlint: 0 errors, 1 warning, 0 allowances in 1 file\n`,
+      stderr: '',
+    });
+    expect(await atlasMigrate(['lint', '--strict', file])).toEqual({
+      code: 1,
+      stdout: `${file}:1:1${INDEX_LINE('error')}\nlint: 1 error, 0 warnings, 0 allowances in 1 file (strict)\n`,
+      stderr: '',
+    });
   });
 
   it('lists the allowances it honoured', async () => {
@@ -52,11 +60,22 @@ describe('atlas-migrate lint', () => {
     expect(document.strict).toBe(false);
     expect(document.summary).toEqual({ files: 2, errors: 1, warnings: 1, allowances: 0 });
     expect(document.allowances).toEqual([]);
-    expect(document.findings.map((f: { rule: string; severity: string; file: string; line: number; column: number; statement: string }) => [f.rule, f.severity, f.file, f.line, f.column, f.statement])).toEqual([
+    expect(
+      document.findings.map((f: { rule: string; severity: string; file: string; line: number; column: number; statement: string }) => [
+        f.rule,
+        f.severity,
+        f.file,
+        f.line,
+        f.column,
+        f.statement,
+      ]),
+    ).toEqual([
       ['drop-column', 'error', join(dir, '002_drop.postgres.sql'), 2, 1, 'ALTER TABLE users DROP COLUMN legacy_flag'],
       ['blocking-create-index', 'warning', join(dir, '003_index.postgres.sql'), 1, 1, 'CREATE INDEX IF NOT EXISTS ix_users_email ON users (email)'],
     ]);
-    expect(document.findings[0].alternative).toBe('stop writing the column and leave it in place; drop it only in a major release, with advance notice and an `-- atlas:allow` comment');
+    expect(document.findings[0].alternative).toBe(
+      'stop writing the column and leave it in place; drop it only in a major release, with advance notice and an `-- atlas:allow` comment',
+    );
   });
 
   it('exits 2 on a missing file, an empty folder, no path or an unknown flag', async () => {
@@ -65,7 +84,11 @@ describe('atlas-migrate lint', () => {
     expect(missing.stdout).toBe('');
     expect(missing.stderr).toBe("atlas-migrate: Cannot lint /nonexistent/001_x.sql: ENOENT: no such file or directory, stat '/nonexistent/001_x.sql'\n");
     const empty = migrationFolder({});
-    expect(await atlasMigrate(['lint', empty])).toEqual({ code: 2, stdout: '', stderr: `atlas-migrate: Cannot lint ${empty}: the folder holds no .sql file\n` });
+    expect(await atlasMigrate(['lint', empty])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `atlas-migrate: Cannot lint ${empty}: the folder holds no .sql file\n`,
+    });
     const none = await atlasMigrate(['lint']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^atlas-migrate: missing required argument 'paths'\n/);

@@ -18,7 +18,9 @@ describe('the snippet corpus', () => {
   it('exercises every rule that a statement can break', () => {
     const exercised = new Set(SNIPPETS.flatMap((s) => s.expected.map((e) => e.split('@')[0])));
     // untouched-template is about a whole file's text, not a statement: its own test is in lint/new-template.test.ts.
-    const statementRules = LINT_RULES.map((r) => r.id).filter((id) => id !== 'allowance-without-reason' && id !== 'useless-allowance' && id !== 'untouched-template');
+    const statementRules = LINT_RULES.map((r) => r.id).filter(
+      (id) => id !== 'allowance-without-reason' && id !== 'useless-allowance' && id !== 'untouched-template',
+    );
     expect(statementRules.filter((id) => !exercised.has(id))).toEqual([]);
   });
 
@@ -39,7 +41,8 @@ describe('findings', () => {
         line: 2,
         column: 1,
         statement: 'ALTER TABLE users',
-        message: 'drops column users.email: dropping a column deletes its data and breaks older code that still selects it (forward-only: old code must keep working)',
+        message:
+          'drops column users.email: dropping a column deletes its data and breaks older code that still selects it (forward-only: old code must keep working)',
         alternative: 'stop writing the column and leave it in place; drop it only in a major release, with advance notice and an `-- atlas:allow` comment',
       },
     ]);

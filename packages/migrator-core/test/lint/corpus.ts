@@ -28,32 +28,95 @@ const LONG_FILE = lines(
 );
 
 export const POSTGRES_SNIPPETS: readonly Snippet[] = [
-  { name: 'create table if not exists', dialect: 'postgres', sql: lines('CREATE TABLE IF NOT EXISTS widgets (id bigint PRIMARY KEY, name text NOT NULL);'), expected: [] },
+  {
+    name: 'create table if not exists',
+    dialect: 'postgres',
+    sql: lines('CREATE TABLE IF NOT EXISTS widgets (id bigint PRIMARY KEY, name text NOT NULL);'),
+    expected: [],
+  },
   {
     name: 'create table without if not exists',
     dialect: 'postgres',
     sql: lines('CREATE TABLE widgets (id bigint PRIMARY KEY);'),
     expected: ['non-idempotent-create@1:1'],
   },
-  { name: 'drop table', dialect: 'postgres', sql: lines('DROP TABLE widgets;'), expected: ['drop-table@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
+  {
+    name: 'drop table',
+    dialect: 'postgres',
+    sql: lines('DROP TABLE widgets;'),
+    expected: ['drop-table@1:1'],
+    squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
+  },
   { name: 'drop table if exists is still a removal', dialect: 'postgres', sql: lines('DROP TABLE IF EXISTS widgets;'), expected: ['drop-table@1:1'] },
-  { name: 'drop column', dialect: 'postgres', sql: lines('ALTER TABLE users DROP COLUMN email;'), expected: ['drop-column@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
-  { name: 'drop column, lower case and quoted mixed case', dialect: 'postgres', sql: lines('alter table "Users" drop column "Email";'), expected: ['drop-column@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
-  { name: 'drop constraint', dialect: 'postgres', sql: lines('ALTER TABLE users DROP CONSTRAINT IF EXISTS users_email_key;'), expected: ['drop-constraint@1:1'] },
+  {
+    name: 'drop column',
+    dialect: 'postgres',
+    sql: lines('ALTER TABLE users DROP COLUMN email;'),
+    expected: ['drop-column@1:1'],
+    squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
+  },
+  {
+    name: 'drop column, lower case and quoted mixed case',
+    dialect: 'postgres',
+    sql: lines('alter table "Users" drop column "Email";'),
+    expected: ['drop-column@1:1'],
+    squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
+  },
+  {
+    name: 'drop constraint',
+    dialect: 'postgres',
+    sql: lines('ALTER TABLE users DROP CONSTRAINT IF EXISTS users_email_key;'),
+    expected: ['drop-constraint@1:1'],
+  },
   { name: 'drop index', dialect: 'postgres', sql: lines('DROP INDEX IF EXISTS ix_users_email;'), expected: ['drop-index@1:1'] },
   {
     name: 'drop type, view, schema, function',
     dialect: 'postgres',
     sql: lines('DROP TYPE mood;', 'DROP VIEW active_users;', 'DROP SCHEMA reporting;', 'DROP FUNCTION touch_updated_at();'),
-    expected: ['drop-object@1:1', 'drop-object@2:1', 'drop-object@3:1', 'drop-object@4:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
+    expected: ['drop-object@1:1', 'drop-object@2:1', 'drop-object@3:1', 'drop-object@4:1'],
+    squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
   },
   { name: 'truncate', dialect: 'postgres', sql: lines('TRUNCATE audit_log;'), expected: ['truncate@1:1'] },
-  { name: 'rename table', dialect: 'postgres', sql: lines('ALTER TABLE users RENAME TO accounts;'), expected: ['rename-table@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
-  { name: 'rename column', dialect: 'postgres', sql: lines('ALTER TABLE users RENAME COLUMN email TO email_address;'), expected: ['rename-column@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
-  { name: 'alter column type', dialect: 'postgres', sql: lines('ALTER TABLE users ALTER COLUMN age TYPE bigint;'), expected: ['alter-column-type@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
-  { name: 'set not null on an existing column', dialect: 'postgres', sql: lines('ALTER TABLE users ALTER COLUMN email SET NOT NULL;'), expected: ['set-not-null@1:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
-  { name: 'add not null column without default', dialect: 'postgres', sql: lines('ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text NOT NULL;'), expected: ['not-null-without-default@1:1'] },
-  { name: 'add not null column with a constant default', dialect: 'postgres', sql: lines("ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text NOT NULL DEFAULT 'free';"), expected: [] },
+  {
+    name: 'rename table',
+    dialect: 'postgres',
+    sql: lines('ALTER TABLE users RENAME TO accounts;'),
+    expected: ['rename-table@1:1'],
+    squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
+  },
+  {
+    name: 'rename column',
+    dialect: 'postgres',
+    sql: lines('ALTER TABLE users RENAME COLUMN email TO email_address;'),
+    expected: ['rename-column@1:1'],
+    squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
+  },
+  {
+    name: 'alter column type',
+    dialect: 'postgres',
+    sql: lines('ALTER TABLE users ALTER COLUMN age TYPE bigint;'),
+    expected: ['alter-column-type@1:1'],
+    squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
+  },
+  {
+    name: 'set not null on an existing column',
+    dialect: 'postgres',
+    sql: lines('ALTER TABLE users ALTER COLUMN email SET NOT NULL;'),
+    expected: ['set-not-null@1:1'],
+    squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
+  },
+  {
+    name: 'add not null column without default',
+    dialect: 'postgres',
+    sql: lines('ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text NOT NULL;'),
+    expected: ['not-null-without-default@1:1'],
+  },
+  {
+    name: 'add not null column with a constant default',
+    dialect: 'postgres',
+    sql: lines("ALTER TABLE users ADD COLUMN IF NOT EXISTS plan text NOT NULL DEFAULT 'free';"),
+    expected: [],
+  },
   {
     name: 'add column without if not exists',
     dialect: 'postgres',
@@ -73,19 +136,30 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
     name: 'plain index on a table the migration creates',
     dialect: 'postgres',
     sql: lines('CREATE TABLE IF NOT EXISTS widgets (id bigint PRIMARY KEY, owner text);', 'CREATE INDEX IF NOT EXISTS ix_widgets_owner ON widgets (owner);'),
-    expected: [], squawk: { 'require-concurrent-index-creation': NEW_TABLE_INDEX },
+    expected: [],
+    squawk: { 'require-concurrent-index-creation': NEW_TABLE_INDEX },
   },
   {
     name: 'schema, extension, sequence, view without if not exists / or replace',
     dialect: 'postgres',
-    sql: lines('CREATE SCHEMA reporting;', 'CREATE EXTENSION pgcrypto;', 'CREATE SEQUENCE invoice_numbers;', 'CREATE VIEW active_users AS SELECT * FROM users WHERE active;'),
+    sql: lines(
+      'CREATE SCHEMA reporting;',
+      'CREATE EXTENSION pgcrypto;',
+      'CREATE SEQUENCE invoice_numbers;',
+      'CREATE VIEW active_users AS SELECT * FROM users WHERE active;',
+    ),
     expected: ['non-idempotent-create@1:1', 'non-idempotent-create@2:1', 'non-idempotent-create@3:1', 'non-idempotent-create@4:1'],
     squawk: { 'prefer-robust-stmts': 'squawk does not ask for IF NOT EXISTS on CREATE SCHEMA, EXTENSION, SEQUENCE or OR REPLACE on CREATE VIEW' },
   },
   {
     name: 'schema, extension, sequence, view in their idempotent forms',
     dialect: 'postgres',
-    sql: lines('CREATE SCHEMA IF NOT EXISTS reporting;', 'CREATE EXTENSION IF NOT EXISTS pgcrypto;', 'CREATE SEQUENCE IF NOT EXISTS invoice_numbers;', 'CREATE OR REPLACE VIEW active_users AS SELECT 1 AS one;'),
+    sql: lines(
+      'CREATE SCHEMA IF NOT EXISTS reporting;',
+      'CREATE EXTENSION IF NOT EXISTS pgcrypto;',
+      'CREATE SEQUENCE IF NOT EXISTS invoice_numbers;',
+      'CREATE OR REPLACE VIEW active_users AS SELECT 1 AS one;',
+    ),
     expected: [],
   },
   {
@@ -141,7 +215,13 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
   {
     name: 'create table guarded by to_regclass',
     dialect: 'postgres',
-    sql: lines('DO $$ BEGIN', "    IF to_regclass('public.widgets') IS NULL THEN", '        CREATE TABLE widgets (id bigint PRIMARY KEY);', '    END IF;', 'END $$;'),
+    sql: lines(
+      'DO $$ BEGIN',
+      "    IF to_regclass('public.widgets') IS NULL THEN",
+      '        CREATE TABLE widgets (id bigint PRIMARY KEY);',
+      '    END IF;',
+      'END $$;',
+    ),
     expected: [],
   },
   {
@@ -184,7 +264,10 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
     dialect: 'postgres',
     sql: lines('CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_users_email ON users (email);'),
     expected: ['concurrently-in-transaction@1:1'],
-    squawk: { 'ban-concurrent-index-creation-in-transaction': 'squawk only knows a transaction it can see (BEGIN, or --assume-in-transaction); our engine wraps every unmarked migration in one' },
+    squawk: {
+      'ban-concurrent-index-creation-in-transaction':
+        'squawk only knows a transaction it can see (BEGIN, or --assume-in-transaction); our engine wraps every unmarked migration in one',
+    },
   },
   {
     name: 'concurrently in a no-transaction migration',
@@ -195,13 +278,21 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
   {
     name: 'no-transaction migration with a statement that is not idempotent alone',
     dialect: 'postgres',
-    sql: lines('-- atlas:no-transaction', "INSERT INTO plans (code) VALUES ('free');", 'CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_plans_code ON plans (code);'),
+    sql: lines(
+      '-- atlas:no-transaction',
+      "INSERT INTO plans (code) VALUES ('free');",
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_plans_code ON plans (code);',
+    ),
     expected: ['no-transaction-not-idempotent@2:1'],
   },
   {
     name: 'no-transaction migration with idempotent statements only',
     dialect: 'postgres',
-    sql: lines('-- atlas:no-transaction', "INSERT INTO plans (code) VALUES ('free') ON CONFLICT DO NOTHING;", 'CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_plans_code ON plans (code);'),
+    sql: lines(
+      '-- atlas:no-transaction',
+      "INSERT INTO plans (code) VALUES ('free') ON CONFLICT DO NOTHING;",
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_plans_code ON plans (code);',
+    ),
     expected: [],
   },
   {
@@ -210,7 +301,12 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
     sql: lines('ALTER TABLE users ADD COLUMN IF NOT EXISTS token uuid DEFAULT gen_random_uuid();'),
     expected: ['volatile-default@1:1'],
   },
-  { name: 'stable default on a new column', dialect: 'postgres', sql: lines('ALTER TABLE users ADD COLUMN IF NOT EXISTS seen_at timestamptz DEFAULT now();'), expected: [] },
+  {
+    name: 'stable default on a new column',
+    dialect: 'postgres',
+    sql: lines('ALTER TABLE users ADD COLUMN IF NOT EXISTS seen_at timestamptz DEFAULT now();'),
+    expected: [],
+  },
   {
     name: 'new foreign key column without an index',
     dialect: 'postgres',
@@ -220,8 +316,12 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
   {
     name: 'new foreign key column with its index',
     dialect: 'postgres',
-    sql: lines('CREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));', 'CREATE INDEX IF NOT EXISTS ix_orders_user_id ON orders (user_id);'),
-    expected: [], squawk: { 'require-concurrent-index-creation': NEW_TABLE_INDEX },
+    sql: lines(
+      'CREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));',
+      'CREATE INDEX IF NOT EXISTS ix_orders_user_id ON orders (user_id);',
+    ),
+    expected: [],
+    squawk: { 'require-concurrent-index-creation': NEW_TABLE_INDEX },
   },
   {
     name: 'a migration may drop and alter what it created itself',
@@ -250,9 +350,16 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
     name: 'finding after line and block comments',
     dialect: 'postgres',
     sql: lines('-- 2019 remove the legacy flag', '/* a block comment', '   over two lines */', '   ALTER TABLE users DROP COLUMN legacy_flag;'),
-    expected: ['drop-column@4:4'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
+    expected: ['drop-column@4:4'],
+    squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
   },
-  { name: 'finding at the end of a long file', dialect: 'postgres', sql: LONG_FILE, expected: ['drop-column@203:1'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL } },
+  {
+    name: 'finding at the end of a long file',
+    dialect: 'postgres',
+    sql: LONG_FILE,
+    expected: ['drop-column@203:1'],
+    squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
+  },
   {
     name: 'quoted mixed-case names are distinct from folded ones',
     dialect: 'postgres',
@@ -268,7 +375,8 @@ export const POSTGRES_SNIPPETS: readonly Snippet[] = [
     name: 'multibyte text before the statement (byte offsets)',
     dialect: 'postgres',
     sql: lines("SELECT 'Überprüfung 🚀'; DROP TABLE t;"),
-    expected: ['drop-table@1:26'], squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
+    expected: ['drop-table@1:26'],
+    squawk: { 'prefer-robust-stmts': ROBUST_REMOVAL },
   },
   {
     name: 'delete without where inside a function body',
@@ -290,10 +398,19 @@ export const SQLITE_SNIPPETS: readonly Snippet[] = [
   {
     name: 'sqlite: idempotent creates and add column',
     dialect: 'sqlite',
-    sql: lines('CREATE TABLE IF NOT EXISTS widgets (id INTEGER PRIMARY KEY, owner TEXT);', 'CREATE INDEX IF NOT EXISTS ix_widgets_owner ON widgets (owner);', 'ALTER TABLE widgets ADD COLUMN note TEXT;'),
+    sql: lines(
+      'CREATE TABLE IF NOT EXISTS widgets (id INTEGER PRIMARY KEY, owner TEXT);',
+      'CREATE INDEX IF NOT EXISTS ix_widgets_owner ON widgets (owner);',
+      'ALTER TABLE widgets ADD COLUMN note TEXT;',
+    ),
     expected: [],
   },
-  { name: 'sqlite: create table without if not exists', dialect: 'sqlite', sql: lines('CREATE TABLE widgets (id INTEGER PRIMARY KEY);'), expected: ['non-idempotent-create@1:1'] },
+  {
+    name: 'sqlite: create table without if not exists',
+    dialect: 'sqlite',
+    sql: lines('CREATE TABLE widgets (id INTEGER PRIMARY KEY);'),
+    expected: ['non-idempotent-create@1:1'],
+  },
   {
     name: 'sqlite: index, view and trigger without if not exists',
     dialect: 'sqlite',
@@ -307,13 +424,22 @@ export const SQLITE_SNIPPETS: readonly Snippet[] = [
     ),
     expected: ['non-idempotent-create@1:1', 'non-idempotent-create@2:1', 'non-idempotent-create@3:1'],
   },
-  { name: 'sqlite: virtual table without if not exists', dialect: 'sqlite', sql: lines('CREATE VIRTUAL TABLE docs_fts USING fts5(body);'), expected: ['non-idempotent-create@1:1'] },
+  {
+    name: 'sqlite: virtual table without if not exists',
+    dialect: 'sqlite',
+    sql: lines('CREATE VIRTUAL TABLE docs_fts USING fts5(body);'),
+    expected: ['non-idempotent-create@1:1'],
+  },
   { name: 'sqlite: drop table', dialect: 'sqlite', sql: lines('DROP TABLE IF EXISTS widgets;'), expected: ['drop-table@1:1'] },
   { name: 'sqlite: drop column', dialect: 'sqlite', sql: lines('ALTER TABLE users DROP COLUMN email;'), expected: ['drop-column@1:1'] },
   {
     name: 'sqlite: rename table and both column rename forms',
     dialect: 'sqlite',
-    sql: lines('ALTER TABLE users RENAME TO accounts;', 'ALTER TABLE accounts RENAME COLUMN email TO email_address;', 'ALTER TABLE teams RENAME name TO title;'),
+    sql: lines(
+      'ALTER TABLE users RENAME TO accounts;',
+      'ALTER TABLE accounts RENAME COLUMN email TO email_address;',
+      'ALTER TABLE teams RENAME name TO title;',
+    ),
     expected: ['rename-table@1:1', 'rename-column@3:1'],
   },
   {
@@ -338,8 +464,18 @@ export const SQLITE_SNIPPETS: readonly Snippet[] = [
     ),
     expected: ['table-rebuild@1:1'],
   },
-  { name: 'sqlite: not null column without default', dialect: 'sqlite', sql: lines('ALTER TABLE users ADD COLUMN plan TEXT NOT NULL;'), expected: ['not-null-without-default@1:1'] },
-  { name: 'sqlite: not null column with default', dialect: 'sqlite', sql: lines("ALTER TABLE users ADD COLUMN plan TEXT NOT NULL DEFAULT 'free';"), expected: [] },
+  {
+    name: 'sqlite: not null column without default',
+    dialect: 'sqlite',
+    sql: lines('ALTER TABLE users ADD COLUMN plan TEXT NOT NULL;'),
+    expected: ['not-null-without-default@1:1'],
+  },
+  {
+    name: 'sqlite: not null column with default',
+    dialect: 'sqlite',
+    sql: lines("ALTER TABLE users ADD COLUMN plan TEXT NOT NULL DEFAULT 'free';"),
+    expected: [],
+  },
   {
     name: 'sqlite: delete and update without where; trigger bodies are not migration statements',
     dialect: 'sqlite',

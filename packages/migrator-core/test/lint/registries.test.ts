@@ -71,7 +71,9 @@ describe('a registry build', () => {
     const clean = await run('npm', ['run', 'build'], { cwd: copy });
     expect(clean.code, clean.stderr).toBe(0);
     // The known warnings are one line on each build (lint --summary): a new error is never buried among them.
-    expect(clean.stdout).toContain('lint: 0 errors, 15 warnings (blocking-create-index: 8, constraint-without-not-valid: 7), 0 allowances in 14 files; atlas-migrate lint sql lists them\n');
+    expect(clean.stdout).toContain(
+      'lint: 0 errors, 15 warnings (blocking-create-index: 8, constraint-without-not-valid: 7), 0 allowances in 14 files; atlas-migrate lint sql lists them\n',
+    );
     expect(clean.stdout).not.toContain(': warning ');
     expect(clean.stdout).toContain('Build success');
     expect(existsSync(join(copy, 'dist/index.js'))).toBe(true);
@@ -82,7 +84,9 @@ describe('a registry build', () => {
     expect(broken.code).not.toBe(0);
     expect(broken.stdout).toContain('sql/1008_drop_tenant_region.postgres.sql:2:1: error drop-column: drops column tenants.region');
     expect(broken.stdout).toContain('sql/1008_drop_tenant_region.sqlite.sql:2:1: error drop-column: drops column tenants.region');
-    expect(broken.stdout).toContain('lint: 2 errors, 15 warnings (blocking-create-index: 8, constraint-without-not-valid: 7), 0 allowances in 16 files; atlas-migrate lint sql lists them\n');
+    expect(broken.stdout).toContain(
+      'lint: 2 errors, 15 warnings (blocking-create-index: 8, constraint-without-not-valid: 7), 0 allowances in 16 files; atlas-migrate lint sql lists them\n',
+    );
     // The lint runs before tsup: nothing of the broken registry was built.
     expect(broken.stdout).not.toContain('Build success');
   });

@@ -59,26 +59,29 @@ describe('squawk comparison (squawk-cli 2.66.0)', () => {
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'atlas-squawk-'));
-    POSTGRES_SNIPPETS.forEach((s, i) => writeFileSync(join(dir, files[i]!), s.sql));
+    for (const [i, s] of POSTGRES_SNIPPETS.entries()) writeFileSync(join(dir, files[i]!), s.sql);
     const version = await run(SQUAWK, ['--version'], { cwd: dir });
     expect(version.stdout.trim()).toBe('squawk 2.66.0');
     plain = await squawk(dir, files, false);
     inTransaction = await squawk(dir, files, true);
   });
 
-  it.each(POSTGRES_SNIPPETS.map((snippet, i) => ({ snippet, file: files[i]!, name: snippet.name })))('$name: same findings, or the difference is documented', async ({ snippet, file }) => {
-    const ours = (await lintMigrations([{ file, sql: snippet.sql, dialects: ['postgres'] }])).findings;
-    const differences: Record<string, string> = {};
-    for (const [squawkRule, ourRules] of Object.entries(EQUIVALENTS)) {
-      // squawk sees a transaction only when told to assume one; ours does for every unmarked file.
-      const source = squawkRule === 'ban-concurrent-index-creation-in-transaction' && transactional(snippet) ? inTransaction : plain;
-      const theirs = [...(source.get(file) ?? [])].filter((f) => f.startsWith(`${squawkRule}@`)).map((f) => Number(f.split('@')[1]));
-      const mine = ours.filter((f) => ourRules.includes(f.rule)).map((f) => f.line);
-      const key = (lines: number[]) => [...new Set(lines)].sort((a, b) => a - b).join(',');
-      if (key(theirs) !== key(mine)) differences[squawkRule] = `squawk on lines [${key(theirs)}], we on lines [${key(mine)}]`;
-    }
-    const documented = snippet.squawk ?? {};
-    expect(Object.keys(differences).sort(), JSON.stringify(differences)).toEqual(Object.keys(documented).sort());
-    for (const why of Object.values(documented)) expect(why.length).toBeGreaterThan(20);
-  });
+  it.each(POSTGRES_SNIPPETS.map((snippet, i) => ({ snippet, file: files[i]!, name: snippet.name })))(
+    '$name: same findings, or the difference is documented',
+    async ({ snippet, file }) => {
+      const ours = (await lintMigrations([{ file, sql: snippet.sql, dialects: ['postgres'] }])).findings;
+      const differences: Record<string, string> = {};
+      for (const [squawkRule, ourRules] of Object.entries(EQUIVALENTS)) {
+        // squawk sees a transaction only when told to assume one; ours does for every unmarked file.
+        const source = squawkRule === 'ban-concurrent-index-creation-in-transaction' && transactional(snippet) ? inTransaction : plain;
+        const theirs = [...(source.get(file) ?? [])].filter((f) => f.startsWith(`${squawkRule}@`)).map((f) => Number(f.split('@')[1]));
+        const mine = ours.filter((f) => ourRules.includes(f.rule)).map((f) => f.line);
+        const key = (lines: number[]) => [...new Set(lines)].sort((a, b) => a - b).join(',');
+        if (key(theirs) !== key(mine)) differences[squawkRule] = `squawk on lines [${key(theirs)}], we on lines [${key(mine)}]`;
+      }
+      const documented = snippet.squawk ?? {};
+      expect(Object.keys(differences).sort(), JSON.stringify(differences)).toEqual(Object.keys(documented).sort());
+      for (const why of Object.values(documented)) expect(why.length).toBeGreaterThan(20);
+    },
+  );
 });

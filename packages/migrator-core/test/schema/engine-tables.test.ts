@@ -43,8 +43,17 @@ describe.each(DIALECTS)('verify after baseline and repair on $name', ({ create }
   /** verify's whole output when nothing differs and nothing is extra; returns how many objects it expected. */
   const expectClean = (stdout: string, applied: number): number => {
     const lines = stdout.split('\n');
-    expect(lines[2]).toMatch(new RegExp(`^\\[SHOP\\] Compared with the ${db.dialect} snapshot: ${applied} applied migration\\(s\\), \\d+ object\\(s\\) expected\\.$`));
-    expect(lines).toEqual(['=== AtlasAI Schema Verification ===', `[SHOP] ${redactUrl(db.url).replace(/^sqlite:/, '')}`, lines[2], '[SHOP] No drift.', '[OK] The schema matches the registry.', '']);
+    expect(lines[2]).toMatch(
+      new RegExp(`^\\[SHOP\\] Compared with the ${db.dialect} snapshot: ${applied} applied migration\\(s\\), \\d+ object\\(s\\) expected\\.$`),
+    );
+    expect(lines).toEqual([
+      '=== AtlasAI Schema Verification ===',
+      `[SHOP] ${redactUrl(db.url).replace(/^sqlite:/, '')}`,
+      lines[2],
+      '[SHOP] No drift.',
+      '[OK] The schema matches the registry.',
+      '',
+    ]);
     return Number(/(\d+) object/.exec(lines[2]!)![1]);
   };
 

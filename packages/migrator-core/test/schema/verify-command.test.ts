@@ -68,7 +68,7 @@ describe('atlas-migrate verify on PostgreSQL, a folder with its own snapshot', (
         'column widgets.color @2 text',
         'column widgets.id @1 bigint NOT NULL',
         'column widgets.name @1 text NOT NULL',
-        "column widgets.price @1 numeric(10,2) DEFAULT 0",
+        'column widgets.price @1 numeric(10,2) DEFAULT 0',
         'constraint widgets.widgets_pkey @1 PRIMARY KEY (id)',
         'index widgets.widgets_name_idx @2 USING btree (lower(name)) WHERE (color IS NOT NULL)',
         '',
@@ -89,7 +89,9 @@ describe('atlas-migrate verify on PostgreSQL, a folder with its own snapshot', (
     await db.query(`CREATE OR REPLACE FUNCTION widget_label(name text, price numeric) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(name) $$`);
     const edited = await verify();
     expect(edited.stdout.split('\n')[3]).toMatch(
-      new RegExp(`^\\[SHOP\\] Different: function widget_label\\(name text, price numeric\\) \\(2\\): expected \`FUNCTION RETURNS text LANGUAGE sql IMMUTABLE body ${v2}\`, actual \`FUNCTION RETURNS text LANGUAGE sql IMMUTABLE body sha256:[0-9a-f]{16}\`$`),
+      new RegExp(
+        `^\\[SHOP\\] Different: function widget_label\\(name text, price numeric\\) \\(2\\): expected \`FUNCTION RETURNS text LANGUAGE sql IMMUTABLE body ${v2}\`, actual \`FUNCTION RETURNS text LANGUAGE sql IMMUTABLE body sha256:[0-9a-f]{16}\`$`,
+      ),
     );
     expect(edited.code).toBe(1);
     expect(edited.stdout.startsWith(`=== AtlasAI Schema Verification ===\n[SHOP] ${redactUrl(db.url)}\n`)).toBe(true);
@@ -97,7 +99,10 @@ describe('atlas-migrate verify on PostgreSQL, a folder with its own snapshot', (
 
   it('a plane that owns another schema (--schema atlas) compares with the snapshot taken in public', async () => {
     const registry = await loadRegistryFromDir(join(root, 'sql'), { plane: 'shop' });
-    writeFileSync(join(root, 'schema', 'postgres.snapshot'), renderSnapshot(await generateSnapshot({ registry, dialect: await createDialect(scratch.url, silentLogger) })));
+    writeFileSync(
+      join(root, 'schema', 'postgres.snapshot'),
+      renderSnapshot(await generateSnapshot({ registry, dialect: await createDialect(scratch.url, silentLogger) })),
+    );
     expect((await migrate('--schema', 'atlas')).code).toBe(0);
     const result = await verify('--schema', 'atlas');
     expect(result.stdout).toContain('[SHOP] Compared with the postgres snapshot: 2 applied migration(s), 8 object(s) expected.\n[SHOP] No drift.\n');

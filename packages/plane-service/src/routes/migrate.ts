@@ -23,7 +23,13 @@ export function migrateRoute<DB>(app: ServiceApp, context: ServiceContext<DB>): 
     async (request, reply) => {
       const mode = request.query.dryRun === true ? 'dry-run' : 'apply';
       const started = performance.now();
-      const report = await runMigrations({ registry, dialect: database.migrationDialect, mode, logger: engineLogger(request.log), lockTimeoutMs: config.lockTimeoutMs });
+      const report = await runMigrations({
+        registry,
+        dialect: database.migrationDialect,
+        mode,
+        logger: engineLogger(request.log),
+        lockTimeoutMs: config.lockTimeoutMs,
+      });
       if (mode === 'apply') migrationState.invalidate();
       const durationMs = Math.round(performance.now() - started);
       const line = { plane: config.plane, mode, ok: report.ok, applied: report.applied.map((m) => m.version), durationMs };

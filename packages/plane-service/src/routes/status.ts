@@ -9,8 +9,12 @@ import { requireServiceSecret } from '../secret.js';
  * lock, but it reads the catalog, so it is not the health check (which stays about pending migrations).
  */
 export function statusRoute<DB>(app: ServiceApp, context: ServiceContext<DB>): void {
-  app.get('/api/db/status', { onRequest: requireServiceSecret(context.config.internalServiceSecret), schema: { querystring: NoQuery } }, async (_request, reply) => {
-    const status = await inspectMigrations({ registry: context.registry, dialect: context.database.migrationDialect, drift: true });
-    return reply.code(status.ok ? 200 : 503).send(statusDocument([status]));
-  });
+  app.get(
+    '/api/db/status',
+    { onRequest: requireServiceSecret(context.config.internalServiceSecret), schema: { querystring: NoQuery } },
+    async (_request, reply) => {
+      const status = await inspectMigrations({ registry: context.registry, dialect: context.database.migrationDialect, drift: true });
+      return reply.code(status.ok ? 200 : 503).send(statusDocument([status]));
+    },
+  );
 }

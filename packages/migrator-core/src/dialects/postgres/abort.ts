@@ -11,7 +11,13 @@ import type { Logger } from '../../logger.js';
  * backend notices at its next `client_connection_check_interval` check.
  * Returns the function that stops watching (called when the session closes).
  */
-export function endBackendOnAbort(signal: AbortSignal, client: pg.Client, backendPid: number, openHelper: () => Promise<pg.Client>, logger: Logger): () => void {
+export function endBackendOnAbort(
+  signal: AbortSignal,
+  client: pg.Client,
+  backendPid: number,
+  openHelper: () => Promise<pg.Client>,
+  logger: Logger,
+): () => void {
   let closed = false;
   const onAbort = () => {
     if (closed) return;

@@ -47,7 +47,8 @@ const MARK = `SELECT ${BATCH_MARK_COLUMN}`;
  * COMMIT; rows are unchanged). A migration that sets constraint modes itself never shares a transaction
  * (apply-batch.ts).
  */
-export const CHECK_DEFERRED = 'SAVEPOINT atlas_deferred;\nSET CONSTRAINTS ALL IMMEDIATE;\nROLLBACK TO SAVEPOINT atlas_deferred;\nRELEASE SAVEPOINT atlas_deferred';
+export const CHECK_DEFERRED =
+  'SAVEPOINT atlas_deferred;\nSET CONSTRAINTS ALL IMMEDIATE;\nROLLBACK TO SAVEPOINT atlas_deferred;\nRELEASE SAVEPOINT atlas_deferred';
 
 /** Runs the batch; returns each migration's duration in ms, or null after rolling back. */
 export async function applyPostgresBatch(session: BatchSession, batch: readonly BatchedMigration[]): Promise<number[] | null> {
@@ -72,7 +73,9 @@ export async function applyPostgresBatch(session: BatchSession, batch: readonly 
     await rollback(session);
     return null;
   }
-  const marks = (Array.isArray(results) ? results : [results]).filter((r) => r.fields[0]?.name === 'atlas_batch_mark').map((r) => Number(r.rows[0]?.atlas_batch_mark));
+  const marks = (Array.isArray(results) ? results : [results])
+    .filter((r) => r.fields[0]?.name === 'atlas_batch_mark')
+    .map((r) => Number(r.rows[0]?.atlas_batch_mark));
   const durations = batch.map((_, i) => Math.max(0, Math.round(marks[i + 1]! - marks[i]!)));
   try {
     // applied_at: each migration's own end (its mark, the server's clock in ms), as a migration alone

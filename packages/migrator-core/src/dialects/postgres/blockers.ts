@@ -16,7 +16,14 @@ export interface Blocker {
 
 /** The sessions `pid` waits for right now (empty when it waits for nobody). */
 export async function blockersOf(client: pg.Client, pid: number): Promise<Blocker[]> {
-  const { rows } = await client.query<{ pid: number; application_name: string; client_addr: string | null; state: string | null; xact_seconds: number | null; query: string }>(
+  const { rows } = await client.query<{
+    pid: number;
+    application_name: string;
+    client_addr: string | null;
+    state: string | null;
+    xact_seconds: number | null;
+    query: string;
+  }>(
     `SELECT a.pid, a.application_name, host(a.client_addr) AS client_addr, a.state,
             floor(extract(epoch FROM now() - a.xact_start))::int AS xact_seconds, left(a.query, 100) AS query
        FROM pg_stat_activity a

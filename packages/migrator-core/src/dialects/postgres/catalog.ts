@@ -33,7 +33,16 @@ async function extensions(query: CatalogQuery, _schema: string): Promise<SchemaO
 }
 
 async function types(query: CatalogQuery, schema: string): Promise<SchemaObject[]> {
-  const rows = await query<{ name: string; typtype: string; labels: string[] | null; base: string | null; notnull: boolean; dflt: string | null; checks: string[] | null; fields: string[] | null }>(
+  const rows = await query<{
+    name: string;
+    typtype: string;
+    labels: string[] | null;
+    base: string | null;
+    notnull: boolean;
+    dflt: string | null;
+    checks: string[] | null;
+    fields: string[] | null;
+  }>(
     `SELECT t.typname AS name, t.typtype::text AS typtype,
             (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid) AS labels,
             CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base,
@@ -49,7 +58,10 @@ async function types(query: CatalogQuery, schema: string): Promise<SchemaObject[
   return rows.map((r) => {
     let definition: string;
     if (r.typtype === 'e') definition = `ENUM (${(r.labels ?? []).map(literal).join(', ')})`;
-    else if (r.typtype === 'd') definition = ['DOMAIN', r.base, r.notnull ? 'NOT NULL' : null, r.dflt === null ? null : `DEFAULT ${r.dflt}`, ...(r.checks ?? [])].filter(Boolean).join(' ');
+    else if (r.typtype === 'd')
+      definition = ['DOMAIN', r.base, r.notnull ? 'NOT NULL' : null, r.dflt === null ? null : `DEFAULT ${r.dflt}`, ...(r.checks ?? [])]
+        .filter(Boolean)
+        .join(' ');
     else if (r.typtype === 'c') definition = `COMPOSITE (${(r.fields ?? []).join(', ')})`;
     else definition = r.typtype === 'r' ? 'RANGE' : 'MULTIRANGE';
     return { kind: 'type', name: r.name, definition: oneLine(definition) };
@@ -58,7 +70,17 @@ async function types(query: CatalogQuery, schema: string): Promise<SchemaObject[
 
 /** Sequences, with what owns them; an identity column's sequence is part of the column, an engine table's is the engine's. */
 async function sequences(query: CatalogQuery, schema: string): Promise<SchemaObject[]> {
-  const rows = await query<{ name: string; type: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean; owner: string | null }>(
+  const rows = await query<{
+    name: string;
+    type: string;
+    start: string;
+    increment: string;
+    min: string;
+    max: string;
+    cache: string;
+    cycle: boolean;
+    owner: string | null;
+  }>(
     `SELECT c.relname AS name, format_type(s.seqtypid, NULL) AS type, s.seqstart::text AS start, s.seqincrement::text AS increment,
             s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
             (SELECT t.relname || '.' || a.attname FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
@@ -74,7 +96,16 @@ async function sequences(query: CatalogQuery, schema: string): Promise<SchemaObj
   return rows.map((r) => ({
     kind: 'sequence',
     name: r.name,
-    definition: [r.type, `START ${r.start}`, `INCREMENT ${r.increment}`, `MINVALUE ${r.min}`, `MAXVALUE ${r.max}`, `CACHE ${r.cache}`, r.cycle ? 'CYCLE' : null, r.owner ? `OWNED BY ${r.owner}` : null]
+    definition: [
+      r.type,
+      `START ${r.start}`,
+      `INCREMENT ${r.increment}`,
+      `MINVALUE ${r.min}`,
+      `MAXVALUE ${r.max}`,
+      `CACHE ${r.cache}`,
+      r.cycle ? 'CYCLE' : null,
+      r.owner ? `OWNED BY ${r.owner}` : null,
+    ]
       .filter(Boolean)
       .join(' '),
   }));
@@ -82,7 +113,18 @@ async function sequences(query: CatalogQuery, schema: string): Promise<SchemaObj
 
 /** Functions and procedures: signature, language, volatility, settings, and a hash of the body. */
 async function functions(query: CatalogQuery, schema: string): Promise<SchemaObject[]> {
-  const rows = await query<{ name: string; args: string; result: string | null; kind: string; language: string; volatility: string; secdef: boolean; strict: boolean; config: string[] | null; body: string }>(
+  const rows = await query<{
+    name: string;
+    args: string;
+    result: string | null;
+    kind: string;
+    language: string;
+    volatility: string;
+    secdef: boolean;
+    strict: boolean;
+    config: string[] | null;
+    body: string;
+  }>(
     `SELECT p.proname AS name, pg_get_function_identity_arguments(p.oid) AS args, pg_get_function_result(p.oid) AS result,
             p.prokind::text AS kind, l.lanname AS language, p.provolatile::text AS volatility, p.prosecdef AS secdef,
             p.proisstrict AS strict, p.proconfig AS config, coalesce(p.prosrc, '') AS body
@@ -124,12 +166,23 @@ async function tables(query: CatalogQuery, schema: string): Promise<SchemaObject
   return rows.map((r) => ({
     kind: 'table',
     name: r.name,
-    definition: [r.persistence === 'u' ? 'UNLOGGED' : null, r.partition ? `PARTITION BY ${r.partition}` : null, r.rls ? 'ROW LEVEL SECURITY' : null].filter(Boolean).join(' '),
+    definition: [r.persistence === 'u' ? 'UNLOGGED' : null, r.partition ? `PARTITION BY ${r.partition}` : null, r.rls ? 'ROW LEVEL SECURITY' : null]
+      .filter(Boolean)
+      .join(' '),
   }));
 }
 
 async function columns(query: CatalogQuery, schema: string): Promise<SchemaObject[]> {
-  const rows = await query<{ table: string; name: string; type: string; collation: string | null; notnull: boolean; dflt: string | null; identity: string; generated: string }>(
+  const rows = await query<{
+    table: string;
+    name: string;
+    type: string;
+    collation: string | null;
+    notnull: boolean;
+    dflt: string | null;
+    identity: string;
+    generated: string;
+  }>(
     `SELECT c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
             CASE WHEN a.attcollation <> t.typcollation THEN (SELECT quote_ident(collname) FROM pg_collation WHERE oid = a.attcollation) END AS collation,
             a.attnotnull AS notnull, pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity::text AS identity, a.attgenerated::text AS generated
@@ -141,8 +194,20 @@ async function columns(query: CatalogQuery, schema: string): Promise<SchemaObjec
   );
   return rows.map((r) => {
     const value =
-      r.generated === 's' ? `GENERATED ALWAYS AS (${r.dflt}) STORED` : r.identity === 'a' ? 'GENERATED ALWAYS AS IDENTITY' : r.identity === 'd' ? 'GENERATED BY DEFAULT AS IDENTITY' : r.dflt === null ? null : `DEFAULT ${r.dflt}`;
-    return { kind: 'column', name: `${r.table}.${r.name}`, definition: oneLine([r.type, r.collation ? `COLLATE ${r.collation}` : null, r.notnull ? 'NOT NULL' : null, value].filter(Boolean).join(' ')) };
+      r.generated === 's'
+        ? `GENERATED ALWAYS AS (${r.dflt}) STORED`
+        : r.identity === 'a'
+          ? 'GENERATED ALWAYS AS IDENTITY'
+          : r.identity === 'd'
+            ? 'GENERATED BY DEFAULT AS IDENTITY'
+            : r.dflt === null
+              ? null
+              : `DEFAULT ${r.dflt}`;
+    return {
+      kind: 'column',
+      name: `${r.table}.${r.name}`,
+      definition: oneLine([r.type, r.collation ? `COLLATE ${r.collation}` : null, r.notnull ? 'NOT NULL' : null, value].filter(Boolean).join(' ')),
+    };
   });
 }
 

@@ -67,7 +67,12 @@ export interface OpenedClient {
   readonly settingsBySql: boolean;
 }
 
-async function attempt(target: ConnectionTarget, applicationName: string | undefined, settings: SessionSettings | null, queryTimeoutMs?: number): Promise<pg.Client> {
+async function attempt(
+  target: ConnectionTarget,
+  applicationName: string | undefined,
+  settings: SessionSettings | null,
+  queryTimeoutMs?: number,
+): Promise<pg.Client> {
   const url = new URL(target.url);
   const { connectionString, options } = settings ? startupOptions(url, settings) : { connectionString: target.url, options: undefined };
   const client = new pg.Client({
@@ -102,7 +107,13 @@ export async function openPlainClient(target: ConnectionTarget, applicationName:
  * Connects, retrying transient failures with backoff and jitter for up to `waitMs` (one warning per
  * try, naming the host), then fails with CONNECTION_FAILED and the redacted target.
  */
-export async function openSession(target: ConnectionTarget, applicationName: string, settings: SessionSettings, waitMs: number, logger: Logger): Promise<OpenedClient> {
+export async function openSession(
+  target: ConnectionTarget,
+  applicationName: string,
+  settings: SessionSettings,
+  waitMs: number,
+  logger: Logger,
+): Promise<OpenedClient> {
   const hasAppName = /[?&]application_name=/.test(target.url);
   const started = Date.now();
   let delay = 250;
@@ -119,7 +130,10 @@ export async function openSession(target: ConnectionTarget, applicationName: str
       const elapsed = Date.now() - started;
       const wait = Math.round(delay * (0.5 + Math.random()));
       if (transient(error) && elapsed + wait < waitMs) {
-        logger.warn(`cannot reach ${target.host} yet (${messageOf(error) || (error as { code?: string }).code}); trying again in ${wait} ms`, { host: target.host, attempt: tries });
+        logger.warn(`cannot reach ${target.host} yet (${messageOf(error) || (error as { code?: string }).code}); trying again in ${wait} ms`, {
+          host: target.host,
+          attempt: tries,
+        });
         await sleep(wait);
         delay = Math.min(delay * 2, 5000);
         continue;

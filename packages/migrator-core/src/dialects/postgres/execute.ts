@@ -37,7 +37,9 @@ export class StatementExecutor {
     let saved: string | undefined;
     try {
       if (long) {
-        const { rows } = await this.query<{ saved: string }>(`SELECT current_setting('lock_timeout') AS saved, set_config('lock_timeout', $1, false)`, [String(concurrentLockTimeoutMs)]);
+        const { rows } = await this.query<{ saved: string }>(`SELECT current_setting('lock_timeout') AS saved, set_config('lock_timeout', $1, false)`, [
+          String(concurrentLockTimeoutMs),
+        ]);
         saved = rows[0]!.saved;
       }
       await this.query(text, undefined, long ? 'alone' : 'statement');
@@ -106,11 +108,18 @@ export class StatementExecutor {
     const said = messageOf(error);
     if (statement.creates) {
       if (await this.exists(statement.creates)) return { alreadyExisted: true, present: [said] };
-      throw statementError(error, statement, undefined, `The database says something already exists (${said}), but ${describePgObject(statement.creates)}, which this statement creates, does not: it was not skipped.`);
+      throw statementError(
+        error,
+        statement,
+        undefined,
+        `The database says something already exists (${said}), but ${describePgObject(statement.creates)}, which this statement creates, does not: it was not skipped.`,
+      );
     }
     if (statement.actions && statement.actions.length > 1) {
       const states = await Promise.all(
-        statement.actions.map(async (a) => `${a.description} ${a.object === null ? '(cannot tell)' : (await this.exists(a.object)) ? 'exists' : 'does not exist'}`),
+        statement.actions.map(
+          async (a) => `${a.description} ${a.object === null ? '(cannot tell)' : (await this.exists(a.object)) ? 'exists' : 'does not exist'}`,
+        ),
       );
       throw statementError(
         error,

@@ -79,7 +79,12 @@ END $atlas_guard$`;
    * outside any transaction (it fails with 25001 before doing anything, and the message is undone) is
    * then sent again alone, checked just before and just after; `alone` sends it so at once.
    */
-  async send<R extends pg.QueryResultRow>(client: pg.Client, text: string, values: unknown[] | undefined, how: 'message' | 'statement' | 'alone' = 'message'): Promise<pg.QueryResult<R>> {
+  async send<R extends pg.QueryResultRow>(
+    client: pg.Client,
+    text: string,
+    values: unknown[] | undefined,
+    how: 'message' | 'statement' | 'alone' = 'message',
+  ): Promise<pg.QueryResult<R>> {
     if (how === 'alone') {
       await client.query(this.check);
       const result = await client.query<R>(text, values);

@@ -18,7 +18,11 @@ export type HistoryRead = pg.QueryResult | null | undefined;
  * of two statements). When the read fails, PostgreSQL rolled the whole query back: the set-up runs again
  * alone.
  */
-export async function setUpReadingHistory<R extends pg.QueryResultRow>(client: pg.Client, setUpSql: string, historyTable: string): Promise<{ rows: R[]; history: HistoryRead }> {
+export async function setUpReadingHistory<R extends pg.QueryResultRow>(
+  client: pg.Client,
+  setUpSql: string,
+  historyTable: string,
+): Promise<{ rows: R[]; history: HistoryRead }> {
   try {
     const results = (await client.query(`${setUpSql}; SELECT * FROM ${historyTable}`)) as unknown as pg.QueryResult[];
     return { rows: results[0]!.rows as R[], history: results[1]! };

@@ -80,9 +80,18 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
         // session (dry run, status) takes no lock and changes nothing, so it may go through one.
         let guard: BackendGuard | undefined;
         if (!readOnly) {
-          const path = await checkConnectionPath(logger, client, pid, () => openPlainClient(target, `${applicationName} pooler check`, PROBE_TIMEOUT_MS), options.redacted);
+          const path = await checkConnectionPath(
+            logger,
+            client,
+            pid,
+            () => openPlainClient(target, `${applicationName} pooler check`, PROBE_TIMEOUT_MS),
+            options.redacted,
+          );
           if (path === 'session-pooled') {
-            logger.info('connected through a session-pooling proxy; every message is checked to reach this backend', { target: options.redacted, backend: pid });
+            logger.info('connected through a session-pooling proxy; every message is checked to reach this backend', {
+              target: options.redacted,
+              backend: pid,
+            });
             guard = new BackendGuard(pid, migrationLockName(schema), options.redacted);
           }
         }
@@ -94,7 +103,19 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
         // The connection check interval was set by the first query; settingsSql is what a reset puts back.
         if (settingsBySql) await client.query(settingsAsSql(settings));
         const watch = new BlockerWatch(() => openPlainClient(target, `${applicationName} lock monitor`, MONITOR_TIMEOUT_MS), logger);
-        const context = { client, logger, schema, backendPid: pid, serverVersionNum: version, privileges: { database, role, schema }, policy, settingsSql, watch, ...(guard ? { guard } : {}), ...(stopAbort ? { onClose: stopAbort } : {}) };
+        const context = {
+          client,
+          logger,
+          schema,
+          backendPid: pid,
+          serverVersionNum: version,
+          privileges: { database, role, schema },
+          policy,
+          settingsSql,
+          watch,
+          ...(guard ? { guard } : {}),
+          ...(stopAbort ? { onClose: stopAbort } : {}),
+        };
         return history === undefined ? new PostgresSession(context) : new SessionWithHistory(context, history);
       } catch (error) {
         stopAbort?.();
@@ -105,5 +126,3 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
     },
   };
 }
-
-

@@ -42,14 +42,23 @@ export async function acquireMigrationLock(
   for (;;) {
     const { rows } = guard
       ? await query<{ here: boolean; mine: boolean; locked: boolean | null; stamped: string | null }>(guard.lockStatement(STAMP))
-      : await query<{ locked: boolean; stamped: string | null }>(`SELECT locked, CASE WHEN locked THEN ${STAMP} END AS stamped FROM pg_try_advisory_lock($1::bigint) AS locked`, [key]);
+      : await query<{ locked: boolean; stamped: string | null }>(
+          `SELECT locked, CASE WHEN locked THEN ${STAMP} END AS stamped FROM pg_try_advisory_lock($1::bigint) AS locked`,
+          [key],
+        );
     const row = rows[0] as { here?: boolean; mine?: boolean; locked: boolean | null; stamped: string | null } | undefined;
     if (guard && row?.here === false) throw guard.moved(`the session's backend was ${guard.backendPid}, and the lock request reached another one`);
-    if (guard && row?.mine) throw guard.moved(`the session's backend ${guard.backendPid} already holds the migration lock, taken by another client of the same pooled server connection`);
+    if (guard && row?.mine)
+      throw guard.moved(
+        `the session's backend ${guard.backendPid} already holds the migration lock, taken by another client of the same pooled server connection`,
+      );
     if (row?.locked) return row.stamped ?? undefined;
     if (Date.now() >= deadline) {
       const holder = await describeHolder(query, key);
-      throw new MigratorError('LOCK_TIMEOUT', `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the migration lock on ${lockName.replace(/^atlas-migrations:/, '')}, held by ${holder}`);
+      throw new MigratorError(
+        'LOCK_TIMEOUT',
+        `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the migration lock on ${lockName.replace(/^atlas-migrations:/, '')}, held by ${holder}`,
+      );
     }
     if (!waitingLogged) {
       const holder = await describeHolder(query, key);
@@ -103,7 +112,13 @@ async function describeHolder(query: Query, key: string): Promise<string> {
  * Releases the lock through a proxy (guard.ts), which may route the release to another backend than
  * the holder's: says what became of the lock, and throws when it was not released as held.
  */
-export async function releaseGuardedLock(client: pg.Client, guard: BackendGuard, lockName: string, logger: Logger, guardFailure: MigratorError | undefined): Promise<void> {
+export async function releaseGuardedLock(
+  client: pg.Client,
+  guard: BackendGuard,
+  lockName: string,
+  logger: Logger,
+  guardFailure: MigratorError | undefined,
+): Promise<void> {
   if ((client.getTransactionStatus() ?? 'I') !== 'I') await client.query('ROLLBACK');
   const released = await guard.release(client);
   if (released === 'unreachable') {
@@ -111,10 +126,18 @@ export async function releaseGuardedLock(client: pg.Client, guard: BackendGuard,
       `the release of the migration lock kept reaching other backends than ${guard.backendPid}, which holds it and was never idle; the lock stays on that server connection of the proxy until the proxy closes it (PgBouncer: server_idle_timeout, or RECONNECT on its admin console)`,
     );
   }
-  if (released === 'terminated') logger.warn('the migration lock was released by ending its idle backend, which the session could no longer reach', { backend: guard.backendPid });
+  if (released === 'terminated')
+    logger.warn('the migration lock was released by ending its idle backend, which the session could no longer reach', { backend: guard.backendPid });
   if (guardFailure) throw guardFailure;
   if (released === 'released') return;
-  if (released === 'not-held') throw lockLost(lockName, `backend ${guard.backendPid} no longer held it when the run ended (a statement released it: pg_advisory_unlock_all(), DISCARD ALL)`);
-  if (released === 'terminated') throw guard.moved(`releasing the migration lock reached another backend than ${guard.backendPid}, which holds it, so that idle backend was ended to release it`);
+  if (released === 'not-held')
+    throw lockLost(
+      lockName,
+      `backend ${guard.backendPid} no longer held it when the run ended (a statement released it: pg_advisory_unlock_all(), DISCARD ALL)`,
+    );
+  if (released === 'terminated')
+    throw guard.moved(
+      `releasing the migration lock reached another backend than ${guard.backendPid}, which holds it, so that idle backend was ended to release it`,
+    );
   throw guard.moved(`releasing the migration lock reached another backend than ${guard.backendPid} before it reached that one (it is released)`);
 }

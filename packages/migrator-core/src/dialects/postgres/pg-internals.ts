@@ -18,4 +18,3 @@ export function announcedProcessId(client: pg.Client): number | null {
   const value = (client as unknown as { processID?: unknown }).processID;
   return typeof value === 'number' ? value : null;
 }
-

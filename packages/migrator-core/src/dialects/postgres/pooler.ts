@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { announcedProcessId } from './pg-internals.js';
@@ -32,7 +32,13 @@ const PIN_MS = 500;
 export const POOLER_ADVICE =
   'Give the migration a direct PostgreSQL URL or a session-pooled one (PgBouncer pool_mode = session); for the services, set MIGRATION_DATABASE_URL to it.';
 
-export async function checkConnectionPath(logger: Logger, client: pg.Client, backendPid: number, openProbe: () => Promise<pg.Client>, target: string): Promise<Path> {
+export async function checkConnectionPath(
+  logger: Logger,
+  client: pg.Client,
+  backendPid: number,
+  openProbe: () => Promise<pg.Client>,
+  target: string,
+): Promise<Path> {
   const announced = announcedProcessId(client);
   if (announced === backendPid) return 'direct';
   let probe: pg.Client | undefined;
@@ -67,7 +73,10 @@ export async function checkConnectionPath(logger: Logger, client: pg.Client, bac
     // pooler) has none for the probe: waiting for one could wait for ever, and the guard (guard.ts)
     // keeps the run safe without the probe's answer.
     if (/Query read timeout/.test(messageOf(error))) {
-      logger.warn('the proxy had no server connection free for the pooler check within its time; going on, with every message checked to reach this session\'s backend', { backend: backendPid });
+      logger.warn(
+        "the proxy had no server connection free for the pooler check within its time; going on, with every message checked to reach this session's backend",
+        { backend: backendPid },
+      );
       return 'session-pooled';
     }
     throw new MigratorError(

@@ -37,7 +37,11 @@ export interface SessionContext {
 }
 
 /** How the session sends SQL: `how` says how a guarded session sends it outside a transaction (guard.ts). */
-export type SessionQuery = <R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[], how?: 'message' | 'statement' | 'alone') => Promise<pg.QueryResult<R>>;
+export type SessionQuery = <R extends pg.QueryResultRow = pg.QueryResultRow>(
+  text: string,
+  values?: unknown[],
+  how?: 'message' | 'statement' | 'alone',
+) => Promise<pg.QueryResult<R>>;
 
 /** The major version of the PostgreSQL grammar libpg-query implements: its own major (18.x parses as PostgreSQL 18). */
 export const PARSER_GRAMMAR_MAJOR = 18;

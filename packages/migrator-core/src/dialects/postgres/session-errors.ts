@@ -32,7 +32,13 @@ export function statementOf(error: unknown): StatementError | undefined {
   return undefined;
 }
 
-export function statementError(error: unknown, statement: Statement, offsetInText: number | undefined, message = messageOf(error), hint?: string): StatementError {
+export function statementError(
+  error: unknown,
+  statement: Statement,
+  offsetInText: number | undefined,
+  message = messageOf(error),
+  hint?: string,
+): StatementError {
   const e = error as pg.DatabaseError;
   const at = offsetInText === undefined ? { line: statement.line, column: statement.column } : locateInStatement(statement, offsetInText);
   const detail = [e.detail, e.where ? `where: ${e.where}` : undefined].filter(Boolean).join('; ');
@@ -51,7 +57,12 @@ export function statementError(error: unknown, statement: Statement, offsetInTex
 export function lockContention(error: unknown, attempts: number, timeoutMs: number, blockers: readonly Blocker[], transactional: boolean): MigratorError {
   const at = statementOf(error);
   const where = at ? `statement ${at.statementIndex}` : 'writing schema_migrations';
-  const tries = attempts > 1 ? ` on each of ${attempts} attempts (the migration was rolled back after each and retried with backoff)` : transactional ? '' : ' (a no-transaction migration is not retried: what ran before it stays)';
+  const tries =
+    attempts > 1
+      ? ` on each of ${attempts} attempts (the migration was rolled back after each and retried with backoff)`
+      : transactional
+        ? ''
+        : ' (a no-transaction migration is not retried: what ran before it stays)';
   return new MigratorError(
     'LOCK_CONTENTION',
     `Lock not available: ${where} waited the whole lock_timeout of ${seconds(timeoutMs)}${tries}. Blocked by: ${describeBlockers(blockers)}.`,

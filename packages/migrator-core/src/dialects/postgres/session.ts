@@ -1,6 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { CommitUnknownError, type AuditRecord, type BatchedMigration, type History, type HistoryRecord, type NamedObject, type Session, type Statement, type StatementError, type StatementOutcome, type SyntaxGrammar } from '../../dialect.js';
+import {
+  CommitUnknownError,
+  type AuditRecord,
+  type BatchedMigration,
+  type History,
+  type HistoryRecord,
+  type NamedObject,
+  type Session,
+  type Statement,
+  type StatementError,
+  type StatementOutcome,
+  type SyntaxGrammar,
+} from '../../dialect.js';
 import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { MigrationScript } from '../../migration.js';
@@ -67,7 +79,11 @@ export class PostgresSession implements Session {
   }
 
   /** `how` says how a guarded session sends the text outside a transaction (guard.ts). */
-  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[], how: 'message' | 'statement' | 'alone' = 'message'): Promise<pg.QueryResult<R>> {
+  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+    how: 'message' | 'statement' | 'alone' = 'message',
+  ): Promise<pg.QueryResult<R>> {
     if (this.lost) throw this.lost;
     if (this.guardFailure && !/^ROLLBACK\b/.test(text)) throw this.guardFailure;
     const guard = this.guarding ? this.ctx.guard : undefined;
@@ -82,8 +98,14 @@ export class PostgresSession implements Session {
       if (CONNECTION_LOST.test(messageOf(error)) && (error as pg.DatabaseError).code === undefined) this.lost ??= error as Error;
       if (!guard || (error as pg.DatabaseError).code !== GUARD_SQLSTATE) throw error;
       this.guardFailure = /no longer holds/.test(messageOf(error))
-        ? lockLost(migrationLockName(this.ctx.schema), `backend ${guard.backendPid} no longer held it at the run's next check (a statement released it: pg_advisory_unlock_all(), DISCARD ALL), so nothing more was committed`)
-        : guard.moved(`a message of this session reached backend ${/backend (\d+)/.exec(messageOf(error))?.[1] ?? '?'} instead of ${guard.backendPid}, which holds the migration lock`, error);
+        ? lockLost(
+            migrationLockName(this.ctx.schema),
+            `backend ${guard.backendPid} no longer held it at the run's next check (a statement released it: pg_advisory_unlock_all(), DISCARD ALL), so nothing more was committed`,
+          )
+        : guard.moved(
+            `a message of this session reached backend ${/backend (\d+)/.exec(messageOf(error))?.[1] ?? '?'} instead of ${guard.backendPid}, which holds the migration lock`,
+            error,
+          );
       throw this.guardFailure;
     }
   }
@@ -111,7 +133,10 @@ export class PostgresSession implements Session {
       // No table, or not even the plane's schema yet: nothing was ever applied here.
       const code = (error as pg.DatabaseError).code;
       if (code === '42P01' || code === '3F000') return null;
-      throw this.denied(`Reading ${this.history}`, error) ?? new MigratorError('HISTORY_INVALID', `Cannot read ${this.history}: ${messageOf(error)}`, { cause: error });
+      throw (
+        this.denied(`Reading ${this.history}`, error) ??
+        new MigratorError('HISTORY_INVALID', `Cannot read ${this.history}: ${messageOf(error)}`, { cause: error })
+      );
     }
     return readHistoryResult(result);
   }
@@ -196,11 +221,14 @@ export class PostgresSession implements Session {
         const blockers = this.statements.lastBlockers;
         if (attempt > retries) throw lockContention(error, attempt, ddlLockTimeoutMs, blockers, true);
         const wait = Math.round(Math.min(retryBaseMs * 2 ** (attempt - 1), 10_000) * (0.5 + Math.random()));
-        this.logger.warn(`lock not available (attempt ${attempt} of ${retries + 1}); rolled back, retrying in ${wait} ms; blocked by: ${describeBlockers(blockers)}`, {
-          attempt,
-          retryInMs: wait,
-          blockers: blockers.map((b) => b.pid),
-        });
+        this.logger.warn(
+          `lock not available (attempt ${attempt} of ${retries + 1}); rolled back, retrying in ${wait} ms; blocked by: ${describeBlockers(blockers)}`,
+          {
+            attempt,
+            retryInMs: wait,
+            blockers: blockers.map((b) => b.pid),
+          },
+        );
         await sleep(wait);
         continue;
       }
@@ -261,7 +289,17 @@ export class PostgresSession implements Session {
     if (this.lost) throw this.lost;
     const query = (text: string, values?: unknown[]) => this.query(text, values) as Promise<pg.QueryResult | pg.QueryResult[]>;
     const takeNotices = () => this.statements.notices.splice(0);
-    return applyPostgresBatch({ query, transactionStatus: () => this.status, takeNotices, resetAndMarkSql: this.resetSql(BATCH_MARK_COLUMN), history: this.history, alreadyExists: ALREADY_EXISTS }, batch);
+    return applyPostgresBatch(
+      {
+        query,
+        transactionStatus: () => this.status,
+        takeNotices,
+        resetAndMarkSql: this.resetSql(BATCH_MARK_COLUMN),
+        history: this.history,
+        alreadyExists: ALREADY_EXISTS,
+      },
+      batch,
+    );
   }
 
   execute(statement: PgStatement, inTransaction: boolean): Promise<StatementOutcome> {
@@ -274,7 +312,12 @@ export class PostgresSession implements Session {
   }
 
   async updateChecksum(version: number, checksum: string, checksumAlgorithm: string, statementsChecksum: string): Promise<void> {
-    await this.own(`Repairing version ${version} in ${this.history}`, updateChecksumSql(this.history), [version, checksum, checksumAlgorithm, statementsChecksum]);
+    await this.own(`Repairing version ${version} in ${this.history}`, updateChecksumSql(this.history), [
+      version,
+      checksum,
+      checksumAlgorithm,
+      statementsChecksum,
+    ]);
   }
 
   async audit(record: AuditRecord): Promise<void> {
@@ -289,7 +332,7 @@ export class PostgresSession implements Session {
   }
 
   async readSchema(): Promise<readonly SchemaObject[]> {
-    return readPostgresSchema(<R,>(text: string, values?: unknown[]) => this.query(text, values).then((result) => result.rows as R[]), this.ctx.schema);
+    return readPostgresSchema(<R>(text: string, values?: unknown[]) => this.query(text, values).then((result) => result.rows as R[]), this.ctx.schema);
   }
 
   async close(): Promise<void> {

@@ -125,7 +125,9 @@ function classify(type: string, node: Node): Pick<PgStatement, 'creates' | 'acti
     }
     case 'CreateSchemaStmt':
       // CREATE SCHEMA … CREATE TABLE … creates several objects: no tolerance.
-      return node.schemaElts ? { actions: [{ description: `CREATE SCHEMA ${String(node.schemaname)} with its elements`, object: null }] } : { creates: { kind: 'schema', name: String(node.schemaname) } };
+      return node.schemaElts
+        ? { actions: [{ description: `CREATE SCHEMA ${String(node.schemaname)} with its elements`, object: null }] }
+        : { creates: { kind: 'schema', name: String(node.schemaname) } };
     case 'CreateExtensionStmt':
       return { creates: { kind: 'extension', name: String(node.extname) } };
     case 'CreateEnumStmt':
@@ -215,7 +217,11 @@ export function isOwnSplit(split: PrecomputedSplit | undefined): boolean {
 /** A script's statements from its precomputed split, or undefined when there is none of this splitter's making. */
 export function restorePostgresSplit(sql: string, split: PrecomputedSplit | undefined): PgStatement[] | undefined {
   if (!split || !isOwnSplit(split)) return undefined;
-  return split.statements.map(({ at, length, ...rest }, i) => ({ ...(rest as Omit<PgStatement, 'index' | 'text'>), index: i + 1, text: sql.slice(at, at + length) }));
+  return split.statements.map(({ at, length, ...rest }, i) => ({
+    ...(rest as Omit<PgStatement, 'index' | 'text'>),
+    index: i + 1,
+    text: sql.slice(at, at + length),
+  }));
 }
 
 /** Text of an object for messages, as PostgreSQL would name it. */
@@ -243,12 +249,16 @@ export function describePgObject(object: PgObject): string {
 /** One query, with parameters, that answers whether the object is in the catalog. */
 export function existenceQuery(object: PgObject): { text: string; values: unknown[] } {
   // The qualified name is built server-side with quote_ident: never by interpolating names.
-  const rel = (schema: string | null, name: string) => ({ expr: 'to_regclass(CASE WHEN $1::text IS NULL THEN quote_ident($2) ELSE quote_ident($1) || \'.\' || quote_ident($2) END)', values: [schema, name] });
+  const rel = (schema: string | null, name: string) => ({
+    expr: "to_regclass(CASE WHEN $1::text IS NULL THEN quote_ident($2) ELSE quote_ident($1) || '.' || quote_ident($2) END)",
+    values: [schema, name],
+  });
   switch (object.kind) {
     case 'relation': {
       // Tables, indexes, views and sequences share one namespace: an index's name taken by a table is not the index.
       const r = rel(object.schema, object.name);
-      const onTable = "($4::text IS NULL OR EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = c.oid AND indrelid = to_regclass(CASE WHEN $1::text IS NULL THEN quote_ident($4) ELSE quote_ident($1) || '.' || quote_ident($4) END)))";
+      const onTable =
+        "($4::text IS NULL OR EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = c.oid AND indrelid = to_regclass(CASE WHEN $1::text IS NULL THEN quote_ident($4) ELSE quote_ident($1) || '.' || quote_ident($4) END)))";
       return {
         text: `SELECT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ${r.expr} AND ($3::text IS NULL OR strpos($3::text, c.relkind::text) > 0) AND ${onTable}) AS present`,
         values: [...r.values, object.relkinds ?? null, object.table ?? null],
@@ -256,7 +266,10 @@ export function existenceQuery(object: PgObject): { text: string; values: unknow
     }
     case 'column': {
       const r = rel(object.schema, object.table);
-      return { text: `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${r.expr} AND attname = $3 AND attnum > 0 AND NOT attisdropped) AS present`, values: [...r.values, object.name] };
+      return {
+        text: `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = ${r.expr} AND attname = $3 AND attnum > 0 AND NOT attisdropped) AS present`,
+        values: [...r.values, object.name],
+      };
     }
     case 'constraint': {
       const r = rel(object.schema, object.table);

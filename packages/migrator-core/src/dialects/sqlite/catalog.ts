@@ -62,9 +62,13 @@ interface IndexColumnRow {
 export function readSqliteSchema(db: Database.Database): SchemaObject[] {
   // The engine's tables and whatever hangs off them (indexes, triggers) are its own, not the registry's.
   const rows = db
-    .prepare(`SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name NOT IN (${ENGINE_TABLES.map(() => '?').join(', ')})`)
+    .prepare(
+      `SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name NOT IN (${ENGINE_TABLES.map(() => '?').join(', ')})`,
+    )
     .all(...ENGINE_TABLES) as SchemaRow[];
-  const tableList = new Map((db.prepare(`SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'`).all() as TableListRow[]).map((t) => [t.name, t]));
+  const tableList = new Map(
+    (db.prepare(`SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'`).all() as TableListRow[]).map((t) => [t.name, t]),
+  );
   const objects: SchemaObject[] = [];
   for (const row of rows) {
     const listed = tableList.get(row.name);
@@ -86,12 +90,23 @@ export function readSqliteSchema(db: Database.Database): SchemaObject[] {
 
 function table(db: Database.Database, row: SchemaRow, listed: TableListRow | undefined): SchemaObject[] {
   const name = row.name;
-  const objects: SchemaObject[] = [{ kind: 'table', name, definition: [listed?.wr ? 'WITHOUT ROWID' : null, listed?.strict ? 'STRICT' : null].filter(Boolean).join(' ') }];
+  const objects: SchemaObject[] = [
+    { kind: 'table', name, definition: [listed?.wr ? 'WITHOUT ROWID' : null, listed?.strict ? 'STRICT' : null].filter(Boolean).join(' ') },
+  ];
   const columns = db.prepare('SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?)').all(name) as ColumnRow[];
   const generated = generatedColumns(row.sql ?? '');
   for (const c of columns) {
-    const value = c.hidden === 2 || c.hidden === 3 ? `GENERATED ALWAYS AS (${generated.get(c.name.toLowerCase()) ?? '?'}) ${c.hidden === 3 ? 'STORED' : 'VIRTUAL'}` : c.dflt_value === null ? null : `DEFAULT ${c.dflt_value}`;
-    objects.push({ kind: 'column', name: `${name}.${c.name}`, definition: oneLine([c.type === '' ? '(no type)' : c.type, c.notnull ? 'NOT NULL' : null, value].filter(Boolean).join(' ')) });
+    const value =
+      c.hidden === 2 || c.hidden === 3
+        ? `GENERATED ALWAYS AS (${generated.get(c.name.toLowerCase()) ?? '?'}) ${c.hidden === 3 ? 'STORED' : 'VIRTUAL'}`
+        : c.dflt_value === null
+          ? null
+          : `DEFAULT ${c.dflt_value}`;
+    objects.push({
+      kind: 'column',
+      name: `${name}.${c.name}`,
+      definition: oneLine([c.type === '' ? '(no type)' : c.type, c.notnull ? 'NOT NULL' : null, value].filter(Boolean).join(' ')),
+    });
   }
   const pk = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
   if (pk.length > 0) objects.push({ kind: 'constraint', name: `${name}.primary_key`, definition: `PRIMARY KEY (${pk.map((c) => c.name).join(', ')})` });
@@ -115,14 +130,24 @@ function foreignKeys(db: Database.Database, table: string): SchemaObject[] {
     const parts = group.sort((a, b) => a.seq - b.seq);
     const first = parts[0]!;
     const to = parts.every((p) => p.to === null) ? '' : ` (${parts.map((p) => p.to ?? '?').join(', ')})`;
-    const actions = [first.on_update !== 'NO ACTION' ? `ON UPDATE ${first.on_update}` : null, first.on_delete !== 'NO ACTION' ? `ON DELETE ${first.on_delete}` : null, first.match !== 'NONE' ? `MATCH ${first.match}` : null];
+    const actions = [
+      first.on_update !== 'NO ACTION' ? `ON UPDATE ${first.on_update}` : null,
+      first.on_delete !== 'NO ACTION' ? `ON DELETE ${first.on_delete}` : null,
+      first.match !== 'NONE' ? `MATCH ${first.match}` : null,
+    ];
     const from = parts.map((p) => p.from).join(', ');
-    return { kind: 'constraint' as const, name: `${table}.foreign_key(${from})`, definition: [`FOREIGN KEY (${from}) REFERENCES ${first.table}${to}`, ...actions].filter(Boolean).join(' ') };
+    return {
+      kind: 'constraint' as const,
+      name: `${table}.foreign_key(${from})`,
+      definition: [`FOREIGN KEY (${from}) REFERENCES ${first.table}${to}`, ...actions].filter(Boolean).join(' '),
+    };
   });
 }
 
 function indexColumns(db: Database.Database, index: string): IndexColumnRow[] {
-  return (db.prepare('SELECT seqno, cid, name, "desc", coll, "key" FROM pragma_index_xinfo(?)').all(index) as IndexColumnRow[]).filter((c) => c.key === 1).sort((a, b) => a.seqno - b.seqno);
+  return (db.prepare('SELECT seqno, cid, name, "desc", coll, "key" FROM pragma_index_xinfo(?)').all(index) as IndexColumnRow[])
+    .filter((c) => c.key === 1)
+    .sort((a, b) => a.seqno - b.seqno);
 }
 
 /**
@@ -130,7 +155,9 @@ function indexColumns(db: Database.Database, index: string): IndexColumnRow[] {
  * BINARY); an index on expressions, or a partial one, as its stored SQL after the table name.
  */
 function index(db: Database.Database, row: SchemaRow): SchemaObject {
-  const list = (db.prepare('SELECT name, "unique", origin, partial FROM pragma_index_list(?)').all(row.tbl_name) as IndexListRow[]).find((l) => l.name === row.name);
+  const list = (db.prepare('SELECT name, "unique", origin, partial FROM pragma_index_list(?)').all(row.tbl_name) as IndexListRow[]).find(
+    (l) => l.name === row.name,
+  );
   const keys = indexColumns(db, row.name);
   const unique = list?.unique ? 'UNIQUE ' : '';
   let definition: string;

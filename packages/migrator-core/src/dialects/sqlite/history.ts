@@ -19,6 +19,7 @@ export const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS schema_migrations (
   statements_checksum TEXT
 )`;
 
-export const INSERT_HISTORY_ROW = 'INSERT INTO schema_migrations (version, name, checksum, checksum_algorithm, execution_ms, outcome, statements_checksum) VALUES (?, ?, ?, ?, ?, ?, ?)';
+export const INSERT_HISTORY_ROW =
+  'INSERT INTO schema_migrations (version, name, checksum, checksum_algorithm, execution_ms, outcome, statements_checksum) VALUES (?, ?, ?, ?, ?, ?, ?)';
 
 export const UPDATE_CHECKSUMS = 'UPDATE schema_migrations SET checksum = ?, checksum_algorithm = ?, statements_checksum = ? WHERE version = ?';

@@ -29,7 +29,6 @@ import { splitSqliteScript, sqliteCreatedObject, type SqliteObject } from './scr
 
 const ALREADY_EXISTS = /^(duplicate column name:|.* already exists$)/;
 
-
 class SqliteSession implements Session {
   readonly sqlVariant = 'sqlite' as const;
   readonly canRunOutsideTransaction = false;
@@ -64,7 +63,10 @@ class SqliteSession implements Session {
   }
 
   async ownObjects(): Promise<readonly string[]> {
-    const rows = this.db.prepare("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name").all() as { type: string; name: string }[];
+    const rows = this.db.prepare("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name").all() as {
+      type: string;
+      name: string;
+    }[];
     return rows.map((r) => `${r.type} ${r.name}`);
   }
 
@@ -146,7 +148,10 @@ class SqliteSession implements Session {
     if (violations.length === 0) return;
     const shown = violations.slice(0, 5).map((v) => `${v.table} row ${v.rowid ?? '(without rowid)'} references a missing row of ${v.parent}`);
     const more = violations.length > shown.length ? `, and ${violations.length - shown.length} more` : '';
-    throw new MigratorError('FOREIGN_KEY_VIOLATION', `The migration leaves rows whose foreign keys point nowhere (PRAGMA foreign_key_check): ${shown.join('; ')}${more}`);
+    throw new MigratorError(
+      'FOREIGN_KEY_VIOLATION',
+      `The migration leaves rows whose foreign keys point nowhere (PRAGMA foreign_key_check): ${shown.join('; ')}${more}`,
+    );
   }
 
   private foreignKeyViolations(): ForeignKeyViolation[] {

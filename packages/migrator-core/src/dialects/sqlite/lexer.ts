@@ -8,7 +8,8 @@ export type LexKind = 'semi' | 'space' | 'word' | 'quoted' | 'other';
 
 export const isSpace = (code: number) => code === 32 || code === 9 || code === 10 || code === 13 || code === 12;
 // complete.c's IdChar: letters, digits, '_', '$' and every non-ASCII character (by code, not a regex: it runs per character).
-const isIdChar = (code: number) => (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36 || code >= 0x80;
+const isIdChar = (code: number) =>
+  (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36 || code >= 0x80;
 
 /** The kind and end of the lexeme that starts at `i`; an unterminated string, name or comment runs to the end of the text. */
 export function scan(text: string, i: number): { kind: LexKind; end: number } {

@@ -13,7 +13,11 @@ export function takeWriteLock(db: Database.Database, path: string, timeoutMs: nu
     beginImmediate(db, path, timeoutMs, onWait);
   } catch (error) {
     if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
-      throw new MigratorError('LOCK_TIMEOUT', `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the write lock on ${path}, held by another process migrating or writing this file`, { cause: error });
+      throw new MigratorError(
+        'LOCK_TIMEOUT',
+        `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for the write lock on ${path}, held by another process migrating or writing this file`,
+        { cause: error },
+      );
     }
     throw error;
   }

@@ -9,7 +9,7 @@ import { scan, type LexKind } from './lexer.js';
  */
 
 // complete.c's token classes and transition table, verbatim.
-const enum Tk {
+enum Tk {
   Semi,
   Ws,
   Other,
@@ -109,7 +109,9 @@ function transactionControl(text: string): Statement['transactionControl'] {
 }
 
 /** The one object a statement creates, when it creates exactly one: what "already exists" may be about. */
-export type SqliteObject = { readonly kind: 'table' | 'index' | 'view' | 'trigger'; readonly name: string } | { readonly kind: 'column'; readonly table: string; readonly name: string };
+export type SqliteObject =
+  | { readonly kind: 'table' | 'index' | 'view' | 'trigger'; readonly name: string }
+  | { readonly kind: 'column'; readonly table: string; readonly name: string };
 
 function unquote(word: Word): string {
   return word.kind === 'quoted' ? word.text.slice(1, -1) : word.text;
