@@ -1,37 +1,37 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import {
-  CommitUnknownError,
-  type AuditRecord,
-  type BatchedMigration,
-  type History,
-  type HistoryRecord,
-  type NamedObject,
-  type Session,
-  type Statement,
-  type StatementError,
-  type StatementOutcome,
-  type SyntaxGrammar,
+import type {
+  AuditRecord,
+  BatchedMigration,
+  History,
+  HistoryRecord,
+  NamedObject,
+  Session,
+  Statement,
+  StatementError,
+  StatementOutcome,
+  SyntaxGrammar,
 } from '../../dialect.js';
 import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { MigrationScript } from '../../migration.js';
 import type { SchemaObject } from '../../schema/schema-object.js';
 import { BATCH_MARK_COLUMN, applyPostgresBatch } from './batch.js';
-import { describeBlockers } from './blockers.js';
 import { readPostgresSchema } from './catalog.js';
 import { postgresCollidingObject } from './colliding-object.js';
 import { StatementExecutor } from './execute.js';
 import { GUARD_SQLSTATE } from './guard.js';
-import { HISTORY_COLUMNS, auditSql, createHistory, readHistoryResult, recordSql, updateChecksumSql } from './history.js';
+import { auditSql, recordSql, updateChecksumSql } from './history.js';
 import { acquireMigrationLock, lockLost, migrationLockName, releaseGuardedLock, releaseMigrationLock } from './lock.js';
 import { OWN_OBJECTS_SQL } from './own-objects.js';
 import { loadPgParser } from './parser.js';
 import { INSUFFICIENT_PRIVILEGE, explainPermissionDenied } from './permissions.js';
-import { engineTable, quoteIdent } from './quote.js';
+import { engineTable } from './quote.js';
+import { resetSql } from './reset-sql.js';
 import { PARSER_GRAMMAR_MAJOR, type SessionContext } from './session-context.js';
-import { ALREADY_EXISTS, CONNECTION_LOST, LOCK_NOT_AVAILABLE, lockContention, sqlstateOf } from './session-errors.js';
+import { ALREADY_EXISTS, CONNECTION_LOST } from './session-errors.js';
+import { prepareSessionHistory, readSessionHistory } from './session-history.js';
 import { isOwnSplit, restorePostgresSplit, splitPostgresScript, type PgStatement } from './statements.js';
+import { runTransaction } from './transaction.js';
 
 export { PARSER_GRAMMAR_MAJOR, type LockPolicy, type SessionContext } from './session-context.js';
 
@@ -126,19 +126,7 @@ export class PostgresSession implements Session {
   }
 
   async readHistory(): Promise<History | null> {
-    let result: pg.QueryResult;
-    try {
-      result = await this.query(`SELECT * FROM ${this.history}`);
-    } catch (error) {
-      // No table, or not even the plane's schema yet: nothing was ever applied here.
-      const code = (error as pg.DatabaseError).code;
-      if (code === '42P01' || code === '3F000') return null;
-      throw (
-        this.denied(`Reading ${this.history}`, error) ??
-        new MigratorError('HISTORY_INVALID', `Cannot read ${this.history}: ${messageOf(error)}`, { cause: error })
-      );
-    }
-    return readHistoryResult(result);
+    return readSessionHistory(this.query.bind(this), this.denied.bind(this), this.history);
   }
 
   async ownObjects(): Promise<readonly string[]> {
@@ -147,19 +135,7 @@ export class PostgresSession implements Session {
   }
 
   async prepareHistory(history: History | null): Promise<void> {
-    if (history === null) {
-      // CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege on the database even when the schema is there.
-      const { rows } = await this.query<{ present: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS present', [this.ctx.schema]);
-      if (!rows[0]?.present) await this.own(`Creating schema ${quoteIdent(this.ctx.schema)}`, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.ctx.schema)}`);
-      await this.own(`Creating ${this.history}`, createHistory(this.history));
-      return;
-    }
-    const changes = history.missingColumns.map((c) => `ADD COLUMN IF NOT EXISTS ${c} ${HISTORY_COLUMNS[c]}`);
-    // Timestamp versions (20240101120000) do not fit an older runner's integer column.
-    if (history.narrowVersion) changes.push('ALTER COLUMN version TYPE bigint');
-    if (changes.length === 0) return;
-    this.logger.info('adopting schema_migrations from an older runner', { missingColumns: history.missingColumns, widenVersion: history.narrowVersion });
-    await this.own(`Adopting ${this.history}`, `ALTER TABLE ${this.history} ${changes.join(', ')}`);
+    await prepareSessionHistory(this.query.bind(this), this.own.bind(this), this.ctx, this.history, history);
   }
 
   /** The lock protects this session's history table, whatever the plane is called (see lock.ts). */
@@ -201,52 +177,10 @@ export class PostgresSession implements Session {
   /** PostgreSQL's own parser already read every statement while splitting. */
   async checkSyntax(): Promise<void> {}
 
-  /**
-   * Runs `fn` in a transaction. When it fails only because a lock was not available (55P03: the DDL
-   * lock_timeout expired, so application queries queued behind it waited no longer than that), the
-   * transaction is rolled back and `fn` runs again after a backoff with jitter, up to the policy's
-   * retries; each retry logs one line naming the sessions in the way.
-   */
+  /** Runs `fn` in a transaction, rolled back and run again while only a lock was not available (transaction.ts). */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    const { retries, retryBaseMs, ddlLockTimeoutMs } = this.ctx.policy;
-    for (let attempt = 1; ; attempt++) {
-      await this.query('BEGIN');
-      let result: T;
-      try {
-        result = await fn();
-      } catch (error) {
-        // Lost with the connection, an open transaction is rolled back by the server all the same.
-        await this.query('ROLLBACK').catch(() => undefined);
-        if (sqlstateOf(error) !== LOCK_NOT_AVAILABLE || this.lost) throw error;
-        const blockers = this.statements.lastBlockers;
-        if (attempt > retries) throw lockContention(error, attempt, ddlLockTimeoutMs, blockers, true);
-        const wait = Math.round(Math.min(retryBaseMs * 2 ** (attempt - 1), 10_000) * (0.5 + Math.random()));
-        this.logger.warn(
-          `lock not available (attempt ${attempt} of ${retries + 1}); rolled back, retrying in ${wait} ms; blocked by: ${describeBlockers(blockers)}`,
-          {
-            attempt,
-            retryInMs: wait,
-            blockers: blockers.map((b) => b.pid),
-          },
-        );
-        await sleep(wait);
-        continue;
-      }
-      try {
-        await this.query('COMMIT');
-      } catch (error) {
-        // A COMMIT the server refused (a deferred constraint) rolled back; one cut off may have committed.
-        const e = error as pg.DatabaseError;
-        if (e.code === undefined) throw new CommitUnknownError(error);
-        throw new MigratorError('DATABASE_ERROR', `COMMIT failed, so nothing of it stays: ${messageOf(error)}`, {
-          sqlstate: e.code,
-          ...(e.detail ? { detail: e.detail } : {}),
-          ...(e.hint ? { hint: e.hint } : {}),
-          cause: error,
-        });
-      }
-      return result;
-    }
+    const state = { lost: () => this.lost !== undefined, lastBlockers: () => this.statements.lastBlockers };
+    return runTransaction(this.query.bind(this), this.ctx, state, fn);
   }
 
   transactionOpen(): boolean {
@@ -267,17 +201,8 @@ export class PostgresSession implements Session {
     await this.query(this.resetSql());
   }
 
-  /**
-   * The reset's statements. `mark`: a batch's timestamp column (batch.ts) ends them, in the same SELECT
-   * that puts the stamped `application_name` back: a batch of 5,000 migrations runs 5,000 statements fewer.
-   */
   private resetSql(mark?: string): string {
-    const columns = [
-      ...(mark === undefined ? [] : [mark]),
-      ...(this.applicationName === undefined ? [] : [`set_config('application_name', ${this.client.escapeLiteral(this.applicationName)}, false)`]),
-    ];
-    const again = [...this.ctx.settingsSql, ...(columns.length > 0 ? [`SELECT ${columns.join(', ')}`] : [])].map((sql) => `; ${sql}`).join('');
-    return `SET SESSION AUTHORIZATION DEFAULT; RESET ALL; CLOSE ALL; DEALLOCATE ALL; UNLISTEN *; DISCARD PLANS; DISCARD SEQUENCES; DISCARD TEMP${again}`;
+    return resetSql(this.ctx, this.applicationName, mark);
   }
 
   /**
