@@ -6,7 +6,8 @@ import { CreatedObjects } from './created-objects.js';
 import type { FileLint, StatementSite } from './findings.js';
 import { readPlpgsqlBody } from './plpgsql.js';
 import { idempotentAlone } from './postgres-idempotent.js';
-import { PostgresStatementRules, type Scope } from './postgres-statements.js';
+import { PostgresStatementRules } from './postgres-statements.js';
+import type { Scope } from './postgres-table-rules.js';
 
 // libpg-query's JSON trees are read defensively; @pgsql/types is not a dependency of this package.
 type Tree = any;

@@ -3,9 +3,10 @@ import { RAN, StatementError, type Statement, type StatementOutcome } from '../.
 import { messageOf } from '../../errors.js';
 import type { Blocker } from './blockers.js';
 import { INSUFFICIENT_PRIVILEGE, explainPermissionDenied } from './permissions.js';
+import { describePgObject, existenceQuery, type PgObject } from './pg-object.js';
 import type { SessionContext, SessionQuery } from './session-context.js';
 import { ALREADY_EXISTS, LOCK_NOT_AVAILABLE, lockContention, statementError } from './session-errors.js';
-import { describePgObject, existenceQuery, type PgObject, type PgStatement } from './statements.js';
+import type { PgStatement } from './statements.js';
 
 /**
  * One migration statement on the session: sent with a savepoint in a transaction, watched for whom it
