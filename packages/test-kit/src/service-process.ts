@@ -133,7 +133,6 @@ export async function stopAllServices(): Promise<void> {
 
 export interface HttpResult {
   readonly status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: a test reads whatever JSON the service answered and asserts on it
   readonly body: any;
 }
 
