@@ -1,5 +1,5 @@
 import { loadPgParser, pgParser } from '../dialects/postgres/parser.js';
-import { locateInText, skipLeadingComments } from '../dialect.js';
+import { lineCursor, locateInText, skipLeadingComments } from '../dialect.js';
 import { messageOf } from '../errors.js';
 import { NO_TRANSACTION_MARKER, normalizeSql } from '../migration.js';
 import { CreatedObjects } from './created-objects.js';
@@ -32,13 +32,16 @@ function routineBody(kind: string, stmt: Tree): { body: string; language: string
 class PostgresFileLint {
   readonly rules: PostgresStatementRules;
   private readonly lines: string[];
+  /** Statements come front to back: their lines are counted once over the file (linear in its size). */
+  private readonly locate: (offset: number) => { line: number; column: number };
 
   constructor(
-    private readonly text: string,
+    text: string,
     private readonly transactional: boolean,
     earlier: CreatedObjects,
   ) {
     this.lines = text.split('\n');
+    this.locate = lineCursor(text);
     this.rules = new PostgresStatementRules(earlier);
   }
 
@@ -49,7 +52,7 @@ class PostgresFileLint {
   /** Lints one top-level statement: `chunk` is its text, `offset` where it starts in the file (characters). */
   statement(node: Tree, chunk: string, offset: number): void {
     const skip = skipLeadingComments(chunk);
-    const site: StatementSite = { ...locateInText(this.text, offset + skip), text: firstLine(chunk.slice(skip)) };
+    const site: StatementSite = { ...this.locate(offset + skip), text: firstLine(chunk.slice(skip)) };
     const before = this.rules.findings.length;
     const scope: Scope = { site, guarded: false, inFunction: false, transactional: this.transactional };
     this.rules.visit(node, scope);
@@ -79,7 +82,7 @@ class PostgresFileLint {
     }
     const at = chunk.indexOf(routine.body);
     // A body in single quotes has its quotes doubled, so it is not found verbatim: report at the statement.
-    const bodyLine = at === -1 ? undefined : locateInText(this.text, offset + at).line;
+    const bodyLine = at === -1 ? undefined : this.locate(offset + at).line;
     const inFunction = kind === 'CreateFunctionStmt';
     const siteOf = (lineInBody: number, anchor: string, sql: string): StatementSite => {
       if (bodyLine === undefined) return outer;
@@ -145,12 +148,21 @@ export async function lintPostgres(text: string, earlier: CreatedObjects = new C
     file.syntaxError({ ...at, text: (text.split('\n')[at.line - 1] ?? '').trim() }, error);
     return { findings: file.rules.findings, created: file.rules.created };
   }
-  // libpg-query reports UTF-8 byte offsets; slice the bytes, then count characters.
+  // libpg-query reports UTF-8 byte offsets; slice the bytes, then count characters, carried from one
+  // statement to the next so a large file is read once, not once per statement.
   const bytes = Buffer.from(text);
+  let byteAt = 0;
+  let charAt = 0;
   for (const s of parsed.stmts ?? []) {
     const start = s.stmt_location ?? 0;
     const end = s.stmt_len === undefined ? bytes.length : start + s.stmt_len;
-    file.statement(s.stmt, bytes.subarray(start, end).toString(), bytes.subarray(0, start).toString().length);
+    if (start < byteAt) {
+      byteAt = 0;
+      charAt = 0;
+    }
+    charAt += bytes.subarray(byteAt, start).toString().length;
+    byteAt = start;
+    file.statement(s.stmt, bytes.subarray(start, end).toString(), charAt);
   }
   file.foreignKeysWithoutIndex();
   file.rules.finish();
