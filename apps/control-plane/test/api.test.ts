@@ -201,6 +201,7 @@ describe('control plane configuration', () => {
       internalServiceSecret: null,
       migrateOnStartup: true,
       lockTimeoutMs: 60_000,
+      batchMigrations: true,
       logLevel: 'info',
       logFormat: 'json',
       connectWaitMs: 30_000,

@@ -203,6 +203,7 @@ describe('tenant plane configuration', () => {
       internalServiceSecret: null,
       migrateOnStartup: true,
       lockTimeoutMs: 60_000,
+      batchMigrations: true,
       logLevel: 'info',
       logFormat: 'json',
       connectWaitMs: 30_000,

@@ -104,6 +104,7 @@ async function migrateOnStartup<DB>(
     mode: 'apply',
     logger: engineLogger(log),
     lockTimeoutMs: config.lockTimeoutMs,
+    batch: config.batchMigrations,
   });
   const fields = { plane: config.plane, applied: report.applied.map((m) => m.version), report: planeReportJson(report) };
   try {

@@ -33,6 +33,11 @@ export interface ServiceConfig {
   readonly internalServiceSecret: string | null;
   readonly migrateOnStartup: boolean;
   readonly lockTimeoutMs: number;
+  /**
+   * `MIGRATION_BATCH` (default true): consecutive migrations may share a transaction; false gives each its
+   * own, so `now()` and the transaction id are each migration's (the engine's `RunOptions.batch`).
+   */
+  readonly batchMigrations: boolean;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** `LOG_FORMAT`: `json` (NDJSON) or `pretty` (readable lines); unset: pretty on a terminal, else json. */
   readonly logFormat: LogFormat;
@@ -70,6 +75,7 @@ function schemaFor(definition: ServiceDefinition) {
       [definition.plane.urlVariable]: { type: 'string' },
       INTERNAL_SERVICE_SECRET: { type: 'string' },
       MIGRATE_ON_STARTUP: { type: 'boolean', default: true },
+      MIGRATION_BATCH: { type: 'boolean', default: true },
       MIGRATION_LOCK_TIMEOUT_SECONDS: { type: 'integer', minimum: 0, default: DEFAULT_LOCK_TIMEOUT_MS / 1000 },
       MIGRATION_DATABASE_URL: { type: 'string' },
       MIGRATION_DDL_LOCK_TIMEOUT_SECONDS: { type: 'integer', minimum: 1 },
@@ -105,10 +111,16 @@ function describe(problem: AjvProblem, env: Readonly<Record<string, string | und
  */
 function unusableSecret(secret: string): string | null {
   if (secret !== secret.trim()) {
-    return 'INTERNAL_SERVICE_SECRET begins or ends with whitespace (a space, tab or line break): HTTP strips it from a header value, so every call would be refused (401). Remove it';
+    return (
+      'INTERNAL_SERVICE_SECRET begins or ends with whitespace (a space, tab or line break): HTTP strips it from a header value, so every call ' +
+      'would be refused (401). Remove it'
+    );
   }
   if (!/^[\x20-\x7e]*$/.test(secret)) {
-    return 'INTERNAL_SERVICE_SECRET holds a character outside printable ASCII (a letter with an accent, an emoji, a control character): an HTTP header cannot carry it as written, so every call would be refused (401). Use printable ASCII only';
+    return (
+      'INTERNAL_SERVICE_SECRET holds a character outside printable ASCII (a letter with an accent, an emoji, a control character): an HTTP ' +
+      'header cannot carry it as written, so every call would be refused (401). Use printable ASCII only'
+    );
   }
   return null;
 }
@@ -173,6 +185,7 @@ export function loadConfig(
     internalServiceSecret: (values.INTERNAL_SERVICE_SECRET as string | undefined) ?? null,
     migrateOnStartup: values.MIGRATE_ON_STARTUP as boolean,
     lockTimeoutMs: (values.MIGRATION_LOCK_TIMEOUT_SECONDS as number) * 1000,
+    batchMigrations: values.MIGRATION_BATCH as boolean,
     logLevel: values.LOG_LEVEL as ServiceConfig['logLevel'],
     logFormat: resolveLogFormat(given, isTerminal),
     connectWaitMs: seconds('MIGRATION_CONNECT_WAIT_SECONDS') ?? DEFAULT_CONNECT_WAIT_SECONDS * 1000,
@@ -194,6 +207,7 @@ export function describeConfig(config: ServiceConfig): Record<string, unknown> {
     connectWaitSeconds: config.connectWaitMs / 1000,
     migrateOnStartup: config.migrateOnStartup,
     lockTimeoutSeconds: config.lockTimeoutMs / 1000,
+    batchMigrations: config.batchMigrations,
     serviceSecretConfigured: config.internalServiceSecret !== null,
   };
 }

@@ -29,6 +29,7 @@ export function migrateRoute<DB>(app: ServiceApp, context: ServiceContext<DB>): 
         mode,
         logger: engineLogger(request.log),
         lockTimeoutMs: config.lockTimeoutMs,
+        batch: config.batchMigrations,
       });
       if (mode === 'apply') migrationState.invalidate();
       const durationMs = Math.round(performance.now() - started);
