@@ -23,6 +23,7 @@ export const FAST_TESTS = [
   'packages/tenant-migrations/test/precomputed-checksums.test.ts',
   'test/bench-message-count.test.ts',
   'test/fast-tier.test.ts',
+  'test/line-length.test.ts',
 ];
 
 /** The pack test (npm pack, a clean install of the tarballs): its own project, `npm run test:pack`. */

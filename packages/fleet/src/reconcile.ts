@@ -41,7 +41,8 @@ export async function reconcileLostItems(pool: pg.Pool, queue: string, send: Sen
         code: REPLICA_LOST,
         message: retried
           ? `the replica ${row.owner ?? '?'} stopped while migrating this tenant (its job expired); it is retried`
-          : `the replica ${row.owner ?? '?'} stopped while migrating this tenant and its job is past its retries; nothing unfinished was recorded (the engine's transaction and lock): retry it`,
+          : `the replica ${row.owner ?? '?'} stopped while migrating this tenant and its job is past its retries; nothing unfinished was recorded ` +
+            `(the engine's transaction and lock): retry it`,
       };
       await db.query(
         `UPDATE fleet.items SET state = $3, owner = NULL, error = $4, finished_at = CASE WHEN $3 = 'retrying' THEN NULL ELSE now() END, updated_at = now()

@@ -38,7 +38,8 @@ export async function recordOutcome(
   }
   await inTransaction(pool, async (db) => {
     const updated = await db.query<{ tenant_name: string | null; target: string }>(
-      `UPDATE fleet.items SET state = $4, owner = NULL, error = $5, version = $6, pending = $7, drift = $8, finished_at = now(), updated_at = now() WHERE ${mine}
+      `UPDATE fleet.items SET state = $4, owner = NULL, error = $5, version = $6, pending = $7, drift = $8, finished_at = now(), updated_at = now() ` +
+        `WHERE ${mine}
        RETURNING tenant_name, target`,
       [runId, tenantId, jobId, outcome.state, error, outcome.version, outcome.pending, outcome.drift],
     );
@@ -49,7 +50,8 @@ export async function recordOutcome(
         `INSERT INTO fleet.tenant_status (tenant_id, tenant_name, target, state, version, pending, drift, error, run_id, checked_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
          ON CONFLICT (tenant_id) DO UPDATE SET tenant_name = EXCLUDED.tenant_name, target = EXCLUDED.target, state = EXCLUDED.state,
-           version = coalesce(EXCLUDED.version, fleet.tenant_status.version), pending = EXCLUDED.pending, drift = coalesce(EXCLUDED.drift, fleet.tenant_status.drift),
+           version = coalesce(EXCLUDED.version, fleet.tenant_status.version), pending = EXCLUDED.pending, drift = coalesce(EXCLUDED.drift, ` +
+          `fleet.tenant_status.drift),
            error = EXCLUDED.error, run_id = EXCLUDED.run_id, checked_at = now()`,
         [tenantId, row.tenant_name, row.target, status, outcome.version, outcome.pending, outcome.drift, error, runId],
       );

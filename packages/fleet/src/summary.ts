@@ -137,7 +137,8 @@ export async function runDetail(db: Queryable, id: string): Promise<RunDetail | 
   const [summary] = await runSummaries(db, { id });
   if (!summary) return null;
   const { rows } = await db.query<ItemRow>(
-    `SELECT tenant_id, tenant_name, wave, state, attempts, target, version, pending, error, drift, updated_at FROM fleet.items WHERE run_id = $1 ORDER BY wave, tenant_id`,
+    `SELECT tenant_id, tenant_name, wave, state, attempts, target, version, pending, error, drift, updated_at FROM fleet.items WHERE run_id = $1 ` +
+      `ORDER BY wave, tenant_id`,
     [id],
   );
   return { ...summary, items: rows.map((r) => toItem(r, summary.waves)) };

@@ -27,7 +27,8 @@ export function failure(plane: string, migration: Migration, variant: SqlVariant
   return new MigratorError(
     // 42501: the message says which privilege is missing, the hint the GRANTs that give it.
     error.sqlstate === '42501' ? 'PERMISSION_DENIED' : 'STATEMENT_FAILED',
-    `Migration ${migration.version} (${migration.name}) failed at ${error.statementIndex === null ? 'parsing' : `statement ${error.statementIndex}`} (${file}, line ${error.line}, column ${error.column}): ${code}: ${error.message}`,
+    `Migration ${migration.version} (${migration.name}) failed at ${error.statementIndex === null ? 'parsing' : `statement ${error.statementIndex}`} (` +
+      `${file}, line ${error.line}, column ${error.column}): ${code}: ${error.message}`,
     {
       ...base,
       ...(error.statementIndex === null ? {} : { statement: error.statementIndex }),
@@ -97,8 +98,10 @@ export function statementsToRun(
     control.find((s) => s.transactionControl === 'other') ??
     (begin!.transactionControl === 'begin' && commit?.transactionControl === 'commit' ? begin! : control[0]!);
   const way = session.canRunOutsideTransaction
-    ? 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it (the engine already runs each migration in a transaction, together with its schema_migrations row), or make its first line "-- atlas:no-transaction" to manage transactions yourself.'
-    : 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it: on SQLite the engine runs every migration in its own transaction, together with its schema_migrations row.';
+    ? 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it (the engine already runs each migration in a transaction, together with its ' +
+      'schema_migrations row), or make its first line "-- atlas:no-transaction" to manage transactions yourself.'
+    : 'Remove BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE from it: on SQLite the engine runs every migration in its own transaction, together with ' +
+      'its schema_migrations row.';
   throw statementRefusal(
     'TRANSACTION_CONTROL',
     plane,

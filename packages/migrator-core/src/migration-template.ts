@@ -5,12 +5,14 @@ const ADVICE: Readonly<Record<SqlVariant, { title: string; advice: string }>> = 
   postgres: {
     title: 'PostgreSQL',
     advice:
-      '-- Additive and idempotent: CREATE TABLE IF NOT EXISTS, ADD COLUMN IF NOT EXISTS, CREATE INDEX IF NOT EXISTS;\n-- no DROP, RENAME or ALTER COLUMN … TYPE (docs/migration-rules.md). No BEGIN/COMMIT: the engine runs it in a transaction.',
+      '-- Additive and idempotent: CREATE TABLE IF NOT EXISTS, ADD COLUMN IF NOT EXISTS, CREATE INDEX IF NOT EXISTS;\n-- no DROP, RENAME or ALTER ' +
+      'COLUMN … TYPE (docs/migration-rules.md). No BEGIN/COMMIT: the engine runs it in a transaction.',
   },
   sqlite: {
     title: 'SQLite',
     advice:
-      '-- Additive and idempotent: CREATE TABLE IF NOT EXISTS, CREATE INDEX IF NOT EXISTS, one ALTER TABLE … ADD COLUMN\n-- per statement (SQLite has no ADD COLUMN IF NOT EXISTS; the engine skips exactly that one if it exists).',
+      '-- Additive and idempotent: CREATE TABLE IF NOT EXISTS, CREATE INDEX IF NOT EXISTS, one ALTER TABLE … ADD COLUMN\n-- per statement (SQLite has ' +
+      'no ADD COLUMN IF NOT EXISTS; the engine skips exactly that one if it exists).',
   },
 };
 

@@ -55,7 +55,8 @@ function mismatchError(
   const repairs = changed.map(({ migration: m }) => repairCommand(registry, target, m.version));
   return new MigratorError(
     'CHECKSUM_MISMATCH',
-    `Applied migration SQL has changed since it ran: ${each.join('; ')}. Applied migrations are immutable: restore the file and put the change in a new migration.`,
+    `Applied migration SQL has changed since it ran: ${each.join('; ')}. Applied migrations are immutable: restore the file and put the change in a ` +
+      `new migration.`,
     {
       plane: registry.plane,
       version: first.version,

@@ -81,7 +81,8 @@ export function baselineMigrations(options: RecoveryOptions & { readonly to: num
     if (already.length > 0)
       throw refuse(
         registry.plane,
-        `Cannot baseline ${registry.plane} to ${to}: ${already.join(', ')} already recorded in schema_migrations. Baseline is for a history that has none of them.`,
+        `Cannot baseline ${registry.plane} to ${to}: ${already.join(', ')} already recorded in schema_migrations. Baseline is for a history that has ` +
+          `none of them.`,
       );
     for (const m of migrations) {
       const checksum = m.scripts[session.sqlVariant].checksum;

@@ -11,11 +11,16 @@ function renderAftermath(tag: string, version: number, failed: FailedMigration):
     case 'not-run':
       return `${tag} Migration ${version} was not run: nothing of it is recorded as applied.`;
     case 'unknown':
-      return `${tag} The connection was lost while migration ${version} was committing: whether it committed is unknown; schema_migrations, which commits with it, tells (atlas-migrate status --dir … --url …).`;
+      return (
+        `${tag} The connection was lost while migration ${version} was committing: whether it committed is unknown; schema_migrations, which ` +
+        `commits with it, tells (atlas-migrate status --dir … --url …).`
+      );
     case 'partly-committed':
       return failed.transactional
-        ? `${tag} Migration ${version}'s transaction was ended by one of its statements: statement(s) ${committed} committed and stay; it is not recorded as applied.`
-        : `${tag} Migration ${version} ran without a transaction: statement(s) ${committed} committed and stay; it is not recorded as applied, and the next run starts it again from its first statement.`;
+        ? `${tag} Migration ${version}'s transaction was ended by one of its statements: statement(s) ${committed} committed and stay; it is not ` +
+            `recorded as applied.`
+        : `${tag} Migration ${version} ran without a transaction: statement(s) ${committed} committed and stay; it is not recorded as applied, and ` +
+            `the next run starts it again from its first statement.`;
     case 'rolled-back':
       return failed.transactional
         ? `${tag} Migration ${version} was rolled back: nothing of it is recorded as applied.`

@@ -19,10 +19,12 @@ function list(versions: readonly number[]): string {
 function renderPresent(tag: string, plane: PlaneReport): string[] {
   return plane.applied
     .filter((m) => m.alreadyPresent.length > 0)
-    .map(
-      (m) =>
-        `${tag} Note: ${m.version} found objects already present: ${m.alreadyPresent.map((p) => `statement ${p.statement} (line ${p.line}): ${p.message.replace(/, skipping$/, '')}${p.skipped ? ', skipped' : ''}`).join('; ')}`,
-    );
+    .map((m) => {
+      const found = m.alreadyPresent.map(
+        (p) => `statement ${p.statement} (line ${p.line}): ${p.message.replace(/, skipping$/, '')}${p.skipped ? ', skipped' : ''}`,
+      );
+      return `${tag} Note: ${m.version} found objects already present: ${found.join('; ')}`;
+    });
 }
 
 /** One plane's block of lines, tagged `[PLANE]`. */
@@ -39,7 +41,8 @@ export function renderPlane(plane: PlaneReport): string[] {
     const g = plane.syntaxGrammar;
     if (g)
       lines.push(
-        `${tag} Note: syntax was checked with PostgreSQL ${g.grammar}'s grammar (${g.parser}); this server runs PostgreSQL ${g.server}, which may reject what that grammar accepts, so \`up\` can still fail on syntax.`,
+        `${tag} Note: syntax was checked with PostgreSQL ${g.grammar}'s grammar (${g.parser}); this server runs PostgreSQL ${g.server}, which may ` +
+          `reject what that grammar accepts, so \`up\` can still fail on syntax.`,
       );
   } else if (applied.length > 0) {
     lines.push(`${tag} Applied ${applied.length} migration(s): ${list(applied)}`);
@@ -51,7 +54,8 @@ export function renderPlane(plane: PlaneReport): string[] {
   const unverifiable = plane.unverified.filter((u) => u.reason !== 'no checksum recorded');
   if (unverifiable.length > 0) {
     lines.push(
-      `${tag} Note: ${unverifiable.length} applied migration(s) cannot be verified against their files: ${unverifiable.map((u) => `${u.version} (${u.reason})`).join(', ')}`,
+      `${tag} Note: ${unverifiable.length} applied migration(s) cannot be verified against their files: ` +
+        `${unverifiable.map((u) => `${u.version} (${u.reason})`).join(', ')}`,
     );
   }
   for (const r of plane.reformatted ?? []) {
@@ -66,7 +70,8 @@ export function renderPlane(plane: PlaneReport): string[] {
   }
   if (plane.unrecordedObjects && plane.unrecordedObjects.length > 0) {
     lines.push(
-      `${tag} Warning: no schema_migrations, but the schema already holds ${plane.unrecordedObjects.length} object(s) of its own (${describeObjects(plane.unrecordedObjects)}); "up" will refuse to run.`,
+      `${tag} Warning: no schema_migrations, but the schema already holds ${plane.unrecordedObjects.length} object(s) of its own (` +
+        `${describeObjects(plane.unrecordedObjects)}); "up" will refuse to run.`,
     );
     lines.push(`${tag}   Hint: ${BASELINE_HINT}`);
   }

@@ -109,7 +109,8 @@ export function withSourceLine(error: PlaneError, migrations: readonly Migration
 }
 
 export const LOCK_TIMEOUT_HINT =
-  'another run of this database may still be migrating; wait longer with --lock-timeout <seconds> (a service: MIGRATION_LOCK_TIMEOUT_SECONDS), or end the holder named above';
+  'another run of this database may still be migrating; wait longer with --lock-timeout <seconds> (a service: MIGRATION_LOCK_TIMEOUT_SECONDS), or end ' +
+  'the holder named above';
 
 /** The serialisable form of any failure; `migration` says what a failed migration left behind. */
 export function toPlaneError(error: unknown, migration: FailedMigration | null = null): PlaneError {
@@ -222,7 +223,10 @@ export type ProgressEvent =
   /** A heartbeat while a batch of migrations (one transaction, one query) runs long: which statement is running is not known. */
   | { readonly kind: 'batch-running'; readonly plane: string; readonly versions: readonly number[]; readonly elapsedMs: number };
 
-/** The version of the run document's shape (`up`/`plan --json`), raised when a field changes meaning or goes away; status has its own (STATUS_SCHEMA_VERSION). */
+/**
+ * The version of the run document's shape (`up`/`plan --json`), raised when a field changes meaning or goes away;
+ * status has its own (STATUS_SCHEMA_VERSION).
+ */
 export const JSON_SCHEMA_VERSION = 1;
 
 /**

@@ -34,7 +34,10 @@ const ownName = (object: NamedObject) =>
 
 /** The hint that names the object, followed by the database's own hint when it gave one. */
 export function unmadeObjectHint(object: NamedObject, version: number, verify: string, databaseHint: string | undefined): string {
-  const ours = `${object.kind} ${object.name} is in the database but not in the registry's schema snapshot: no migration made it (it was made by hand or by another tool). Drop or rename it if nothing needs it, or rename what migration ${version} creates; to keep it, add it to a migration (IF NOT EXISTS) and regenerate the snapshot. ${verify} shows every difference between the database and the snapshot.`;
+  const ours =
+    `${object.kind} ${object.name} is in the database but not in the registry's schema snapshot: no migration made it (it was made by hand ` +
+    `or by another tool). Drop or rename it if nothing needs it, or rename what migration ${version} creates; to keep it, add it to a migration (IF ` +
+    `NOT EXISTS) and regenerate the snapshot. ${verify} shows every difference between the database and the snapshot.`;
   return databaseHint ? `${ours} ${databaseHint}` : ours;
 }
 
@@ -68,7 +71,10 @@ async function unmadeObject(scene: FailureScene, cause: StatementError): Promise
   return object;
 }
 
-/** The failure, naming the object it ran into when no migration made that object; otherwise unchanged. Called under the lock, so the schema is read as the failure left it. */
+/**
+ * The failure, naming the object it ran into when no migration made that object; otherwise unchanged.
+ * Called under the lock, so the schema is read as the failure left it.
+ */
 export async function explainUnmadeObject(scene: FailureScene, failed: unknown): Promise<unknown> {
   if (!(failed instanceof MigrationFailure) || failed.error.code !== 'STATEMENT_FAILED' || failed.migration.outcome === 'unknown') return failed;
   const { error } = failed;

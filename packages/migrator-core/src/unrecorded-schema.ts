@@ -35,14 +35,16 @@ export function describeObjects(objects: readonly string[]): string {
 }
 
 export const BASELINE_HINT =
-  'If the schema is what the migrations up to some version make, record them as applied without running them: atlas-migrate baseline --to <version>; then run up again. To start over, use an empty database or schema.';
+  'If the schema is what the migrations up to some version make, record them as applied without running them: atlas-migrate baseline --to <version>; ' +
+  'then run up again. To start over, use an empty database or schema.';
 
 /** The refusal of `up` on such a database. */
 export function unrecordedSchemaError(registry: Registry, objects: readonly string[]): MigratorError {
   const first = registry.migrations[0];
   return new MigratorError(
     'HISTORY_MISSING',
-    `The database has no schema_migrations, but its schema already holds ${objects.length} object(s) of its own (${describeObjects(objects)}): running the ${registry.plane} migrations${first ? ` from ${first.version}` : ''} would re-create what is there. Nothing was run.`,
+    `The database has no schema_migrations, but its schema already holds ${objects.length} object(s) of its own (${describeObjects(objects)}): ` +
+      `running the ${registry.plane} migrations${first ? ` from ${first.version}` : ''} would re-create what is there. Nothing was run.`,
     { plane: registry.plane, hint: BASELINE_HINT },
   );
 }

@@ -11,8 +11,8 @@ export function secretMatches(expected: string, given: string): boolean {
 }
 
 /**
- * An onRequest hook for the internal endpoints (it runs before validation, so strangers learn nothing). With no secret configured every call is refused (403): a
- * missing secret never matches. A missing or wrong header is a 401. Either way nothing runs.
+ * An onRequest hook for the internal endpoints (it runs before validation, so strangers learn nothing).
+ * With no secret configured every call is refused (403): a missing secret never matches. A missing or wrong header is a 401. Either way nothing runs.
  */
 export function requireServiceSecret(secret: string | null) {
   return async function checkServiceSecret(request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -75,7 +75,9 @@ export interface StartOptions {
 export function startService(plane: 'tenant' | 'control', env: Record<string, string>, options: StartOptions = {}): ServiceProcess {
   requireFullTier(`the ${plane} service as a process`);
   const base: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !SERVICE_VARIABLES.includes(key) && !key.startsWith('FLEET_')) base[key] = value;
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !SERVICE_VARIABLES.includes(key) && !key.startsWith('FLEET_')) base[key] = value;
+  }
   const root = options.root ?? REPO_ROOT;
   const [command, ...args] = [...(options.wrapper ?? []), process.execPath, join(root, `apps/${plane}-plane/dist/main.js`)];
   const child = spawn(command!, args, {

@@ -69,14 +69,20 @@ function renderRun(run: RunSummary): string {
   const rows = run.waves
     .map(
       (w) =>
-        `<tr data-wave="${escapeHtml(w.name)}"><td>${escapeHtml(w.name)}</td><td class="${stateClass(w.state)}">${escapeHtml(w.state)}</td>${countCell(w.total)}${ITEM_STATES.map((s) => countCell(w.counts[s] ?? 0)).join('')}</tr>`,
+        `<tr data-wave="${escapeHtml(w.name)}"><td>${escapeHtml(w.name)}</td><td class="${stateClass(w.state)}">${escapeHtml(w.state)}</td>` +
+        `${countCell(w.total)}${ITEM_STATES.map((s) => countCell(w.counts[s] ?? 0)).join('')}</tr>`,
     )
     .join('');
-  const total = `<tr><th>All</th><th class="${stateClass(run.state)}">${escapeHtml(run.state)}</th>${countCell(run.total)}${ITEM_STATES.map((s) => countCell(run.counts[s] ?? 0)).join('')}</tr>`;
-  return `<section id="run" data-run="${escapeHtml(run.id)}" data-state="${escapeHtml(run.state)}">
+  const total =
+    `<tr><th>All</th><th class="${stateClass(run.state)}">${escapeHtml(run.state)}</th>${countCell(run.total)}` +
+    `${ITEM_STATES.map((s) => countCell(run.counts[s] ?? 0)).join('')}</tr>`;
+  return (
+    `<section id="run" data-run="${escapeHtml(run.id)}" data-state="${escapeHtml(run.state)}">
 <h2>Run <code>${escapeHtml(run.id)}</code> · ${escapeHtml(run.mode)} · <span class="${stateClass(run.state)}">${escapeHtml(run.state)}</span></h2>
-<p>Throughput: <strong id="throughput">${escapeHtml(throughput)}</strong> · ETA: ${escapeHtml(duration(run.etaSeconds))} · created ${escapeHtml(run.createdAt)}${run.finishedAt ? ` · finished ${escapeHtml(run.finishedAt)}` : ''}</p>
-<table id="waves"><thead>${head}</thead><tbody>${rows}</tbody><tfoot>${total}</tfoot></table></section>`;
+<p>Throughput: <strong id="throughput">${escapeHtml(throughput)}</strong> · ETA: ${escapeHtml(duration(run.etaSeconds))} · created ` +
+    `${escapeHtml(run.createdAt)}${run.finishedAt ? ` · finished ${escapeHtml(run.finishedAt)}` : ''}</p>
+<table id="waves"><thead>${head}</thead><tbody>${rows}</tbody><tfoot>${total}</tfoot></table></section>`
+  );
 }
 
 /** What is wrong with a tenant, in the words of the page: its failure, else drift, else how far behind it is. */
@@ -107,14 +113,21 @@ function renderAttention(items: readonly TenantItem[]): string {
     .map((item) => {
       const issue = issueOf(item);
       const pending = item.pending === null ? '—' : String(item.pending);
-      return `<tr data-tenant="${escapeHtml(item.tenantId)}"><td>${escapeHtml(item.tenantName ?? '')}<br><code class="muted">${escapeHtml(item.tenantId)}</code></td>
-<td class="${stateClass(issue)}">${escapeHtml(issue)}</td><td>${escapeHtml(item.wave)}</td><td class="n">${escapeHtml(item.version ?? '—')}</td><td class="n">${escapeHtml(pending)}</td>
-<td><code>${escapeHtml(item.target)}</code></td><td class="n">${item.attempts}</td><td class="error">${renderError(item)}</td></tr>`;
+      return (
+        `<tr data-tenant="${escapeHtml(item.tenantId)}">` +
+        `<td>${escapeHtml(item.tenantName ?? '')}<br><code class="muted">${escapeHtml(item.tenantId)}</code></td>
+<td class="${stateClass(issue)}">${escapeHtml(issue)}</td><td>${escapeHtml(item.wave)}</td><td class="n">${escapeHtml(item.version ?? '—')}</td>` +
+        `<td class="n">${escapeHtml(pending)}</td>
+<td><code>${escapeHtml(item.target)}</code></td><td class="n">${item.attempts}</td><td class="error">${renderError(item)}</td></tr>`
+      );
     })
     .join('');
   const more = items.length > shown.length ? `<p class="muted">and ${items.length - shown.length} more (GET /fleet/data lists them all).</p>` : '';
-  return `<section id="attention"><h2>Needs attention (${items.length})</h2><table><thead><tr><th>Tenant</th><th>Issue</th><th>Wave</th><th>Version</th><th>Pending</th><th>Target</th><th>Attempts</th><th>Error</th></tr></thead>
-<tbody>${rows}</tbody></table>${more}</section>`;
+  return (
+    `<section id="attention"><h2>Needs attention (${items.length})</h2><table><thead><tr>` +
+    `<th>Tenant</th><th>Issue</th><th>Wave</th><th>Version</th><th>Pending</th><th>Target</th><th>Attempts</th><th>Error</th></tr></thead>
+<tbody>${rows}</tbody></table>${more}</section>`
+  );
 }
 
 function renderSummary(status: FleetStatus): string {
@@ -149,17 +162,24 @@ export interface FleetPageModel {
 }
 
 // Reloads only <main>, so the scroll position and the header stay; a lapsed session reloads the whole page (the login form).
-const REFRESH_SCRIPT = `(()=>{const main=document.querySelector('main');const tick=async()=>{try{const r=await fetch(location.href,{credentials:'same-origin',headers:{accept:'text/html'}});
-if(r.status===401||r.status===403){location.reload();return}if(r.ok){const next=new DOMParser().parseFromString(await r.text(),'text/html').querySelector('main');
-if(next){main.replaceChildren(...next.childNodes);main.dataset.live=next.dataset.live}}}catch{}if(main.dataset.live==='true')setTimeout(tick,${REFRESH_MS})};
-if(main.dataset.live==='true')setTimeout(tick,${REFRESH_MS})})();`;
+const REFRESH_SCRIPT = [
+  `(()=>{const main=document.querySelector('main');`,
+  `const tick=async()=>{try{const r=await fetch(location.href,{credentials:'same-origin',headers:{accept:'text/html'}});\n`,
+  'if(r.status===401||r.status===403){location.reload();return}',
+  `if(r.ok){const next=new DOMParser().parseFromString(await r.text(),'text/html').querySelector('main');\n`,
+  'if(next){main.replaceChildren(...next.childNodes);main.dataset.live=next.dataset.live}}}catch{}',
+  `if(main.dataset.live==='true')setTimeout(tick,${REFRESH_MS})};\n`,
+  `if(main.dataset.live==='true')setTimeout(tick,${REFRESH_MS})})();`,
+].join('');
 
 export function renderFleetPage(model: FleetPageModel): string {
   const run = model.run
     ? renderRun(model.run)
     : `<section id="run"><h2>No run yet</h2><p class="muted">Start one with POST /api/fleet/runs or npm run migrate:fleet -- run.</p></section>`;
-  const body = `<header><h1>Fleet</h1><form method="post" action="/fleet/logout"><button type="submit">Sign out</button></form></header>
+  const body =
+    `<header><h1>Fleet</h1><form method="post" action="/fleet/logout"><button type="submit">Sign out</button></form></header>
 <main data-live="${model.live}">${renderSummary(model.status)}${run}${renderOpenRuns(model.status, model.run)}${renderAttention(model.attention)}
-<p class="muted">${model.live ? `Refreshing every ${REFRESH_MS / 1000} s while a run is open.` : 'No run is open.'} Updated ${escapeHtml(new Date().toISOString())}.</p></main>`;
+<p class="muted">${model.live ? `Refreshing every ${REFRESH_MS / 1000} s while a run is open.` : 'No run is open.'} Updated ` +
+    `${escapeHtml(new Date().toISOString())}.</p></main>`;
   return htmlDocument('Fleet · AtlasAI Control Plane', body, { nonce: model.nonce, script: REFRESH_SCRIPT, live: model.live });
 }

@@ -112,10 +112,10 @@ export async function fleetMain(argv: readonly string[], io: FleetCliIo): Promis
     if (!(error instanceof CommanderError)) throw error;
     if (error.exitCode === 0) return 0;
     // Scripts that asked for JSON get the error as JSON too.
-    if (argv.includes('--json'))
-      io.stdout.write(
-        `${JSON.stringify({ schemaVersion: FLEET_SCHEMA_VERSION, error: { code: 'USAGE', message: redactUrl(error.message.replace(/^error: /, '')) } }, null, 2)}\n`,
-      );
+    if (argv.includes('--json')) {
+      const document = { schemaVersion: FLEET_SCHEMA_VERSION, error: { code: 'USAGE', message: redactUrl(error.message.replace(/^error: /, '')) } };
+      io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    }
     return 2;
   }
   return context.exitCode;

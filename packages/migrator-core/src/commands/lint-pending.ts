@@ -43,7 +43,8 @@ export function lintBeforeApply(registry: Registry, io: CliIo): (pending: readon
     // The way out is an allowance only where every refused rule takes one (a syntax error or an untouched template does not).
     const allowable = rules.every((id) => LINT_RULES.find((r) => r.id === id)?.allowable ?? false);
     const wayOut = allowable
-      ? `Write the change additively (${refused[0]!.alternative}), or, if it is meant, put "-- atlas:allow <rule> <reason>" on the line before the statement (rule: ${rules.join(', ')})`
+      ? `Write the change additively (${refused[0]!.alternative}), or, if it is meant, put "-- atlas:allow <rule> <reason>" on the line before the ` +
+        `statement (rule: ${rules.join(', ')})`
       : `${refused[0]!.alternative[0]!.toUpperCase()}${refused[0]!.alternative.slice(1)} (rule: ${rules.join(', ')}; no allowance lets it through)`;
     throw new MigratorError(
       'REGISTRY_INVALID',

@@ -3,7 +3,8 @@ import type { DialectOptions } from '../dialects/index.js';
 import { UsageError } from './io.js';
 
 export const EXIT_CODES =
-  'Exit codes: 0 success, 1 a migration failed (status --exit-code: something pending, changed or drifted), 2 bad usage or configuration, 3 the lock wait timed out.';
+  'Exit codes: 0 success, 1 a migration failed (status --exit-code: something pending, changed or drifted), 2 bad usage or configuration, 3 the lock ' +
+  'wait timed out.';
 
 const SCHEMA_PATTERN = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 

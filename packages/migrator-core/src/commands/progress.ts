@@ -22,11 +22,20 @@ export function renderProgress(event: ProgressEvent): string | null {
     case 'migration-start':
       return `${tag} Applying ${event.version} (${event.name})...`;
     case 'migration-end':
-      return `${tag} ${event.outcome === 'failed' ? 'Failed' : event.outcome === 'skipped' ? 'Skipped (objects already present)' : 'Applied'} ${event.version} in ${event.durationMs} ms`;
+      return (
+        `${tag} ${event.outcome === 'failed' ? 'Failed' : event.outcome === 'skipped' ? 'Skipped (objects already present)' : 'Applied'} ` +
+        `${event.version} in ${event.durationMs} ms`
+      );
     case 'batch-running':
-      return `${tag} Still running ${event.versions[0]}-${event.versions.at(-1)}, ${event.versions.length} migrations in one transaction (${Math.round(event.elapsedMs / 1000)} s)`;
+      return (
+        `${tag} Still running ${event.versions[0]}-${event.versions.at(-1)}, ${event.versions.length} migrations in one transaction (` +
+        `${Math.round(event.elapsedMs / 1000)} s)`
+      );
     case 'statement-running':
-      return `${tag} Still running ${event.version}, statement ${event.statement} (line ${event.line}): ${firstLine(event.text)} (${Math.round(event.elapsedMs / 1000)} s)`;
+      return (
+        `${tag} Still running ${event.version}, statement ${event.statement} (line ${event.line}): ${firstLine(event.text)} (` +
+        `${Math.round(event.elapsedMs / 1000)} s)`
+      );
   }
 }
 

@@ -92,7 +92,8 @@ export const folderTargets: Targets = {
       .requiredOption('--dir <folder>', 'folder of <version>_<name>[.postgres|.sqlite].sql files')
       .option(
         '--label <name>',
-        "plane name shown as [NAME] (default: the registry's plane for a registry's sql/ folder, else the folder's name); the lock is keyed on the database and its history table, not on this name",
+        "plane name shown as [NAME] (default: the registry's plane for a registry's sql/ folder, else the folder's name); the lock is keyed on the " +
+          'database and its history table, not on this name',
       );
   },
   async resolve(raw, io, need) {

@@ -12,7 +12,8 @@ export function defineVerify(command: Command, context: CommandContext): Command
   return addConnectionOptions(command)
     .addHelpText(
       'after',
-      '\nMissing or different objects are drift; extra objects are reported, not an error.\nExit codes: 0 no drift, 1 drift (or the database could not be read), 2 bad usage or configuration.',
+      '\nMissing or different objects are drift; extra objects are reported, not an error.\nExit codes: 0 no drift, 1 drift (or the database could ' +
+        'not be read), 2 bad usage or configuration.',
     )
     .action(async (flags: ConnectionFlags & { snapshot?: string }) => {
       const { io } = context;

@@ -4,7 +4,10 @@ import type { PlaneReport, PlannedMigration } from '../report.js';
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 function historyInsert(table: string, m: PlannedMigration): string {
-  return `INSERT INTO ${table} (version, name, checksum, checksum_algorithm, execution_ms, outcome) VALUES (${m.version}, ${literal(m.name)}, ${literal(m.checksum)}, ${literal(CHECKSUM_ALGORITHM)}, <duration>, 'applied');`;
+  return (
+    `INSERT INTO ${table} (version, name, checksum, checksum_algorithm, execution_ms, outcome) VALUES (${m.version}, ${literal(m.name)}, ` +
+    `${literal(m.checksum)}, ${literal(CHECKSUM_ALGORITHM)}, <duration>, 'applied');`
+  );
 }
 
 /**

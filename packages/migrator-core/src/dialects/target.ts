@@ -155,7 +155,8 @@ function keywordValueTarget(text: string): DatabaseTarget {
   const authority = `${user ? encodeURIComponent(user) : ''}${password ? `:${encodeURIComponent(password)}` : ''}${user || password ? '@' : ''}`;
   const hostPart = socket ? '' : host.includes(':') ? `[${host}]` : encodeURIComponent(host);
   const query = params.toString();
-  const url = `postgresql://${authority}${hostPart}${port ? `:${port}` : ''}/${encodeURIComponent(values.get('dbname') ?? user ?? '')}${query ? `?${query}` : ''}`;
+  const url =
+    `postgresql://${authority}${hostPart}${port ? `:${port}` : ''}/${encodeURIComponent(values.get('dbname') ?? user ?? '')}` + `${query ? `?${query}` : ''}`;
   const redacted = pairs.map(([k, v]) => `${k}=${k === 'password' ? '***' : quoteKeywordValue(v)}`).join(' ');
   return Object.freeze({ kind: 'postgres', url, redacted, host: `${host}${port ? `:${port}` : ''}`, secrets: Object.freeze(spellings(password)) });
 }
@@ -165,7 +166,8 @@ function postgresUrlTarget(url: string): DatabaseTarget {
   const invalid = (why: string, cause?: unknown) =>
     new MigratorError(
       'CONFIG_INVALID',
-      `Invalid PostgreSQL URL (${why}); the URL is not shown because it may hold a password. Percent-encode special characters in the user name and password (@ %40, : %3A, / %2F, # %23, ? %3F, % %25, space %20), or use a keyword/value string: host=… port=… dbname=… user=… password='…'`,
+      `Invalid PostgreSQL URL (${why}); the URL is not shown because it may hold a password. Percent-encode special characters in the user name and ` +
+        `password (@ %40, : %3A, / %2F, # %23, ? %3F, % %25, space %20), or use a keyword/value string: host=… port=… dbname=… user=… password='…'`,
       cause === undefined ? {} : { cause },
     );
   if (!/^[a-z]+:\/\//i.test(url)) throw invalid('expected postgres:// or postgresql://');
@@ -222,7 +224,8 @@ export function parseDatabaseUrl(raw: string): DatabaseTarget {
     const shown = /^[\w./\\-]+$/.test(url) ? `"${url}"` : 'the value given';
     throw new MigratorError(
       'CONFIG_INVALID',
-      `Cannot tell which database ${shown} names: give postgres://…, a keyword/value string (host=… dbname=…), sqlite:<path>, or a SQLite file path ending in .db, .sqlite or .sqlite3 (or starting with /, ./ or ../)`,
+      `Cannot tell which database ${shown} names: give postgres://…, a keyword/value string (host=… dbname=…), sqlite:<path>, or a SQLite file path ` +
+        `ending in .db, .sqlite or .sqlite3 (or starting with /, ./ or ../)`,
     );
   }
   return Object.freeze({ kind: 'sqlite', path: url, redacted: url, secrets: Object.freeze([]) });

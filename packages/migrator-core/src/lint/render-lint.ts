@@ -16,7 +16,8 @@ export function renderLintText(result: LintResult): string[] {
   const errors = result.findings.filter((f) => f.severity === 'error').length;
   const warnings = result.findings.length - errors;
   lines.push(
-    `lint: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(result.allowances.length, 'allowance')} in ${plural(result.files.length, 'file')}${result.strict ? ' (strict)' : ''}`,
+    `lint: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}, ${plural(result.allowances.length, 'allowance')} in ` +
+      `${plural(result.files.length, 'file')}${result.strict ? ' (strict)' : ''}`,
   );
   return lines;
 }
@@ -34,7 +35,9 @@ export function renderLintSummary(result: LintResult, paths: readonly string[]):
   const byRule = new Map<string, number>();
   for (const w of warnings) byRule.set(w.rule, (byRule.get(w.rule) ?? 0) + 1);
   const counts = [...byRule].sort(([a], [b]) => a.localeCompare(b)).map(([rule, n]) => `${rule}: ${n}`);
-  const summary = `lint: ${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}, ${plural(result.allowances.length, 'allowance')} in ${plural(result.files.length, 'file')}`;
+  const summary =
+    `lint: ${plural(errors.length, 'error')}, ${plural(warnings.length, 'warning')}${counts.length > 0 ? ` (${counts.join(', ')})` : ''}` +
+    `, ${plural(result.allowances.length, 'allowance')} in ${plural(result.files.length, 'file')}`;
   lines[lines.length - 1] = `${summary}; atlas-migrate lint ${paths.join(' ')} lists them`;
   return lines;
 }

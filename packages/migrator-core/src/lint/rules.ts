@@ -178,7 +178,8 @@ export const LINT_RULES: readonly LintRule[] = Object.freeze([
     'volatile-default',
     'warning',
     PG,
-    'a new column with a volatile default (random(), gen_random_uuid(), clock_timestamp(), a serial or a stored generated column) rewrites the whole table under an exclusive lock',
+    'a new column with a volatile default (random(), gen_random_uuid(), clock_timestamp(), a serial or a stored generated column) rewrites the whole ' +
+      'table under an exclusive lock',
     'add the column without the default (or with a constant one), set the default afterwards, and backfill in batches',
   ),
   rule(
@@ -206,7 +207,8 @@ export const LINT_RULES: readonly LintRule[] = Object.freeze([
     'untouched-template',
     'error',
     BOTH,
-    'the file is still exactly what `atlas-migrate new` wrote: it does nothing, yet once applied it is recorded and its checksum frozen, so the change it was made for would need another version',
+    'the file is still exactly what `atlas-migrate new` wrote: it does nothing, yet once applied it is recorded and its checksum frozen, so the ' +
+      'change it was made for would need another version',
     'write the migration in it, or delete the new pair of files',
     false,
   ),

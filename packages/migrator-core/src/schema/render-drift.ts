@@ -43,7 +43,8 @@ export function renderVerification(results: readonly SchemaVerification[]): stri
       continue;
     }
     lines.push(
-      `${tag} Compared with the ${result.dialect} snapshot: ${result.appliedVersions.length} applied migration(s), ${result.expectedObjects} object(s) expected.`,
+      `${tag} Compared with the ${result.dialect} snapshot: ${result.appliedVersions.length} applied migration(s), ${result.expectedObjects} ` +
+        `object(s) expected.`,
     );
     for (const finding of result.findings) lines.push(`${tag} ${renderFinding(finding)}`);
     const count = (kind: DriftFinding['kind']) => result.findings.filter((f) => f.kind === kind).length;

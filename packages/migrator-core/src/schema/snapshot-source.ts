@@ -58,5 +58,8 @@ export function staleSnapshotMessage(plane: string, variant: SqlVariant, stale: 
     stale.snapshotThrough === stale.registryThrough
       ? `it was made from migrations through ${through(stale.snapshotThrough)} as they were, and a migration file has changed since`
       : `it was made from migrations through ${through(stale.snapshotThrough)}; the registry now runs through ${through(stale.registryThrough)}`;
-  return `The ${plane} registry's ${variant} schema snapshot is older than the registry: ${what}. The database was not compared with it. Regenerate it: ${regenerate}`;
+  return (
+    `The ${plane} registry's ${variant} schema snapshot is older than the registry: ${what}. The database was not compared with it. Regenerate ` +
+    `it: ${regenerate}`
+  );
 }

@@ -82,7 +82,8 @@ export async function applyPostgresBatch(session: BatchSession, batch: readonly 
     // records the clock when its row is written; now() would be the batch's start for every row.
     await session.query(
       `INSERT INTO ${session.history} (version, name, checksum, checksum_algorithm, execution_ms, outcome, applied_at, statements_checksum)
-       SELECT v, n, c, a, e, 'applied', to_timestamp(t / 1000), s FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::int[], $6::float8[], $7::text[]) AS r(v, n, c, a, e, t, s)`,
+       SELECT v, n, c, a, e, 'applied', to_timestamp(t / 1000), s FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::int[], ` +
+        `$6::float8[], $7::text[]) AS r(v, n, c, a, e, t, s)`,
       [
         batch.map((m) => m.record.version),
         batch.map((m) => m.record.name),

@@ -90,7 +90,8 @@ async function sequences(query: CatalogQuery, schema: string): Promise<SchemaObj
       WHERE n.nspname = $1 AND ${NOT_FROM_EXTENSION('pg_class', 'c.oid')}
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i')
         AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid
-                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a' AND t.relnamespace = n.oid AND t.relname IN (${NOT_ENGINE}))`,
+                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a' AND t.relnamespace = n.oid AND t.relname IN (` +
+      `${NOT_ENGINE}))`,
     [schema],
   );
   return rows.map((r) => ({

@@ -93,7 +93,8 @@ export class StatementExecutor {
         Object.assign(new Error(present.join('; ')), { code: skipped[0]!.code }),
         statement,
         undefined,
-        `The database skipped this statement (${present.join('; ')}), but ${describePgObject(statement.creates)}, which it creates, is not there: the name is taken by another object. Nothing was created; rename one of them.`,
+        `The database skipped this statement (${present.join('; ')}), but ${describePgObject(statement.creates)}, which it creates, is not there: the ` +
+          `name is taken by another object. Nothing was created; rename one of them.`,
       );
     }
     // Only a statement whose one action is to create that object changed nothing; with several, the others ran.
@@ -113,7 +114,8 @@ export class StatementExecutor {
         error,
         statement,
         undefined,
-        `The database says something already exists (${said}), but ${describePgObject(statement.creates)}, which this statement creates, does not: it was not skipped.`,
+        `The database says something already exists (${said}), but ${describePgObject(statement.creates)}, which this statement creates, does not: it ` +
+          `was not skipped.`,
       );
     }
     if (statement.actions && statement.actions.length > 1) {
@@ -126,7 +128,8 @@ export class StatementExecutor {
         error,
         statement,
         undefined,
-        `Statement ${statement.index} does ${statement.actions.length} things and part of it is already there: ${states.join('; ')}. Nothing of it ran. Split it into one statement per action (each with IF NOT EXISTS), so that what exists is skipped alone and the rest is created.`,
+        `Statement ${statement.index} does ${statement.actions.length} things and part of it is already there: ${states.join('; ')}. Nothing of it ` +
+          `ran. Split it into one statement per action (each with IF NOT EXISTS), so that what exists is skipped alone and the rest is created.`,
       );
     }
     throw statementError(error, statement, undefined);

@@ -44,9 +44,11 @@ export class BackendGuard {
     private readonly target: string,
   ) {
     this.key = advisoryLockKey(lockName);
-    this.check = `DO $atlas_guard$ BEGIN
+    this.check =
+      `DO $atlas_guard$ BEGIN
   IF pg_backend_pid() <> ${backendPid} THEN
-    RAISE EXCEPTION 'atlas-migrate: this message reached backend %, not the session''s backend ${backendPid}', pg_backend_pid() USING ERRCODE = '${GUARD_SQLSTATE}';
+    RAISE EXCEPTION 'atlas-migrate: this message reached backend %, not the session''s backend ${backendPid}', pg_backend_pid() USING ERRCODE = '` +
+      `${GUARD_SQLSTATE}';
   ELSIF NOT ${heldBy(this.key, 'pg_backend_pid()')} THEN
     RAISE EXCEPTION 'atlas-migrate: backend ${backendPid} no longer holds the migration lock' USING ERRCODE = '${GUARD_SQLSTATE}';
   END IF;
@@ -68,7 +70,8 @@ END $atlas_guard$`;
   moved(how: string, cause?: unknown): MigratorError {
     return new MigratorError(
       'TRANSACTION_POOLER',
-      `${this.target} goes through a transaction-pooling proxy (such as PgBouncer in pool_mode = transaction): ${how}. The run stopped there; every migration it reported applied ran on the backend that held the migration lock, with its history row. ${POOLER_ADVICE}`,
+      `${this.target} goes through a transaction-pooling proxy (such as PgBouncer in pool_mode = transaction): ${how}. The run stopped there; every ` +
+        `migration it reported applied ran on the backend that held the migration lock, with its history row. ${POOLER_ADVICE}`,
       cause === undefined ? {} : { cause },
     );
   }

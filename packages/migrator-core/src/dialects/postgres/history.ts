@@ -33,7 +33,9 @@ export function readHistoryResult(result: pg.QueryResult): History {
 /** The insert of a history row. The clock, not now(): rows written in one transaction (baseline's, a batch's) each get their own time. */
 export function recordSql(table: string, row: HistoryRecord): { text: string; values: unknown[] } {
   return {
-    text: `INSERT INTO ${table} (version, name, checksum, checksum_algorithm, execution_ms, outcome, statements_checksum, applied_at) VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp())`,
+    text:
+      `INSERT INTO ${table} (version, name, checksum, checksum_algorithm, execution_ms, outcome, statements_checksum, applied_at) VALUES ($1, $2, ` +
+      `$3, $4, $5, $6, $7, clock_timestamp())`,
     values: [row.version, row.name, row.checksum, row.checksumAlgorithm, row.executionMs, row.outcome, row.statementsChecksum],
   };
 }

@@ -68,8 +68,11 @@ export function createPostgresDialect(options: PostgresDialectOptions): Dialect 
         // One round trip: who this session is, and (PostgreSQL 14+) the connection check interval set;
         // with `historyFirst`, the history read too, unless settings still have to be applied as statements.
         type Identity = { pid: number; database: string; role: string; version: number };
-        const setUpSql = `SELECT pg_backend_pid() AS pid, current_database() AS database, current_user AS role, current_setting('server_version_num')::int AS version,
-                  CASE WHEN current_setting('server_version_num')::int >= 140000 THEN set_config('client_connection_check_interval', '${CONNECTION_CHECK_INTERVAL_MS}', false) END AS checked`;
+        const setUpSql =
+          `SELECT pg_backend_pid() AS pid, current_database() AS database, current_user AS role, ` +
+          `current_setting('server_version_num')::int AS version,
+                  CASE WHEN current_setting('server_version_num')::int >= 140000 THEN set_config('client_connection_check_interval', '` +
+          `${CONNECTION_CHECK_INTERVAL_MS}', false) END AS checked`;
         const { rows, history } =
           historyFirst && !settingsBySql
             ? await setUpReadingHistory<Identity>(client, setUpSql, engineTable(schema))

@@ -19,7 +19,9 @@ export { advisoryLockKey, migrationLockKey, migrationLockName } from './lock-key
 const POLL_MS = 100;
 
 /** Stamps the lock holder's application_name with the time it took the lock (shown to waiters). */
-const STAMP = `set_config('application_name', left(current_setting('application_name'), 32) || ' locked ' || to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), false)`;
+const STAMP =
+  `set_config('application_name', left(current_setting('application_name'), 32) || ' locked ' || to_char(now() AT TIME ZONE 'UTC', ` +
+  `'YYYY-MM-DD"T"HH24:MI:SS"Z"'), false)`;
 
 type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<pg.QueryResult<R>>;
 
@@ -76,7 +78,9 @@ export async function releaseMigrationLock(query: Query, lockName: string): Prom
   if (!rows[0]?.unlocked) {
     throw lockLost(
       lockName,
-      'it was not held by this session when released: a transaction-pooling proxy (such as PgBouncer in transaction mode) is between this runner and PostgreSQL, or a migration released it (pg_advisory_unlock_all(), DISCARD ALL). Point the migration URL at PostgreSQL directly or at a session-pooling port',
+      'it was not held by this session when released: a transaction-pooling proxy (such as PgBouncer in transaction mode) is between this runner and ' +
+        'PostgreSQL, or a migration released it (pg_advisory_unlock_all(), DISCARD ALL). Point the migration URL at PostgreSQL directly or at a ' +
+        'session-pooling port',
     );
   }
 }
@@ -123,7 +127,8 @@ export async function releaseGuardedLock(
   const released = await guard.release(client);
   if (released === 'unreachable') {
     throw guard.moved(
-      `the release of the migration lock kept reaching other backends than ${guard.backendPid}, which holds it and was never idle; the lock stays on that server connection of the proxy until the proxy closes it (PgBouncer: server_idle_timeout, or RECONNECT on its admin console)`,
+      `the release of the migration lock kept reaching other backends than ${guard.backendPid}, which holds it and was never idle; the lock stays on ` +
+        `that server connection of the proxy until the proxy closes it (PgBouncer: server_idle_timeout, or RECONNECT on its admin console)`,
     );
   }
   if (released === 'terminated')

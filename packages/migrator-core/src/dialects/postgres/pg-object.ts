@@ -54,9 +54,12 @@ export function existenceQuery(object: PgObject): { text: string; values: unknow
       // Tables, indexes, views and sequences share one namespace: an index's name taken by a table is not the index.
       const r = rel(object.schema, object.name);
       const onTable =
-        "($4::text IS NULL OR EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = c.oid AND indrelid = to_regclass(CASE WHEN $1::text IS NULL THEN quote_ident($4) ELSE quote_ident($1) || '.' || quote_ident($4) END)))";
+        '($4::text IS NULL OR EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = c.oid AND indrelid = to_regclass(CASE WHEN $1::text IS NULL THEN ' +
+        "quote_ident($4) ELSE quote_ident($1) || '.' || quote_ident($4) END)))";
       return {
-        text: `SELECT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ${r.expr} AND ($3::text IS NULL OR strpos($3::text, c.relkind::text) > 0) AND ${onTable}) AS present`,
+        text:
+          `SELECT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = ${r.expr} AND ($3::text IS NULL OR strpos($3::text, c.relkind::text) > 0) AND ` +
+          `${onTable}) AS present`,
         values: [...r.values, object.relkinds ?? null, object.table ?? null],
       };
     }
@@ -91,12 +94,16 @@ export function existenceQuery(object: PgObject): { text: string; values: unknow
     case 'function':
       // CREATE FUNCTION creates nothing but its function: 42723 there can only be about that function.
       return {
-        text: 'SELECT EXISTS (SELECT 1 FROM pg_proc WHERE proname = $2 AND ($1::text IS NULL OR pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1))) AS present',
+        text:
+          'SELECT EXISTS (SELECT 1 FROM pg_proc WHERE proname = $2 AND ($1::text IS NULL OR pronamespace = (SELECT oid FROM pg_namespace WHERE ' +
+          'nspname = $1))) AS present',
         values: [object.schema, object.name],
       };
     case 'enum-label':
       return {
-        text: "SELECT EXISTS (SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype(CASE WHEN $1::text IS NULL THEN quote_ident($2) ELSE quote_ident($1) || '.' || quote_ident($2) END) AND enumlabel = $3) AS present",
+        text:
+          'SELECT EXISTS (SELECT 1 FROM pg_enum WHERE enumtypid = to_regtype(CASE WHEN $1::text IS NULL THEN quote_ident($2) ELSE quote_ident($1) ' +
+          "|| '.' || quote_ident($2) END) AND enumlabel = $3) AS present",
         values: [object.schema, object.type, object.name],
       };
   }

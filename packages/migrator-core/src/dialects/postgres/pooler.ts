@@ -62,7 +62,10 @@ export async function checkConnectionPath(
       if (probePid === backendPid || again !== backendPid) {
         throw new MigratorError(
           'TRANSACTION_POOLER',
-          `${target} goes through a transaction-pooling proxy (such as PgBouncer in pool_mode = transaction): statements of one session reach different PostgreSQL backends (backend ${backendPid}, then ${probePid === backendPid ? `another client's transaction on ${probePid}` : again}), so the migration lock could not protect anything and would leak into the pool. Nothing was run. ${POOLER_ADVICE}`,
+          `${target} goes through a transaction-pooling proxy (such as PgBouncer in pool_mode = transaction): statements of one session reach ` +
+            `different PostgreSQL backends (backend ${backendPid}, then ` +
+            `${probePid === backendPid ? `another client's transaction on ${probePid}` : again}), so the migration lock could not protect anything ` +
+            `and would leak into the pool. Nothing was run. ${POOLER_ADVICE}`,
         );
       }
     }
@@ -81,7 +84,8 @@ export async function checkConnectionPath(
     }
     throw new MigratorError(
       'TRANSACTION_POOLER',
-      `${target} goes through a proxy (the server announced process ${announced}, the backend is ${backendPid}), and checking whether it keeps a session on one backend failed: ${messageOf(error)}. Nothing was run. ${POOLER_ADVICE}`,
+      `${target} goes through a proxy (the server announced process ${announced}, the backend is ${backendPid}), and checking whether it keeps a ` +
+        `session on one backend failed: ${messageOf(error)}. Nothing was run. ${POOLER_ADVICE}`,
       { cause: error },
     );
   } finally {

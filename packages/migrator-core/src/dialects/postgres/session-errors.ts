@@ -69,7 +69,9 @@ export function lockContention(error: unknown, attempts: number, timeoutMs: numb
     {
       sqlstate: LOCK_NOT_AVAILABLE,
       ...(at ? { statement: at.statementIndex ?? undefined, line: at.line, column: at.column } : {}),
-      hint: 'End those sessions or let them finish (an application transaction left open is the usual cause), then run again; --ddl-lock-timeout and --lock-retries raise the bounds.',
+      hint:
+        'End those sessions or let them finish (an application transaction left open is the usual cause), then run again; --ddl-lock-timeout and ' +
+        '--lock-retries raise the bounds.',
       cause: error,
     },
   );

@@ -100,10 +100,12 @@ export class PostgresSession implements Session {
       this.guardFailure = /no longer holds/.test(messageOf(error))
         ? lockLost(
             migrationLockName(this.ctx.schema),
-            `backend ${guard.backendPid} no longer held it at the run's next check (a statement released it: pg_advisory_unlock_all(), DISCARD ALL), so nothing more was committed`,
+            `backend ${guard.backendPid} no longer held it at the run's next check (a statement released it: pg_advisory_unlock_all(), DISCARD ALL), ` +
+              `so nothing more was committed`,
           )
         : guard.moved(
-            `a message of this session reached backend ${/backend (\d+)/.exec(messageOf(error))?.[1] ?? '?'} instead of ${guard.backendPid}, which holds the migration lock`,
+            `a message of this session reached backend ${/backend (\d+)/.exec(messageOf(error))?.[1] ?? '?'} instead of ${guard.backendPid}, which ` +
+              `holds the migration lock`,
             error,
           );
       throw this.guardFailure;

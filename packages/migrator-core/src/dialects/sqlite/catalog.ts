@@ -63,7 +63,8 @@ export function readSqliteSchema(db: Database.Database): SchemaObject[] {
   // The engine's tables and whatever hangs off them (indexes, triggers) are its own, not the registry's.
   const rows = db
     .prepare(
-      `SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name NOT IN (${ENGINE_TABLES.map(() => '?').join(', ')})`,
+      `SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND tbl_name NOT IN (` +
+        `${ENGINE_TABLES.map(() => '?').join(', ')})`,
     )
     .all(...ENGINE_TABLES) as SchemaRow[];
   const tableList = new Map(
