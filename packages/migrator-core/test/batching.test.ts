@@ -97,6 +97,10 @@ describe('PostgreSQL batches of migrations', () => {
     const slow = Object.fromEntries(
       Array.from({ length: 12 }, (_, i) => [i * 50 + 7, `CREATE TABLE IF NOT EXISTS t_${i * 50 + 7} (id int);\nSELECT pg_sleep(0.03);\n`]),
     );
+    // Two migrations run alone (no transaction, so no batch takes them) and sleep before their one change:
+    // the batches before each have committed when it starts, so the late kills (sent once the progress shows
+    // 330 or 480 passed) land before the run's end however the batches grew on a loaded machine.
+    for (const v of [500, n]) slow[v] = `-- atlas:no-transaction\nSELECT pg_sleep(2);\nALTER TABLE t_${v - 1} ADD COLUMN IF NOT EXISTS c_${v} int;\n`;
     const dir = migrationFolder(trivialMigrations(n, slow));
     const killedAt: number[] = [];
     // Each run is killed as soon as its live progress shows it passed a given version: the kill lands in
