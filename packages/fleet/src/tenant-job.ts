@@ -1,4 +1,4 @@
-import { createDialect, runMigrations, verifySchema, type Logger, type PlaneError, type Registry } from '@atlasai/migrator-core';
+import { MigratorError, createDialect, runMigrations, toPlaneError, verifySchema, type Logger, type PlaneError, type Registry } from '@atlasai/migrator-core';
 import type { ItemState, RunMode, TenantItemError } from './types.js';
 
 /** What one attempt on one tenant came to. */
@@ -76,21 +76,8 @@ export async function runTenant(job: TenantRun): Promise<TenantOutcome> {
   if (job.mode === 'scan') {
     const verification = await verifySchema({ registry: job.registry, dialect });
     if (verification.error && verification.appliedVersions.length === 0 && verification.error.code !== 'CONFIG_INVALID') {
-      const error: PlaneError = {
-        code: verification.error.code,
-        message: verification.error.message,
-        version: null,
-        name: null,
-        file: null,
-        statement: null,
-        line: null,
-        column: null,
-        sqlstate: null,
-        dbCode: null,
-        detail: null,
-        hint: null,
-        migration: null,
-      };
+      // The engine's own shape of an error, from verify's code and message (no migration is involved).
+      const error = toPlaneError(new MigratorError(verification.error.code, verification.error.message));
       return { ...classify(error, job.abortReason()), version: null, pending: null, drift: null, error: toItemError(error) };
     }
     const applied = new Set(verification.appliedVersions);

@@ -3,15 +3,6 @@ import type { Migration, SqlVariant } from '../migration.js';
 import type { Registry } from '../registry.js';
 import type { CliIo } from './io.js';
 
-/** The rules that hold a migration to running twice: a promise only an idempotent registry makes. */
-const IDEMPOTENCY_RULES = new Set([
-  'non-idempotent-create',
-  'non-idempotent-add-column',
-  'unguarded-add-constraint',
-  'unguarded-create',
-  'no-transaction-not-idempotent',
-]);
-
 /**
  * The lint of what a run would apply, before it applies anything: `RunOptions.beforeApply` for `up` and
  * `plan`. From a registry's folder (one with an `atlasMigrations` manifest, as every built registry of
@@ -22,7 +13,10 @@ const IDEMPOTENCY_RULES = new Set([
  */
 export function lintBeforeApply(registry: Registry, io: CliIo): (pending: readonly Migration[], variant: SqlVariant) => Promise<void> {
   return async (pending, variant) => {
-    const [{ lintMigrations, LINT_RULES }, { readRegistryManifest }] = await Promise.all([import('../lint/index.js'), import('../registry.js')]);
+    const [{ lintMigrations, LINT_RULES, IDEMPOTENCY_RULES }, { readRegistryManifest }] = await Promise.all([
+      import('../lint/index.js'),
+      import('../registry.js'),
+    ]);
     const input = (m: Migration) => ({ file: m.scripts[variant].file, sql: m.scripts[variant].sql, dialects: [variant] });
     const pendingVersions = new Set(pending.map((m) => m.version));
     // What the earlier migrations create, so that a DROP of it is recognised as a removal.

@@ -8,12 +8,10 @@ import { readPlpgsqlBody } from './plpgsql.js';
 import { idempotentAlone } from './postgres-idempotent.js';
 import { PostgresStatementRules } from './postgres-statements.js';
 import type { Scope } from './postgres-table-rules.js';
+import { IDEMPOTENT_CREATE_RULES } from './rules.js';
 
 // libpg-query's JSON trees are read defensively; @pgsql/types is not a dependency of this package.
 type Tree = any;
-
-/** Rules whose finding already says "this statement cannot be run twice". */
-const IDEMPOTENCY_RULES = new Set(['non-idempotent-create', 'non-idempotent-add-column', 'unguarded-add-constraint', 'unguarded-create']);
 
 function firstLine(text: string): string {
   return text.trimStart().split('\n', 1)[0]!.trim();
@@ -63,7 +61,7 @@ class PostgresFileLint {
     const own = this.rules.findings.slice(before);
     // A no-transaction migration is re-run from the top after an interruption: each statement must
     // survive that alone. Statements already reported as non-idempotent need no second finding.
-    if (own.some((f) => IDEMPOTENCY_RULES.has(f.rule))) return;
+    if (own.some((f) => IDEMPOTENT_CREATE_RULES.has(f.rule))) return;
     if (!idempotentAlone(node) || !bodyIdempotent) {
       this.rules.report('no-transaction-not-idempotent', scope, `${kind.replace(/Stmt$/, '')} statement is not idempotent on its own`);
     }

@@ -231,6 +231,17 @@ export const LINT_RULES: readonly LintRule[] = Object.freeze([
   ),
 ]);
 
+/** The rules that hold a CREATE (or ADD) to running twice: findings that already say "not idempotent". */
+export const IDEMPOTENT_CREATE_RULES: ReadonlySet<string> = new Set([
+  'non-idempotent-create',
+  'non-idempotent-add-column',
+  'unguarded-add-constraint',
+  'unguarded-create',
+]);
+
+/** Every rule that holds a migration to running twice: a promise only an idempotent registry makes. */
+export const IDEMPOTENCY_RULES: ReadonlySet<string> = new Set([...IDEMPOTENT_CREATE_RULES, 'no-transaction-not-idempotent']);
+
 const BY_ID = new Map(LINT_RULES.map((r) => [r.id, r]));
 
 /** The rule with this id; throws on an id that is not in the catalogue (a bug in a linter). */
