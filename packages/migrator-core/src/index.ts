@@ -38,6 +38,8 @@ export type {
 export { createDialect, type DialectOptions } from './dialects/index.js';
 // A script or test that must hold a plane's migration lock (or find it in pg_locks) needs its key.
 export { migrationLockKey } from './dialects/index.js';
+// A service waits out the same connection failures as the engine's migration session (no driver loaded).
+export { isTransientConnectError } from './dialects/index.js';
 export { readPostgresHistoryWith, readSqliteHistoryWith, statusFromHistory, type PostgresQuery, type SqliteHandle } from './dialects/read-history-with.js';
 export { parseDatabaseUrl, redactUrl, type DatabaseTarget } from './dialects/target.js';
 export { silentLogger, type Logger } from './logger.js';

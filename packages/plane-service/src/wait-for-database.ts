@@ -1,24 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redactUrl } from '@atlasai/migrator-core';
+import { isTransientConnectError, redactUrl } from '@atlasai/migrator-core';
 import type { PinoLogger } from './logger.js';
 
-/**
- * Failures a database that is still coming up gives (nothing listens yet, DNS not there yet, the server
- * starting, or out of connection slots): the same list the engine's migration session waits out. Any
- * other failure (a wrong password, a database that does not exist) is a configuration to fix, not a wait.
- */
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', '57P03', '53300']);
-
 const messageOf = (error: unknown) => redactUrl(error instanceof Error ? error.message : String(error));
-
-export function isTransient(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  if (code && TRANSIENT_CODES.has(code)) return true;
-  // An AggregateError (every address of a host refused) carries the code of its parts.
-  const parts = (error as { errors?: unknown[] }).errors;
-  if (Array.isArray(parts) && parts.length > 0 && parts.every(isTransient)) return true;
-  return /Connection terminated unexpectedly|timeout expired/i.test(messageOf(error));
-}
 
 /** The database did not answer within the bound: the last failure (as `cause`) and how many tries were made. */
 export class DatabaseUnreachableError extends Error {
@@ -58,7 +42,8 @@ export async function waitForDatabase(attempt: () => Promise<void>, { waitMs, ta
       const remaining = waitMs - (Date.now() - started);
       const code = (error as { code?: string }).code;
       const fields = { database: target, attempt: tries, error: messageOf(error) || code || 'connection failed' };
-      if (!isTransient(error) || remaining <= 0) throw new DatabaseUnreachableError(fields.error, tries, error);
+      // The failures of a database still coming up: the engine's own list, which its migration session waits out.
+      if (!isTransientConnectError(error) || remaining <= 0) throw new DatabaseUnreachableError(fields.error, tries, error);
       const wait = Math.min(remaining, Math.round(delay * (0.5 + Math.random())));
       log.warn({ ...fields, retryInMs: wait, waitSeconds: waitMs / 1000 }, `database not reachable yet: trying ${target} again in ${wait} ms`);
       await sleep(wait);

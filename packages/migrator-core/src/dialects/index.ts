@@ -7,6 +7,7 @@ import { engineTable } from './postgres/quote.js';
 
 export type { DialectOptions } from '../dialect.js';
 export { migrationLockKey } from './postgres/lock-key.js';
+export { isTransientConnectError } from './postgres/transient-connect.js';
 
 /**
  * The dialect for a database URL. Each dialect module is loaded only when used, so a PostgreSQL-only

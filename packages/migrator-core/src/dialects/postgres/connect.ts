@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { MigratorError, messageOf } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { isTransientConnectError } from './transient-connect.js';
 
 /**
  * Opening the migration connection: the session's own settings as start-up options (they outrank a
@@ -22,15 +23,6 @@ export interface SessionSettings {
   readonly searchPath: string;
   readonly readOnly: boolean;
   readonly lockTimeoutMs: number;
-}
-
-/** Failures worth waiting out: nothing listens yet, DNS not there yet, the server is starting or full. */
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', '57P03', '53300']);
-
-function transient(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  if (code && TRANSIENT_CODES.has(code)) return true;
-  return /Connection terminated unexpectedly|timeout expired/i.test(messageOf(error));
 }
 
 function escapeOption(value: string): string {
@@ -129,7 +121,7 @@ export async function openSession(
     } catch (error) {
       const elapsed = Date.now() - started;
       const wait = Math.round(delay * (0.5 + Math.random()));
-      if (transient(error) && elapsed + wait < waitMs) {
+      if (isTransientConnectError(error) && elapsed + wait < waitMs) {
         logger.warn(`cannot reach ${target.host} yet (${messageOf(error) || (error as { code?: string }).code}); trying again in ${wait} ms`, {
           host: target.host,
           attempt: tries,
