@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, DIALECTS, type TestDatabase } from '@atlasai/test-kit';
+import { cli as inProcess, DIALECTS, type TestDatabase } from '@atlasai/test-kit';
 
 /** `plan` and `up` lint what they would apply: refused from a registry folder, warned about from any other. */
 const CREATE = 'CREATE TABLE IF NOT EXISTS widgets (id integer PRIMARY KEY, name text);\n';
@@ -31,7 +31,7 @@ describe.each(DIALECTS)('lint before apply on $name', ({ create }) => {
     for (const [file, text] of Object.entries(files)) writeFileSync(join(sql, file), text);
     return sql;
   };
-  const cli = (command: string, sql: string) => atlasMigrate([command, '--dir', sql, '--label', 'app', '--url', db.url]);
+  const cli = (command: string, sql: string) => inProcess([command, '--dir', sql, '--label', 'app', '--url', db.url]);
 
   it('a DROP COLUMN from a registry folder: plan and up refuse it before anything runs (exit 2), naming the rule and the allowance', async () => {
     const sql = folder(true, { '1_widgets.sql': CREATE });

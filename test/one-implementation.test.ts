@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, DIALECTS, run, type RunResult, type TestDatabase } from '@atlasai/test-kit';
+import { cli, DIALECTS, run, type RunResult, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * atlas-migrate on a registry's sql/ folder and the repository's operator commands on that plane are one
@@ -9,7 +9,7 @@ const DIR = 'packages/control-migrations/sql';
 
 const npmRun = (db: TestDatabase, script: string, args: string[] = []): Promise<RunResult> =>
   run('npm', ['run', '--silent', script, '--', '--plane', 'control', ...args], { env: { CONTROL_PLANE_DATABASE_URL: db.url } });
-const engine = (db: TestDatabase, args: string[]) => atlasMigrate([...args, '--dir', DIR], { DATABASE_URL: db.url });
+const engine = (db: TestDatabase, args: string[]) => cli([...args, '--dir', DIR], { DATABASE_URL: db.url });
 
 describe.each(DIALECTS)('atlas-migrate --dir and the operator commands on $name', ({ create }) => {
   let db: TestDatabase;
@@ -69,7 +69,7 @@ describe('--to past the last migration', () => {
   });
 
   it('up --help says the lock is keyed on the database, not on --label', async () => {
-    const help = await atlasMigrate(['up', '--help']);
+    const help = await cli(['up', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout.replace(/\s+/g, ' ')).toContain('the lock is keyed on the database and its history table, not on this name');
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redactUrl } from '@atlasai/migrator-core';
-import { atlasMigrate, createPostgresDatabase, REPO_ROOT, run, type RunResult } from '@atlasai/test-kit';
+import { cli, createPostgresDatabase, REPO_ROOT, run, type RunResult } from '@atlasai/test-kit';
 
 /** Every run names its target: one line per plane on stderr, the SQLite default said as such, unread `*DATABASE_URL*` variables warned about, `.env` read by the root scripts only. */
 let dir: string;
@@ -83,9 +83,9 @@ describe('the target line and the unread-variable warning', () => {
 
   it('atlas-migrate names its folder target and where the URL came from', async () => {
     const sql = join(dir, 'sql');
-    const result = await atlasMigrate(['plan', '--dir', dir, '--label', 'demo'], { DATABASE_URL: `sqlite:${join(dir, 'x.db')}` });
+    const result = await cli(['plan', '--dir', dir, '--label', 'demo'], { DATABASE_URL: `sqlite:${join(dir, 'x.db')}` });
     expect(result.stderr.split('\n')[0]).toBe(`[DEMO] target: sqlite:${join(dir, 'x.db')} (DATABASE_URL)`);
-    const flagged = await atlasMigrate(['plan', '--dir', dir, '--label', 'demo', '--url', `sqlite:${join(dir, 'x.db')}`]);
+    const flagged = await cli(['plan', '--dir', dir, '--label', 'demo', '--url', `sqlite:${join(dir, 'x.db')}`]);
     expect(flagged.stderr.split('\n')[0]).toBe(`[DEMO] target: sqlite:${join(dir, 'x.db')} (--url)`);
     expect(existsSync(sql)).toBe(false);
   });
@@ -127,7 +127,7 @@ describe('.env at the repository root', () => {
 
   it('the published atlas-migrate does not read it', async () => {
     const file = writeEnv(`DATABASE_URL=sqlite:${join(dir, 'x.db')}\n`);
-    const result = await atlasMigrate(['plan', '--dir', dir], { ...CLEAR, ATLAS_DOTENV: undefined, ATLAS_ENV_FILE: file });
+    const result = await cli(['plan', '--dir', dir], { ...CLEAR, ATLAS_DOTENV: undefined, ATLAS_ENV_FILE: file });
     expect(result.code).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe('atlas-migrate: No database: pass --url or set DATABASE_URL');
   });

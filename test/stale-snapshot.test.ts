@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDialect, generateSnapshot, loadRegistryFromDir, redactUrl, renderSnapshot, silentLogger } from '@atlasai/migrator-core';
-import { atlasMigrate, DIALECTS, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
+import { cli as inProcess, DIALECTS, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * `atlas-migrate verify` with a snapshot made from fewer (or other) migrations than the folder holds:
@@ -40,7 +40,7 @@ describe.each(DIALECTS)('a stale snapshot on $name', ({ name: dialect, create })
     const snapshot = await generateSnapshot({ registry, dialect: await createDialect(empty.url, silentLogger), logger: silentLogger });
     writeFileSync(join(dir, 'schema', `${dialect}.snapshot`), renderSnapshot(snapshot));
   };
-  const cli = (command: string) => atlasMigrate([command, '--dir', join(dir, 'sql'), '--label', 'app', '--url', db.url]);
+  const cli = (command: string) => inProcess([command, '--dir', join(dir, 'sql'), '--label', 'app', '--url', db.url]);
   const target = () => (db.dialect === 'postgres' ? redactUrl(db.url) : sqlitePath(db));
 
   it('a migration added after the snapshot: the snapshot is named stale with its regeneration, exit 2; regenerated, verify is clean', async () => {
@@ -60,7 +60,7 @@ describe.each(DIALECTS)('a stale snapshot on $name', ({ name: dialect, create })
     );
     expect(stale.code).toBe(2);
     expect(stale.stdout).not.toContain('not in the registry');
-    const json = JSON.parse((await atlasMigrate(['verify', '--dir', join(dir, 'sql'), '--label', 'app', '--url', db.url, '--json'])).stdout) as {
+    const json = JSON.parse((await inProcess(['verify', '--dir', join(dir, 'sql'), '--label', 'app', '--url', db.url, '--json'])).stdout) as {
       ok: boolean;
       planes: { staleSnapshot: unknown }[];
     };

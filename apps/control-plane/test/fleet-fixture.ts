@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import type { TestDatabase } from '@atlasai/test-kit';
+import { createDatabase, type TestDatabase } from '@atlasai/test-kit';
 
 /** What the fleet tests share: a few dedicated tenant databases with one prefix, and HTTP with a body. */
 export interface FleetTenant {
@@ -38,13 +38,11 @@ export async function createTenantDatabases(specs: readonly { name: string; brok
   const prefix = `atlas_fleet_${randomBytes(4).toString('hex')}`;
   const adminUrl = inject('pgAdminUrl');
   const tenants: FleetTenant[] = [];
-  await admin(async (client) => {
-    for (const [i, spec] of specs.entries()) {
-      const database = `${prefix}_${i}`;
-      await client.query(`CREATE DATABASE ${database}`);
-      tenants.push({ id: randomUUID(), name: spec.name, database, url: urlOf(adminUrl, database), broken: spec.broken === true });
-    }
-  });
+  for (const [i, spec] of specs.entries()) {
+    const database = `${prefix}_${i}`;
+    await createDatabase(database);
+    tenants.push({ id: randomUUID(), name: spec.name, database, url: urlOf(adminUrl, database), broken: spec.broken === true });
+  }
   for (const tenant of tenants.filter((t) => t.broken)) {
     const client = new pg.Client({ connectionString: tenant.url });
     await client.connect();

@@ -1,9 +1,8 @@
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistryFromDir } from '@atlasai/migrator-core';
 import { registry as tenantRegistry } from '@atlasai/tenant-migrations';
 import { openFleet, type Fleet } from '@atlasai/fleet';
-import { migrationFolder } from '@atlasai/test-kit';
+import { createDatabase, migrationFolder } from '@atlasai/test-kit';
 import { capturingLogger, createFleetWorld, historyOf, type FleetWorld } from './fleet-support.js';
 
 const ALL = tenantRegistry.migrations.map((m) => m.version);
@@ -42,10 +41,7 @@ describe('fleet failures, halts and deadlines', () => {
     const item = (await fleet.getRun(run.id))!.items.find((i) => i.tenantId === canary.id)!;
     expect(item.error).toMatchObject({ code: 'CONNECTION_FAILED', sqlstate: '3D000' });
     // Fixed: the database now exists.
-    const admin = new pg.Client({ connectionString: canary.url.replace(/\/[^/]*$/, '/postgres') });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${canary.database}`);
-    await admin.end();
+    await createDatabase(canary.database);
     await fleet.retry(run.id, { failedOnly: true });
     const end = await fleet.waitForRun(run.id);
     expect(end.state).toBe('succeeded');

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { createDialect, generateSnapshot, loadRegistryFromDir, renderSnapshot, silentLogger } from '@atlasai/migrator-core';
+import { createDatabase } from '@atlasai/test-kit';
 import { withDatabase } from './fleet-support.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -13,7 +14,7 @@ describe('the fleet registry', () => {
     const name = `atlas_fleet_snap_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
     await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
+    await createDatabase(name);
     try {
       const registry = await loadRegistryFromDir(here('../sql'), { plane: 'fleet', range: { min: 3001, max: 3099 } });
       const dialect = await createDialect(withDatabase(inject('pgAdminUrl'), name), silentLogger, { schema: 'fleet' });

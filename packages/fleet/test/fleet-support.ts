@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDialect, runMigrations, silentLogger, type Logger } from '@atlasai/migrator-core';
+import { createDatabase } from '@atlasai/test-kit';
 import { registry as controlRegistry } from '../../control-migrations/dist/index.js';
 
 /** A Control Plane database migrated with the control registry, and dedicated tenants with databases of their own. */
@@ -37,7 +38,7 @@ export async function createFleetWorld(): Promise<FleetWorld> {
   const adminUrl = inject('pgAdminUrl');
   const prefix = `atlas_fleet_${randomBytes(4).toString('hex')}`;
   const controlDb = `${prefix}_control`;
-  await adminQuery(`CREATE DATABASE ${controlDb}`);
+  await createDatabase(controlDb);
   const controlUrl = withDatabase(adminUrl, controlDb);
   const report = await runMigrations({
     registry: controlRegistry,
@@ -56,7 +57,7 @@ export async function createFleetWorld(): Promise<FleetWorld> {
     control: async (sql, params) => (await control.query(sql, params)).rows,
     async addTenant(options = {}) {
       const database = `${prefix}_t${++n}`;
-      if (!options.missing) await adminQuery(`CREATE DATABASE ${database}`);
+      if (!options.missing) await createDatabase(database);
       const url = withDatabase(adminUrl, database);
       const rows = await control.query<{ id: string }>(
         `INSERT INTO tenants (name, status, deployment_model, db_url, metadata) VALUES ($1, 'active', 'dedicated', $2, $3) RETURNING id::text AS id`,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineRegistryFromFiles, type MigrationFile } from '../src/index.js';
 import { embedSqlPlugin } from '../src/embed-sql.js';
-import { atlasMigrate, DIALECTS, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
+import { cli, DIALECTS, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 const FIRST = 'CREATE TABLE first_table (id integer PRIMARY KEY);\n';
 const BEFORE_NUL = 'CREATE TABLE kept (id integer);\n';
@@ -29,7 +29,7 @@ describe.each(DIALECTS)('a NUL byte in a migration file, on $name', ({ name, cre
   for (const command of ['up', 'plan'] as const) {
     it(`${command}: refused before anything runs, naming the file and the byte offset, exit 2`, async () => {
       const dir = migrationFolder({ '001_first.sql': FIRST, '002_second.sql': WITH_NUL });
-      const result = await atlasMigrate([command, '--url', db.url, '--dir', dir]);
+      const result = await cli([command, '--url', db.url, '--dir', dir]);
       expect(result).toEqual({
         code: 2,
         stdout: '',
@@ -48,7 +48,7 @@ describe.each(DIALECTS)('a NUL byte in a migration file, on $name', ({ name, cre
       [`002_second.${name}.sql`]: text,
       [`002_second.${name === 'postgres' ? 'sqlite' : 'postgres'}.sql`]: FIRST.replace('first_table', 'other'),
     });
-    const result = await atlasMigrate(['up', '--url', db.url, '--dir', dir]);
+    const result = await cli(['up', '--url', db.url, '--dir', dir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       `Invalid migration file 002_second.${name}.sql: a NUL byte (0x00) at byte offset ${Buffer.byteLength(text.slice(0, text.indexOf('\0')))};`,
@@ -62,7 +62,7 @@ describe('a NUL byte, outside a run', () => {
   it('lint: refused naming the file and the byte offset, exit 2, as invalid UTF-8 is', async () => {
     const dir = migrationFolder({ '001_first.sql': FIRST, '002_second.sql': WITH_NUL });
     writeFileSync(join(dir, '003_third.sql'), Buffer.from([0x53, 0x45, 0xff]));
-    const nul = await atlasMigrate(['lint', dir]);
+    const nul = await cli(['lint', dir]);
     expect(nul.code).toBe(2);
     expect(nul.stdout).toBe('');
     // One line, whichever prefix the command program gives it.
@@ -72,7 +72,7 @@ describe('a NUL byte, outside a run', () => {
     );
     // Lint used to read 0xff as U+FFFD and lint the rest; it now refuses the file as a run does.
     writeFileSync(join(dir, '002_second.sql'), FIRST.replace('first_table', 'second_table'));
-    const utf8 = await atlasMigrate(['lint', dir]);
+    const utf8 = await cli(['lint', dir]);
     expect(utf8.code).toBe(2);
     expect(utf8.stderr).toContain(`Invalid migration file ${join(dir, '003_third.sql')}: not valid UTF-8 at byte offset 2 (bytes ff)`);
   });
@@ -120,7 +120,7 @@ describe('a malformed registry manifest', () => {
       ['up', '--url', `sqlite:${sqlite}`],
       ['new', 'second'],
     ]) {
-      const result = await atlasMigrate([...args, '--dir', join(root, 'sql')]);
+      const result = await cli([...args, '--dir', join(root, 'sql')]);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/^atlas-migrate: Invalid registry manifest .+\n$/);
@@ -131,7 +131,7 @@ describe('a malformed registry manifest', () => {
 
   it('a package.json without atlasMigrations is no manifest: the folder runs under its own name', async () => {
     const root = registryPackage('{ "name": "something-else" }');
-    const result = await atlasMigrate(['plan', '--url', `sqlite:${join(root, 'test.db')}`, '--dir', join(root, 'sql')]);
+    const result = await cli(['plan', '--url', `sqlite:${join(root, 'test.db')}`, '--dir', join(root, 'sql')]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('[SQL] ');
   });

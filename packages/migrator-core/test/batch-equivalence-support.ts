@@ -6,7 +6,7 @@ import pg from 'pg';
 import ts from 'typescript';
 import { expect } from 'vitest';
 import { loadRegistryFromDir, type PlaneReport, type Registry } from '@atlasai/migrator-core';
-import { adminQuery, migrateFiles, migrationFolder, pgAdminUrl, REPO_ROOT, withDatabase } from '@atlasai/test-kit';
+import { adminQuery, createDatabase, migrateFiles, migrationFolder, pgAdminUrl, REPO_ROOT, withDatabase } from '@atlasai/test-kit';
 
 /**
  * What the batch-equivalence files share. Batching is speed, not semantics: every migration folder of the
@@ -108,7 +108,7 @@ export async function dropsFinished(): Promise<void> {
 /** A new empty database, `registry` applied to it, and its outcome; the database is dropped in the background. */
 async function applyWith(registry: Registry, batch: boolean): Promise<unknown> {
   const name = `atlas_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
+  await createDatabase(name);
   try {
     const url = withDatabase(pgAdminUrl(), name);
     const report = await migrateFiles(url, registry, { batch });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PlaneReport } from '@atlasai/migrator-core';
-import { ATLAS_MIGRATE, atlasMigrate, createPostgresDatabase, migrateFiles, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
+import { ATLAS_MIGRATE, cli, createPostgresDatabase, migrateFiles, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * PostgreSQL applies consecutive transactional migrations in batches: one transaction and three round
@@ -126,10 +126,10 @@ describe('PostgreSQL batches of migrations', () => {
     // The kills landed at different points of the run, none after its end.
     expect(new Set(killedAt).size).toBeGreaterThan(2);
     expect(Math.max(...killedAt)).toBeLessThan(n);
-    const rerun = await atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'batch']);
+    const rerun = await cli(['up', '--url', db.url, '--dir', dir, '--label', 'batch']);
     expect(rerun.code).toBe(0);
     expect(await assertEachMigrationWithItsRow(db, n)).toBe(n);
-    const again = await atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'batch']);
+    const again = await cli(['up', '--url', db.url, '--dir', dir, '--label', 'batch']);
     expect(again.stdout).toContain(`Skipped ${n} already-applied migration(s)`);
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redactUrl } from '@atlasai/migrator-core';
 import { normalizeStatements } from '../src/dialects/statements-checksum.js';
-import { atlasMigrate, DIALECTS, migrationFolder, PROGRESS, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
+import { cli, DIALECTS, migrationFolder, PROGRESS, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 const FIRST = [
   '-- the first table',
@@ -39,7 +39,7 @@ describe.each(DIALECTS)('an applied migration edited outside its statements, on 
   afterEach(async () => {
     await db.drop();
   });
-  const up = () => atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'Demo']);
+  const up = () => cli(['up', '--url', db.url, '--dir', dir, '--label', 'Demo']);
   const target = () => (db.dialect === 'postgres' ? redactUrl(db.url) : sqlitePath(db));
   const audit = () =>
     db.query<{ version: number | string; action: string; reason: string }>('SELECT version, action, reason FROM schema_migrations_audit ORDER BY id');
@@ -81,7 +81,7 @@ describe.each(DIALECTS)('an applied migration edited outside its statements, on 
     );
     expect(lines).toContain('[DEMO] Nothing was changed.');
     // The command it names works as printed (with the real URL for the redacted one).
-    const repaired = await atlasMigrate(['repair', '--url', db.url, '--dir', dir, '--label', 'Demo', '--version', '101', '--reason', 'deliberate']);
+    const repaired = await cli(['repair', '--url', db.url, '--dir', dir, '--label', 'Demo', '--version', '101', '--reason', 'deliberate']);
     expect(repaired.code).toBe(0);
     expect((await up()).code).toBe(0);
   });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ATLAS_MIGRATE, atlasMigrate, createPostgresDatabase, DIALECTS, migrationFolder, PROGRESS, run, type TestDatabase } from '@atlasai/test-kit';
+import { ATLAS_MIGRATE, cli as inProcess, createPostgresDatabase, DIALECTS, migrationFolder, PROGRESS, run, type TestDatabase } from '@atlasai/test-kit';
 
 const VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -14,18 +14,18 @@ const FILES = {
 
 describe('atlas-migrate as a command line', () => {
   it('prints its version, and help per command', async () => {
-    expect(await atlasMigrate(['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
-    const help = await atlasMigrate(['--help']);
+    expect(await inProcess(['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+    const help = await inProcess(['--help']);
     expect(help.code).toBe(0);
     for (const command of ['up', 'plan', 'status', 'new', 'baseline', 'repair', 'lint']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
-    const status = await atlasMigrate(['status', '--help']);
+    const status = await inProcess(['status', '--help']);
     expect(status.stdout).toContain('--exit-code');
-    expect((await atlasMigrate(['help', 'repair'])).stdout).toContain('--reason <text>');
+    expect((await inProcess(['help', 'repair'])).stdout).toContain('--reason <text>');
   });
 
   it('a registry’s sql/ folder is its plane by default: the guide’s own --dir prints [CONTROL], not [SQL]', async () => {
     const dbFile = join(migrationFolder({}), 'control.db');
-    const result = await atlasMigrate(['plan', '--url', `sqlite:${dbFile}`, '--dir', 'packages/control-migrations/sql']);
+    const result = await inProcess(['plan', '--url', `sqlite:${dbFile}`, '--dir', 'packages/control-migrations/sql']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('[CONTROL] Would apply 7 migration(s): 1001, 1002, 1003, 1004, 1005, 1006, 1007\n');
   });
@@ -46,7 +46,7 @@ describe('atlas-migrate as a command line', () => {
     ];
     for (const [sql, says] of cases) {
       const dir = migrationFolder({ '101_foreign.sql': sql });
-      const result = await atlasMigrate(['--url', `sqlite:${join(dir, 'x.db')}`, '--dir', dir]);
+      const result = await inProcess(['--url', `sqlite:${join(dir, 'x.db')}`, '--dir', dir]);
       expect(result.code).toBe(2);
       expect(result.stderr.split('\n')[0]).toContain(`atlas-migrate: Invalid migration file 101_foreign.sql: ${says}`);
       expect(existsSync(join(dir, 'x.db'))).toBe(false);
@@ -58,31 +58,31 @@ describe('atlas-migrate as a command line', () => {
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'demo-migrations', atlasMigrations: { plane: 'demo', range: { min: 2001, max: 2002 } } }));
     const sql = join(pkg, 'sql');
     mkdirSync(sql);
-    expect(await atlasMigrate(['new', 'add_widgets', '--dir', sql])).toEqual({
+    expect(await inProcess(['new', 'add_widgets', '--dir', sql])).toEqual({
       code: 0,
       stderr: '',
       stdout: `Created ${join(sql, '2001_add_widgets.postgres.sql')}\nCreated ${join(sql, '2001_add_widgets.sqlite.sql')}\n`,
     });
     expect(readFileSync(join(sql, '2001_add_widgets.postgres.sql'), 'utf8').split('\n')[0]).toBe('-- 2001 add_widgets (PostgreSQL)');
     expect(readFileSync(join(sql, '2001_add_widgets.sqlite.sql'), 'utf8').split('\n')[0]).toBe('-- 2001 add_widgets (SQLite)');
-    expect((await atlasMigrate(['new', 'add_gadgets', '--dir', sql])).code).toBe(0);
+    expect((await inProcess(['new', 'add_gadgets', '--dir', sql])).code).toBe(0);
     expect(readdirSync(sql).sort()).toEqual([
       '2001_add_widgets.postgres.sql',
       '2001_add_widgets.sqlite.sql',
       '2002_add_gadgets.postgres.sql',
       '2002_add_gadgets.sqlite.sql',
     ]);
-    const full = await atlasMigrate(['new', 'add_more', '--dir', sql]);
+    const full = await inProcess(['new', 'add_more', '--dir', sql]);
     expect([full.code, full.stderr.split('\n')[0]]).toEqual([
       2,
       'atlas-migrate: The range 2001-2002 is full (highest: 2002): no version is left for "add_more"',
     ]);
-    const bad = await atlasMigrate(['new', 'AddMore', '--dir', migrationFolder({})]);
+    const bad = await inProcess(['new', 'AddMore', '--dir', migrationFolder({})]);
     expect([bad.code, bad.stderr.split('\n')[0]]).toEqual([2, 'atlas-migrate: The name must be snake_case ([a-z][a-z0-9]* words joined by _), got "AddMore"']);
     // What new writes is valid SQL that does nothing: left as it is, it is a lint error (untouched-template),
     // and up from this registry folder refuses it rather than record an empty migration forever.
-    expect((await atlasMigrate(['lint', sql])).code).toBe(1);
-    const refused = await atlasMigrate(['--url', `sqlite:${join(pkg, 'demo.db')}`, '--dir', sql]);
+    expect((await inProcess(['lint', sql])).code).toBe(1);
+    const refused = await inProcess(['--url', `sqlite:${join(pkg, 'demo.db')}`, '--dir', sql]);
     expect([refused.code, refused.stdout.includes('untouched-template')]).toEqual([2, true]);
   });
 });
@@ -95,7 +95,7 @@ describe.each(DIALECTS)('atlas-migrate commands on $name', ({ create }) => {
   afterEach(async () => {
     await db.drop();
   });
-  const cli = (command: string, dir: string, ...flags: string[]) => atlasMigrate([command, '--url', db.url, '--dir', dir, '--label', 'demo', ...flags]);
+  const cli = (command: string, dir: string, ...flags: string[]) => inProcess([command, '--url', db.url, '--dir', dir, '--label', 'demo', ...flags]);
   const history = async () =>
     (await db.query<{ version: number | string; outcome: string }>('SELECT version, outcome FROM schema_migrations ORDER BY version')).map((r) => [
       Number(r.version),

@@ -9,6 +9,7 @@ import { PARSER_GRAMMAR_MAJOR } from '../src/dialects/postgres/session.js';
 import {
   ATLAS_MIGRATE,
   atlasMigrate,
+  cli,
   createPostgresDatabase,
   DIALECTS,
   migrationFolder,
@@ -127,8 +128,7 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     await db.drop();
   });
 
-  const migrate = (files: Record<string, string>, ...flags: string[]) =>
-    atlasMigrate(['--url', db.url, '--dir', migrationFolder(files), '--label', 'Demo', ...flags]);
+  const migrate = (files: Record<string, string>, ...flags: string[]) => cli(['--url', db.url, '--dir', migrationFolder(files), '--label', 'Demo', ...flags]);
   const target = () => (db.dialect === 'postgres' ? redactUrl(db.url) : sqlitePath(db));
   const failure = () =>
     db.dialect === 'postgres'
@@ -432,7 +432,7 @@ describe('atlas-migrate never prints a PostgreSQL password', () => {
   });
 
   const run = async (files: Record<string, string>, args: string[], env?: Record<string, string>) => {
-    const result = await atlasMigrate([...args, '--dir', migrationFolder(files), '--label', 'demo'], env);
+    const result = await cli([...args, '--dir', migrationFolder(files), '--label', 'demo'], env);
     expect(result.stdout + result.stderr).not.toContain(SECRET);
     return result;
   };
@@ -560,7 +560,7 @@ describe('atlas-migrate exits 2 on bad usage or configuration, touching no datab
   ];
 
   it.each(cases)('%s', async (name, args, firstLine) => {
-    const result = await atlasMigrate(args, name.includes('ATLAS_LOG') ? { ATLAS_LOG: 'verbose' } : { ATLAS_LOG: undefined, DATABASE_URL: undefined });
+    const result = await cli(args, name.includes('ATLAS_LOG') ? { ATLAS_LOG: 'verbose' } : { ATLAS_LOG: undefined, DATABASE_URL: undefined });
     expect([result.code, result.stdout]).toEqual([2, '']);
     const first = result.stderr.split('\n')[0]!;
     if (typeof firstLine === 'string') expect(first).toBe(firstLine);

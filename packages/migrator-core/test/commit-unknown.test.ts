@@ -1,6 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
+import { cli, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * A connection lost while a migration commits. A TCP proxy between the runner and PostgreSQL
@@ -87,7 +87,7 @@ describe('a connection lost during COMMIT', () => {
     });
     const through = new URL(db.url);
     through.port = String(proxy.port);
-    const result = await atlasMigrate(['--url', through.toString(), '--dir', dir, '--label', 'demo', '--wait', '0']);
+    const result = await cli(['--url', through.toString(), '--dir', dir, '--label', 'demo', '--wait', '0']);
     // Said with the run's output: a run that never reached its COMMIT (refused, unable to connect) shows why.
     expect(proxy.cut(), `no COMMIT went through the proxy; the run printed:\n${result.stdout}${result.stderr}`).toBe(true);
     expect(result.stderr).not.toContain('releasing the migration lock failed');
@@ -100,7 +100,7 @@ describe('a connection lost during COMMIT', () => {
     expect(await db.query('SELECT version FROM schema_migrations')).toEqual([{ version: '101' }]);
     expect(await db.tableExists('jobs')).toBe(true);
     expect(await db.tableExists('runs')).toBe(false);
-    const rerun = await atlasMigrate(['--url', db.url, '--dir', dir, '--label', 'demo']);
+    const rerun = await cli(['--url', db.url, '--dir', dir, '--label', 'demo']);
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toContain('[DEMO] Applied 1 migration(s): 102');
   });

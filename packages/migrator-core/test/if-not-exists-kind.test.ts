@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
+import { cli, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * PostgreSQL answers `CREATE INDEX IF NOT EXISTS x` with a notice, not an error, whenever the name x is
@@ -28,9 +28,9 @@ describe('IF NOT EXISTS skips only the statement’s own object (PostgreSQL)', (
   ] as const) {
     it(`an index name taken by ${taken} fails the migration, naming both, and records nothing`, async () => {
       const dir = folder();
-      expect((await atlasMigrate(['up', '--dir', dir, '--url', db.url, '--to', '1'])).code).toBe(0);
+      expect((await cli(['up', '--dir', dir, '--url', db.url, '--to', '1'])).code).toBe(0);
       await db.query(by);
-      const result = await atlasMigrate(['up', '--dir', dir, '--url', db.url, '--json']);
+      const result = await cli(['up', '--dir', dir, '--url', db.url, '--json']);
       expect(result.code).toBe(1);
       const error = (JSON.parse(result.stdout) as { planes: { error: { code: string; sqlstate: string; message: string; version: number } }[] }).planes[0]!
         .error;
@@ -42,9 +42,9 @@ describe('IF NOT EXISTS skips only the statement’s own object (PostgreSQL)', (
 
   it('the same index already there (same name, same table) is skipped and the migration recorded', async () => {
     const dir = folder();
-    expect((await atlasMigrate(['up', '--dir', dir, '--url', db.url, '--to', '1'])).code).toBe(0);
+    expect((await cli(['up', '--dir', dir, '--url', db.url, '--to', '1'])).code).toBe(0);
     await db.query('CREATE INDEX events_kind ON events (kind)');
-    const result = await atlasMigrate(['up', '--dir', dir, '--url', db.url]);
+    const result = await cli(['up', '--dir', dir, '--url', db.url]);
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toContain('Note: 2 found objects already present: statement 1 (line 1): relation "events_kind" already exists, skipped');
     expect(await versions()).toEqual([1, 2]);

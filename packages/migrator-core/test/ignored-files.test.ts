@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRegistryFromDir, type Logger } from '../src/index.js';
-import { atlasMigrate, DIALECTS, migrationFolder } from '@atlasai/test-kit';
+import { cli, DIALECTS, migrationFolder } from '@atlasai/test-kit';
 
 /** Names the engine does not read but that look like migrations: each is warned about. */
 const WARNED = ['0002_second.SQL', '0003_third.sql.bak', '0004_fourth.sql~', '0005_fifth.txt', 'add_users.Sql'];
@@ -19,7 +19,7 @@ function folderWithStrays(): string {
 describe('files a migration folder holds that the engine will not read', () => {
   it('lint of a folder names every file not read on stderr, as up does, and lints the rest', async () => {
     const dir = folderWithStrays();
-    const result = await atlasMigrate(['lint', dir]);
+    const result = await cli(['lint', dir]);
     expect(result.code, result.stderr).toBe(0);
     const warned = result.stderr.split('\n').filter((line) => line.startsWith('atlas-migrate: warning: Not a migration, not run: '));
     expect(warned.map((line) => /not run: (\S+) in /.exec(line)![1])).toEqual([...WARNED, '0007_seventh'].sort());
@@ -47,7 +47,7 @@ describe('files a migration folder holds that the engine will not read', () => {
       try {
         const dir = folderWithStrays();
         for (const command of ['plan', 'up']) {
-          const result = await atlasMigrate([command, '--url', db.url, '--dir', dir]);
+          const result = await cli([command, '--url', db.url, '--dir', dir]);
           expect(result.code).toBe(0);
           for (const name of [...WARNED, '0007_seventh']) expect(result.stderr.split('\n').filter((line) => line.includes(name))).toHaveLength(1);
           for (const name of SILENT) expect(result.stderr).not.toContain(name);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
+import { cli, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 /** `up --no-batch`: the documented way to give every migration its own transaction (and its own now()). */
 describe('atlas-migrate up --no-batch (PostgreSQL)', () => {
@@ -23,13 +23,13 @@ describe('atlas-migrate up --no-batch (PostgreSQL)', () => {
   }
 
   it('runs each migration in its own transaction: 12 transactions, 12 distinct now() values', async () => {
-    const result = await atlasMigrate(['up', '--no-batch', '--dir', migrationFolder(files), '--url', db.url]);
+    const result = await cli(['up', '--no-batch', '--dir', migrationFolder(files), '--url', db.url]);
     expect(result.code).toBe(0);
     expect(await transactions()).toEqual({ history: 12, seeded: 12 });
   });
 
   it('batches by default: fewer transactions than migrations, now() shared within a batch', async () => {
-    const result = await atlasMigrate(['up', '--dir', migrationFolder(files), '--url', db.url]);
+    const result = await cli(['up', '--dir', migrationFolder(files), '--url', db.url]);
     expect(result.code).toBe(0);
     const counted = await transactions();
     expect(counted.history).toBeLessThan(12);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, createPostgresDatabase, createSqliteDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
+import { cli as inProcess, createPostgresDatabase, createSqliteDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 import { PARSER_GRAMMAR_MAJOR } from '../src/dialects/postgres/session.js';
 
 /**
@@ -23,7 +23,7 @@ describe('plan on PostgreSQL names the grammar it checked with when the server i
   afterEach(async () => {
     await db.drop();
   });
-  const cli = (command: string, dir: string, ...flags: string[]) => atlasMigrate([command, '--url', db.url, '--dir', dir, '--label', 'demo', ...flags]);
+  const cli = (command: string, dir: string, ...flags: string[]) => inProcess([command, '--url', db.url, '--dir', dir, '--label', 'demo', ...flags]);
 
   it('text and JSON; the SQL it passed then fails up on an older server', async () => {
     const server = Math.floor(Number((await db.query<{ v: string }>("SELECT current_setting('server_version_num') AS v"))[0]!.v) / 10_000);
@@ -65,7 +65,7 @@ describe('plan on SQLite', () => {
   });
 
   it('checks with SQLite itself: no grammar note', async () => {
-    const result = await atlasMigrate(['plan', '--url', db.url, '--dir', migrationFolder(NO_ALIAS), '--label', 'demo', '--json']);
+    const result = await inProcess(['plan', '--url', db.url, '--dir', migrationFolder(NO_ALIAS), '--label', 'demo', '--json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).planes[0]).toMatchObject({ pending: [{ version: 101 }], syntaxGrammar: null });
   });

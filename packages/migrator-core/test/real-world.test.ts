@@ -14,7 +14,7 @@ import {
   type PlaneReport,
   type RunMode,
 } from '@atlasai/migrator-core';
-import { atlasMigrate, DIALECTS, migrationFolder, run, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
+import { cli, DIALECTS, migrationFolder, run, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * Real-world migration shapes (written here, after the kinds of files large public histories hold):
@@ -592,7 +592,7 @@ describe('migration files', () => {
       message: 'Invalid migration file 102_latin1.sql: not valid UTF-8 at byte offset 30 (bytes e9 27 29 3b); save it as UTF-8',
     });
     const target = join(dir, 'never-created.db');
-    const result = await atlasMigrate(['--url', `sqlite:${target}`, '--dir', dir]);
+    const result = await cli(['--url', `sqlite:${target}`, '--dir', dir]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('not valid UTF-8 at byte offset 30');
     expect(result.stdout).toBe('');
@@ -626,7 +626,7 @@ describe('migration files', () => {
     await expect(loadRegistryFromDir(dir, { plane: 'demo' })).rejects.toMatchObject({ code: 'REGISTRY_INVALID', file: '102_seed.postgres.sql' });
 
     const target = join(dir, 'app.db');
-    const applied = await atlasMigrate(['--url', `sqlite:${target}`, '--dir', dir]);
+    const applied = await cli(['--url', `sqlite:${target}`, '--dir', dir]);
     expect(applied.code).toBe(0);
     const sqlite = new Database(target, { readonly: true });
     try {
@@ -636,7 +636,7 @@ describe('migration files', () => {
       sqlite.close();
     }
     // Against PostgreSQL the broken file is this run's own: refused before connecting (port 1 would fail).
-    const refused = await atlasMigrate(['--url', 'postgres://nobody@127.0.0.1:1/none', '--dir', dir]);
+    const refused = await cli(['--url', 'postgres://nobody@127.0.0.1:1/none', '--dir', dir]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('Invalid migration file 102_seed.postgres.sql: not valid UTF-8 at byte offset 30');
     expect(refused.stdout).toBe('');

@@ -1,6 +1,6 @@
 import { createServer, connect as tcpConnect, type Server } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, createPostgresDatabase, freePort, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
+import { cli as inProcess, createPostgresDatabase, freePort, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 import { asUser, capturingLogger, leastPrivilegeRole, migrateFolder } from './safety-support.js';
 
 /** Permission denied explained; a database not reachable yet waited for. */
@@ -27,14 +27,7 @@ describe('permission denied, with a least-privilege role', () => {
       message: `Creating "public".schema_migrations failed: permission denied for schema public (role ${role.name} lacks CREATE (or USAGE) on schema public (PostgreSQL 15 and later no longer grant CREATE on public to everyone))`,
       hint: `As the object's owner or a superuser, run: GRANT USAGE, CREATE ON SCHEMA public TO ${role.name}; (or grant everything the operator guide lists: GRANT CREATE ON DATABASE ${database()} TO ${role.name}; GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO ${role.name}; GRANT ALL PRIVILEGES ON SCHEMA public TO ${role.name};)`,
     });
-    const cli = await atlasMigrate([
-      '--url',
-      url,
-      '--dir',
-      migrationFolder({ '101_t.sql': 'CREATE TABLE IF NOT EXISTS t (id integer);\n' }),
-      '--label',
-      'demo',
-    ]);
+    const cli = await inProcess(['--url', url, '--dir', migrationFolder({ '101_t.sql': 'CREATE TABLE IF NOT EXISTS t (id integer);\n' }), '--label', 'demo']);
     expect(cli.code).toBe(1);
     expect(cli.stdout).toContain(
       `[DEMO] Error: PERMISSION_DENIED: Creating "public".schema_migrations failed: permission denied for schema public (role ${role.name} lacks CREATE`,
@@ -112,7 +105,7 @@ describe('connection at start', () => {
 
   it('gives up after --wait seconds: exit 1, a clear redacted error', async () => {
     const started = Date.now();
-    const result = await atlasMigrate(
+    const result = await inProcess(
       [
         '--url',
         'postgresql://someone:Wait-S3cret@127.0.0.1:1/atlas',

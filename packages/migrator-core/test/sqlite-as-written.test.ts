@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, createSqliteDatabase, migrationFolder, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
+import { cli, createSqliteDatabase, migrationFolder, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * SQLite through the CLI: each statement is sent as the file writes it, so `sqlite_master` holds the
@@ -37,7 +37,7 @@ describe('SQLite runs statements as written, after checking them all', () => {
 
   it.each(Object.entries(VARIANTS))('sqlite_master equals what exec of the same file stores (%s)', async (_name, sql) => {
     const dir = migrationFolder({ '1_messages.sql': sql });
-    const result = await atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'chat']);
+    const result = await cli(['up', '--url', db.url, '--dir', dir, '--label', 'chat']);
     expect(result.code).toBe(0);
     const reference = new Database(':memory:');
     reference.exec(readFileSync(join(dir, '1_messages.sql'), 'utf8'));
@@ -53,7 +53,7 @@ describe('SQLite runs statements as written, after checking them all', () => {
       '1_good.sql': 'CREATE TABLE rooms (id INTEGER PRIMARY KEY);\n',
       '2_broken.sql': 'CREATE TABLE members (id INTEGER PRIMARY KEY);\nCREAT TABLE oops (id INTEGER);\n',
     });
-    const result = await atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'chat']);
+    const result = await cli(['up', '--url', db.url, '--dir', dir, '--label', 'chat']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/Error in migration 2 \(broken\) at statement 2, line 2, column 1: SQLITE_ERROR: near "CREAT": syntax error/);
     expect(await db.tableExists('rooms')).toBe(false);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, DIALECTS, freePort, migrationFolder, run, type TestDatabase } from '@atlasai/test-kit';
+import { cli as inProcess, DIALECTS, freePort, migrationFolder, run, type TestDatabase } from '@atlasai/test-kit';
 import { statusDocument } from '../src/status.js';
 
 /** What `status` asserts must be true of the database it read: never up to date when it read nothing. */
@@ -25,7 +25,7 @@ describe('upToDate when a plane cannot be read', () => {
   it('atlas-migrate status --json against an unreachable server: ok and upToDate false, exit 1', async () => {
     const dir = migrationFolder(FILES);
     for (const extra of [[], ['--exit-code']]) {
-      const result = await atlasMigrate(['status', '--json', '--wait', '0', '--url', await unreachableUrl(), '--dir', dir, ...extra]);
+      const result = await inProcess(['status', '--json', '--wait', '0', '--url', await unreachableUrl(), '--dir', dir, ...extra]);
       expect(result.code).toBe(1);
       const json = JSON.parse(result.stdout);
       expect(json).toMatchObject({ schemaVersion: 2, ok: false, upToDate: false, planes: [{ ok: false, entries: [], error: { code: 'CONNECTION_FAILED' } }] });
@@ -70,7 +70,7 @@ describe.each(DIALECTS)('baselined rows in status on $name', ({ create }) => {
   afterEach(async () => {
     await db.drop();
   });
-  const cli = (command: string, dir: string, ...args: string[]) => atlasMigrate([command, '--url', db.url, '--dir', dir, '--label', 'demo', ...args]);
+  const cli = (command: string, dir: string, ...args: string[]) => inProcess([command, '--url', db.url, '--dir', dir, '--label', 'demo', ...args]);
   const states = (json: { planes: { entries: { version: number; state: string }[] }[] }) => json.planes[0]!.entries.map((e) => `${e.version} ${e.state}`);
 
   it('shows baselined, not applied, in text and JSON; baselined counts as applied for upToDate and --exit-code', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDialect, generateSnapshot, loadRegistryFromDir, redactUrl, renderSnapshot, silentLogger } from '@atlasai/migrator-core';
-import { DIALECTS, atlasMigrate, createPostgresDatabase, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
+import { cli, createPostgresDatabase, DIALECTS, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * A migration that fails on an object no migration made (made by hand, or by another tool) names that
@@ -43,7 +43,7 @@ describe.each(DIALECTS)('a failure on an object no migration made ($name)', ({ n
   });
 
   const sqlDir = () => join(root, 'sql');
-  const up = (...extra: string[]) => atlasMigrate(['up', '--url', db.url, '--dir', sqlDir(), '--label', 'app', ...extra]);
+  const up = (...extra: string[]) => cli(['up', '--url', db.url, '--dir', sqlDir(), '--label', 'app', ...extra]);
   const errorOf = (stdout: string) => (JSON.parse(stdout) as { planes: { error: JsonError }[] }).planes[0]!.error;
 
   /** The snapshot the folder's migrations make, written where `--dir` finds it. */
@@ -153,9 +153,9 @@ describe("PostgreSQL: an index by hand that takes a migration's constraint name,
       '1_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL);\n',
       '2_users_email.sql': 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);\n',
     });
-    expect((await atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'app', '--to', '1'])).code).toBe(0);
+    expect((await cli(['up', '--url', db.url, '--dir', dir, '--label', 'app', '--to', '1'])).code).toBe(0);
     await db.query('CREATE INDEX users_email_key ON users (lower(email))');
-    const result = await atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'app', '--json']);
+    const result = await cli(['up', '--url', db.url, '--dir', dir, '--label', 'app', '--json']);
     expect(result.code).toBe(1);
     const error = (JSON.parse(result.stdout) as { planes: { error: JsonError }[] }).planes[0]!.error;
     expect(error).toMatchObject({ code: 'STATEMENT_FAILED', version: 2, unrecordedObject: { kind: 'index', name: 'users.users_email_key' } });
@@ -167,9 +167,9 @@ describe("PostgreSQL: an index by hand that takes a migration's constraint name,
       '1_plans.sql': 'CREATE TABLE plans (id bigint PRIMARY KEY, code text NOT NULL, tier text NOT NULL);\n',
       '2_seed.sql': "INSERT INTO plans (id, code, tier) VALUES (1, 'basic', 'free'), (2, 'team', 'free');\n",
     });
-    expect((await atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'app', '--to', '1'])).code).toBe(0);
+    expect((await cli(['up', '--url', db.url, '--dir', dir, '--label', 'app', '--to', '1'])).code).toBe(0);
     await db.query('CREATE UNIQUE INDEX plans_one_per_tier ON plans (tier)');
-    const result = await atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'app']);
+    const result = await cli(['up', '--url', db.url, '--dir', dir, '--label', 'app']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('SQLSTATE 23505');
     expect(result.stdout).toContain(`[APP]   Hint: index plans.plans_one_per_tier ${SENTENCE}`);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { atlasMigrate, DIALECTS, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
+import { cli, DIALECTS, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * A database made by other means (psql, another tool, a restore) has objects but no schema_migrations:
@@ -46,7 +46,7 @@ describe.each(DIALECTS)('a populated database without a history, on $name', ({ n
   it('up refuses, exit 1, naming baseline; nothing changes and no schema_migrations is created', async () => {
     await populate();
     const before = await everything();
-    const result = await atlasMigrate(['up', '--url', db.url, '--dir', migrationFolder(FILES), '--label', 'legacy']);
+    const result = await cli(['up', '--url', db.url, '--dir', migrationFolder(FILES), '--label', 'legacy']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('HISTORY_MISSING');
     expect(result.stdout).toContain('atlas-migrate baseline --to <version>');
@@ -58,11 +58,11 @@ describe.each(DIALECTS)('a populated database without a history, on $name', ({ n
   it('plan reports it and exits 0', async () => {
     await populate();
     const before = await everything();
-    const result = await atlasMigrate(['plan', '--url', db.url, '--dir', migrationFolder(FILES), '--label', 'legacy']);
+    const result = await cli(['plan', '--url', db.url, '--dir', migrationFolder(FILES), '--label', 'legacy']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('[LEGACY] Warning: no schema_migrations, but the schema already holds 2 object(s) of its own');
     expect(result.stdout).toContain('atlas-migrate baseline --to <version>');
-    const json = await atlasMigrate(['plan', '--json', '--url', db.url, '--dir', migrationFolder(FILES), '--label', 'legacy']);
+    const json = await cli(['plan', '--json', '--url', db.url, '--dir', migrationFolder(FILES), '--label', 'legacy']);
     expect(json.code).toBe(0);
     const objects = name === 'postgres' ? ['table public.users', 'view public.user_emails'] : ['table users', 'view user_emails'];
     expect((JSON.parse(json.stdout) as { planes: { unrecordedObjects: string[] }[] }).planes[0]!.unrecordedObjects).toEqual(objects);
@@ -73,8 +73,8 @@ describe.each(DIALECTS)('a populated database without a history, on $name', ({ n
   it('after baseline, up runs what is beyond it', async () => {
     await populate();
     const dir = migrationFolder(FILES);
-    expect((await atlasMigrate(['baseline', '--to', '1', '--url', db.url, '--dir', dir, '--label', 'legacy'])).code).toBe(0);
-    const result = await atlasMigrate(['up', '--url', db.url, '--dir', dir, '--label', 'legacy']);
+    expect((await cli(['baseline', '--to', '1', '--url', db.url, '--dir', dir, '--label', 'legacy'])).code).toBe(0);
+    const result = await cli(['up', '--url', db.url, '--dir', dir, '--label', 'legacy']);
     expect(result.code).toBe(0);
     expect(await db.query('SELECT id FROM users ORDER BY id')).toEqual([{ id: 1 }, { id: 7 }]);
   });
@@ -82,7 +82,7 @@ describe.each(DIALECTS)('a populated database without a history, on $name', ({ n
   it('a registry whose manifest declares every migration idempotent goes on', async () => {
     await populate();
     const dir = registryPackage(FILES, { plane: 'legacy', range: { min: 1, max: 99 }, idempotent: true });
-    const result = await atlasMigrate(['up', '--url', db.url, '--dir', dir]);
+    const result = await cli(['up', '--url', db.url, '--dir', dir]);
     expect(result.code).toBe(0);
     expect((await db.query<{ version: number | string }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version))).toEqual([
       1, 2,
@@ -91,14 +91,14 @@ describe.each(DIALECTS)('a populated database without a history, on $name', ({ n
     const other = await create();
     try {
       await other.query('CREATE TABLE users (id integer PRIMARY KEY, email text)');
-      expect((await atlasMigrate(['up', '--url', other.url, '--dir', refused])).code).toBe(1);
+      expect((await cli(['up', '--url', other.url, '--dir', refused])).code).toBe(1);
     } finally {
       await other.drop();
     }
   });
 
   it('an empty database is no reason to refuse', async () => {
-    const result = await atlasMigrate(['up', '--url', db.url, '--dir', migrationFolder(FILES), '--label', 'legacy']);
+    const result = await cli(['up', '--url', db.url, '--dir', migrationFolder(FILES), '--label', 'legacy']);
     expect(result.code).toBe(0);
     expect(await db.query('SELECT id FROM users')).toEqual([{ id: 1 }]);
   });
@@ -110,7 +110,7 @@ describe("PostgreSQL: extension members are not the schema's own objects", () =>
     try {
       await db.query('CREATE EXTENSION pg_trgm');
       expect(Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM pg_proc WHERE pronamespace = 'public'::regnamespace"))[0]!.n)).toBeGreaterThan(0);
-      const result = await atlasMigrate(['up', '--url', db.url, '--dir', migrationFolder(FILES), '--label', 'legacy']);
+      const result = await cli(['up', '--url', db.url, '--dir', migrationFolder(FILES), '--label', 'legacy']);
       expect(result.code).toBe(0);
       expect(await db.query('SELECT id FROM users')).toEqual([{ id: 1 }]);
     } finally {

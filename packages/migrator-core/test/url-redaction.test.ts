@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redactUrl } from '../src/index.js';
-import { atlasMigrate, migrationFolder, PASSWORD, UNSUPPORTED } from '@atlasai/test-kit';
+import { cli, migrationFolder, PASSWORD, UNSUPPORTED } from '@atlasai/test-kit';
 
 function expectNoPassword(output: string): void {
   for (const piece of [PASSWORD, ...PASSWORD.split(/[ "']/)]) expect(output).not.toContain(piece);
@@ -13,10 +13,10 @@ describe('a URL in a scheme the engine does not speak, its password holding quot
     '%s: exit 2, and nothing of the userinfo on stdout or stderr (--url and DATABASE_URL; up, plan, status, --json)',
     async (_scheme, url, shown) => {
       const runs = [
-        await atlasMigrate(['up', '--url', url, '--dir', dir]),
-        await atlasMigrate(['plan', '--dir', dir], { DATABASE_URL: url }),
-        await atlasMigrate(['status', '--json', '--url', url, '--dir', dir]),
-        await atlasMigrate(['baseline', '--to', '1', '--url', url, '--dir', dir]),
+        await cli(['up', '--url', url, '--dir', dir]),
+        await cli(['plan', '--dir', dir], { DATABASE_URL: url }),
+        await cli(['status', '--json', '--url', url, '--dir', dir]),
+        await cli(['baseline', '--to', '1', '--url', url, '--dir', dir]),
       ];
       for (const result of runs) {
         expect(result.code).toBe(2);
@@ -28,7 +28,7 @@ describe('a URL in a scheme the engine does not speak, its password holding quot
   );
 
   it('a URL it does parse keeps its documented user:***@ form', async () => {
-    const result = await atlasMigrate(['plan', '--dir', dir], { DATABASE_URL: `postgres://atlas:${PASSWORD}@127.0.0.1:1/app`, ATLAS_LOG: 'silent' });
+    const result = await cli(['plan', '--dir', dir], { DATABASE_URL: `postgres://atlas:${PASSWORD}@127.0.0.1:1/app`, ATLAS_LOG: 'silent' });
     expect(result.stdout + result.stderr).toContain('atlas:***@127.0.0.1:1');
     expectNoPassword(result.stdout + result.stderr);
   });

@@ -3,11 +3,12 @@
 // kit stays light.
 export { dbTest } from './fixtures.js';
 export { DIALECTS } from './dialects.js';
+export { cli, type CliOptions } from './in-process-cli.js';
 export { migrateFiles, migrationFolder, type MigrateOptions } from './migrations.js';
 export { freePort } from './ports.js';
 export { createPostgresDatabase, type PostgresOptions } from './postgres.js';
 export { ATLAS_MIGRATE, PROGRESS, PROGRESS_LINE, REPO_ROOT, atlasMigrate, eventually, run, type RunResult } from './process.js';
-export { adminQuery, pgAdminUrl, withDatabase } from './server.js';
+export { adminQuery, createDatabase, pgAdminUrl, withDatabase } from './server.js';
 export { createSqliteDatabase, sqlitePath } from './sqlite.js';
 export type { Template } from './templates.js';
 export type { TestDatabase } from './test-database.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { adminQuery, pgAdminUrl, withDatabase } from './server.js';
+import { adminQuery, createDatabase, pgAdminUrl, withDatabase } from './server.js';
 import type { TestDatabase } from './test-database.js';
 import { templateDatabase, type Template } from './templates.js';
 
@@ -17,8 +17,7 @@ export interface PostgresOptions {
 export async function createPostgresDatabase(options: PostgresOptions = {}): Promise<TestDatabase> {
   const adminUrl = pgAdminUrl();
   const name = `atlas_test_${randomBytes(6).toString('hex')}`;
-  const template = options.template === undefined ? '' : ` TEMPLATE ${await templateDatabase(options.template)}`;
-  await adminQuery(`CREATE DATABASE ${name}${template}`);
+  await createDatabase(name, options.template === undefined ? {} : { template: await templateDatabase(options.template) });
   const url = withDatabase(adminUrl, name);
   const client = new pg.Client({ connectionString: url });
   await client.connect();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDialect, runMigrations, silentLogger, type Registry } from '@atlasai/migrator-core';
-import { pgAdminUrl, withDatabase } from './server.js';
+import { createDatabase, pgAdminUrl, withDatabase } from './server.js';
 import { templatePrefix } from './template-names.js';
 
 /** A registry whose fully migrated state a test database can be cloned from. */
@@ -43,7 +43,7 @@ async function makeTemplate(template: Template): Promise<string> {
     if (found.rowCount === 0) {
       const scratch = `${name}_making`;
       await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-      await admin.query(`CREATE DATABASE ${scratch}`);
+      await createDatabase(scratch);
       const url = withDatabase(pgAdminUrl(), scratch);
       const report = await runMigrations({
         registry: await REGISTRIES[template](),

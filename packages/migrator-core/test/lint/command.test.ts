@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { atlasMigrate, migrationFolder } from '@atlasai/test-kit';
+import { cli, migrationFolder } from '@atlasai/test-kit';
 
 const CLEAN = 'CREATE TABLE IF NOT EXISTS widgets (id bigint PRIMARY KEY);\n';
 const WARNING = 'CREATE INDEX IF NOT EXISTS ix_users_email ON users (email);\n';
@@ -14,14 +14,14 @@ const INDEX_LINE = (severity: string) =>
 describe('atlas-migrate lint', () => {
   it('exits 0 on a clean folder', async () => {
     const dir = migrationFolder({ '001_widgets.postgres.sql': CLEAN, '001_widgets.sqlite.sql': CLEAN });
-    const result = await atlasMigrate(['lint', dir]);
+    const result = await cli(['lint', dir]);
     expect(result).toEqual({ code: 0, stdout: 'lint: 0 errors, 0 warnings, 0 allowances in 2 files\n', stderr: '' });
   });
 
   it('exits 1 on an error finding, one compiler-style line per finding', async () => {
     const dir = migrationFolder({ '001_widgets.sql': CLEAN, '002_drop.postgres.sql': ERROR, '002_drop.sqlite.sql': CLEAN });
     const file = join(dir, '002_drop.postgres.sql');
-    const result = await atlasMigrate(['lint', dir]);
+    const result = await cli(['lint', dir]);
     expect(result.stdout).toBe(`${file}:2:1${DROP_LINE}\nlint: 1 error, 0 warnings, 0 allowances in 3 files\n`);
     expect(result.code).toBe(1);
   });
@@ -29,12 +29,12 @@ describe('atlas-migrate lint', () => {
   it('exits 0 on warnings alone, and 1 with --strict, where they print as errors', async () => {
     const dir = migrationFolder({ '003_index.postgres.sql': WARNING });
     const file = join(dir, '003_index.postgres.sql');
-    expect(await atlasMigrate(['lint', file])).toEqual({
+    expect(await cli(['lint', file])).toEqual({
       code: 0,
       stdout: `${file}:1:1${INDEX_LINE('warning')}\nlint: 0 errors, 1 warning, 0 allowances in 1 file\n`,
       stderr: '',
     });
-    expect(await atlasMigrate(['lint', '--strict', file])).toEqual({
+    expect(await cli(['lint', '--strict', file])).toEqual({
       code: 1,
       stdout: `${file}:1:1${INDEX_LINE('error')}\nlint: 1 error, 0 warnings, 0 allowances in 1 file (strict)\n`,
       stderr: '',
@@ -44,7 +44,7 @@ describe('atlas-migrate lint', () => {
   it('lists the allowances it honoured', async () => {
     const dir = migrationFolder({ '004_drop.postgres.sql': `-- atlas:allow drop-column 3.0 removes it, announced in 2.8\n${ERROR.split('\n')[1]}\n` });
     const file = join(dir, '004_drop.postgres.sql');
-    const result = await atlasMigrate(['lint', file]);
+    const result = await cli(['lint', file]);
     expect(result.stdout).toBe(
       `${file}:2:1: note allowed drop-column: 3.0 removes it, announced in 2.8 [ALTER TABLE users DROP COLUMN legacy_flag] (allowance on line 1)\nlint: 0 errors, 0 warnings, 1 allowance in 1 file\n`,
     );
@@ -53,7 +53,7 @@ describe('atlas-migrate lint', () => {
 
   it('prints the same as one JSON document with --json', async () => {
     const dir = migrationFolder({ '002_drop.postgres.sql': ERROR, '003_index.postgres.sql': WARNING });
-    const result = await atlasMigrate(['lint', dir, '--json']);
+    const result = await cli(['lint', dir, '--json']);
     expect(result.code).toBe(1);
     const document = JSON.parse(result.stdout);
     expect(document.ok).toBe(false);
@@ -79,20 +79,20 @@ describe('atlas-migrate lint', () => {
   });
 
   it('exits 2 on a missing file, an empty folder, no path or an unknown flag', async () => {
-    const missing = await atlasMigrate(['lint', '/nonexistent/001_x.sql']);
+    const missing = await cli(['lint', '/nonexistent/001_x.sql']);
     expect(missing.code).toBe(2);
     expect(missing.stdout).toBe('');
     expect(missing.stderr).toBe("atlas-migrate: Cannot lint /nonexistent/001_x.sql: ENOENT: no such file or directory, stat '/nonexistent/001_x.sql'\n");
     const empty = migrationFolder({});
-    expect(await atlasMigrate(['lint', empty])).toEqual({
+    expect(await cli(['lint', empty])).toEqual({
       code: 2,
       stdout: '',
       stderr: `atlas-migrate: Cannot lint ${empty}: the folder holds no .sql file\n`,
     });
-    const none = await atlasMigrate(['lint']);
+    const none = await cli(['lint']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^atlas-migrate: missing required argument 'paths'\n/);
-    const flag = await atlasMigrate(['lint', '--fix', empty]);
+    const flag = await cli(['lint', '--fix', empty]);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/^atlas-migrate: unknown option '--fix'/);
   });

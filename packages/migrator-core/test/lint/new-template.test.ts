@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { atlasMigrate, migrationFolder } from '@atlasai/test-kit';
+import { cli, migrationFolder } from '@atlasai/test-kit';
 
 const CLEAN = 'CREATE TABLE IF NOT EXISTS widgets (id integer PRIMARY KEY);\n';
 const WARNING = 'CREATE INDEX IF NOT EXISTS ix_users_email ON users (email);\n';
@@ -23,11 +23,11 @@ const TEMPLATE_LINE = (file: string, dialect: string) =>
 describe('a migration still exactly as `new` wrote it', () => {
   it('is an error finding of lint, refused by up from a registry folder, and fine once written', async () => {
     const sql = registryPackage();
-    expect((await atlasMigrate(['new', 'add_gadgets', '--dir', sql])).code).toBe(0);
+    expect((await cli(['new', 'add_gadgets', '--dir', sql])).code).toBe(0);
     const pg = join(sql, '2002_add_gadgets.postgres.sql');
     const lite = join(sql, '2002_add_gadgets.sqlite.sql');
 
-    const lint = await atlasMigrate(['lint', sql]);
+    const lint = await cli(['lint', sql]);
     expect(lint).toEqual({
       code: 1,
       stderr: '',
@@ -35,7 +35,7 @@ describe('a migration still exactly as `new` wrote it', () => {
     });
 
     const db = join(sql, '..', 'demo.db');
-    const up = await atlasMigrate(['up', '--dir', sql, '--url', `sqlite:${db}`]);
+    const up = await cli(['up', '--dir', sql, '--url', `sqlite:${db}`]);
     expect(up.code).toBe(2);
     expect(up.stdout).toContain('[DEMO] Error: REGISTRY_INVALID: A pending migration breaks the lint that this registry');
     expect(up.stdout).toContain('2002_add_gadgets.sqlite.sql:1:1: untouched-template: ');
@@ -46,8 +46,8 @@ describe('a migration still exactly as `new` wrote it', () => {
 
     // Written: the header stays, a statement follows; the pair lints clean and applies.
     for (const file of [pg, lite]) writeFileSync(file, `${readFileSync(file, 'utf8')}CREATE TABLE IF NOT EXISTS gadgets (id integer PRIMARY KEY);\n`);
-    expect((await atlasMigrate(['lint', sql])).code).toBe(0);
-    const applied = await atlasMigrate(['up', '--dir', sql, '--url', `sqlite:${db}`]);
+    expect((await cli(['lint', sql])).code).toBe(0);
+    const applied = await cli(['up', '--dir', sql, '--url', `sqlite:${db}`]);
     expect(applied.code, applied.stderr).toBe(0);
     const history = new Database(db, { readonly: true });
     expect(history.prepare('SELECT version FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 2001 }, { version: 2002 }]);
@@ -56,10 +56,10 @@ describe('a migration still exactly as `new` wrote it', () => {
 
   it('other comment-only files stay allowed: a header edited by one word is no finding', async () => {
     const sql = registryPackage();
-    await atlasMigrate(['new', 'add_gadgets', '--dir', sql]);
+    await cli(['new', 'add_gadgets', '--dir', sql]);
     const file = join(sql, '2002_add_gadgets.sqlite.sql');
     writeFileSync(file, readFileSync(file, 'utf8').replace('What this migration adds, and why.', 'Nothing yet: reserved for the gadgets table.'));
-    const lint = await atlasMigrate(['lint', file]);
+    const lint = await cli(['lint', file]);
     expect(lint.code).toBe(0);
     expect(lint.stdout).toBe('lint: 0 errors, 0 warnings, 0 allowances in 1 file\n');
   });
@@ -68,7 +68,7 @@ describe('a migration still exactly as `new` wrote it', () => {
 describe('atlas-migrate lint --summary (the registries’ builds)', () => {
   it('known warnings are one line, counted by rule, with the command that lists them', async () => {
     const dir = migrationFolder({ '001_a.postgres.sql': WARNING, '002_b.postgres.sql': WARNING.replace(/email/g, 'name') });
-    expect(await atlasMigrate(['lint', '--summary', dir])).toEqual({
+    expect(await cli(['lint', '--summary', dir])).toEqual({
       code: 0,
       stderr: '',
       stdout: `lint: 0 errors, 2 warnings (blocking-create-index: 2), 0 allowances in 2 files; atlas-migrate lint ${dir} lists them\n`,
@@ -77,7 +77,7 @@ describe('atlas-migrate lint --summary (the registries’ builds)', () => {
 
   it('an error is printed in full above the summary line, never buried among the warnings', async () => {
     const dir = migrationFolder({ '001_a.postgres.sql': WARNING, '002_b.postgres.sql': ERROR });
-    const result = await atlasMigrate(['lint', '--summary', dir]);
+    const result = await cli(['lint', '--summary', dir]);
     expect(result.code).toBe(1);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
@@ -87,6 +87,6 @@ describe('atlas-migrate lint --summary (the registries’ builds)', () => {
 
   it('with nothing but clean files it prints what lint prints', async () => {
     const dir = migrationFolder({ '001_a.postgres.sql': CLEAN });
-    expect((await atlasMigrate(['lint', '--summary', dir])).stdout).toBe('lint: 0 errors, 0 warnings, 0 allowances in 1 file\n');
+    expect((await cli(['lint', '--summary', dir])).stdout).toBe('lint: 0 errors, 0 warnings, 0 allowances in 1 file\n');
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDialect, generateSnapshot, loadRegistryFromDir, redactUrl, renderSnapshot, silentLogger } from '@atlasai/migrator-core';
-import { atlasMigrate, DIALECTS, type TestDatabase } from '@atlasai/test-kit';
+import { cli as inProcess, DIALECTS, type TestDatabase } from '@atlasai/test-kit';
 
 /** The engine's own tables (history, audit trail, anything hanging off them) are never compared with a registry. */
 const CREATE_A = 'CREATE TABLE IF NOT EXISTS a (id integer PRIMARY KEY, name text NOT NULL);\n';
@@ -39,7 +39,7 @@ describe.each(DIALECTS)('verify after baseline and repair on $name', ({ create }
     }
   };
 
-  const cli = (command: string, ...extra: string[]) => atlasMigrate([command, '--url', db.url, '--dir', join(root, 'sql'), '--label', 'shop', ...extra]);
+  const cli = (command: string, ...extra: string[]) => inProcess([command, '--url', db.url, '--dir', join(root, 'sql'), '--label', 'shop', ...extra]);
   /** verify's whole output when nothing differs and nothing is extra; returns how many objects it expected. */
   const expectClean = (stdout: string, applied: number): number => {
     const lines = stdout.split('\n');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDialect, generateSnapshot, loadRegistryFromDir, redactUrl, renderSnapshot, silentLogger } from '@atlasai/migrator-core';
-import { atlasMigrate, createPostgresDatabase, type TestDatabase } from '@atlasai/test-kit';
+import { cli, createPostgresDatabase, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * `atlas-migrate verify` on a folder of its own: a function whose body a later version replaces, so the
@@ -43,8 +43,8 @@ describe('atlas-migrate verify on PostgreSQL, a folder with its own snapshot', (
     rmSync(root, { recursive: true, force: true });
   });
 
-  const verify = (...extra: string[]) => atlasMigrate(['verify', '--url', db.url, '--dir', join(root, 'sql'), '--label', 'shop', ...extra]);
-  const migrate = (...extra: string[]) => atlasMigrate(['--url', db.url, '--dir', join(root, 'sql'), '--label', 'shop', ...extra]);
+  const verify = (...extra: string[]) => cli(['verify', '--url', db.url, '--dir', join(root, 'sql'), '--label', 'shop', ...extra]);
+  const migrate = (...extra: string[]) => cli(['--url', db.url, '--dir', join(root, 'sql'), '--label', 'shop', ...extra]);
 
   it('tags each object with the version that created it and each version that changed it; a hand-edited body is drift', async () => {
     const registry = await loadRegistryFromDir(join(root, 'sql'), { plane: 'shop' });
@@ -114,7 +114,7 @@ describe('atlas-migrate verify on PostgreSQL, a folder with its own snapshot', (
   });
 
   it('exits 2 for bad usage or a missing snapshot, naming it', async () => {
-    expect(await atlasMigrate(['verify', '--url', db.url])).toMatchObject({ code: 2, stdout: '' });
+    expect(await cli(['verify', '--url', db.url])).toMatchObject({ code: 2, stdout: '' });
     const missing = await verify();
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`Cannot read the schema snapshot ${join(root, 'schema', 'postgres.snapshot')}`);

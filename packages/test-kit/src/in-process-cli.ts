@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import { REPO_ROOT, type RunResult } from './process.js';
+
+export interface CliOptions {
+  /** The working directory the command sees (the repository root unless given). */
+  readonly cwd?: string;
+}
+
+/** The runs under way in this process, each with what was written around its streams while it ran. */
+const running = new Set<string[]>();
+let outside: { cwd: string; cwdRun: string; writes: ((...a: unknown[]) => boolean)[] } | undefined;
+
+/**
+ * `atlas-migrate <args>` run inside the test's process (`extraEnv` added to this process's environment,
+ * `undefined` removing a variable, as `atlasMigrate` takes it): the program's own `main`, given the environment
+ * and the two streams a process of its own would have (`CliIo`, which `bin/atlas-migrate.cjs` fills from
+ * `process`), returning the exit code that process would exit with. A spawned Node costs ~0.2 s of CPU
+ * before it does anything, and the suite ran hundreds. For tests whose promise is what a command prints,
+ * returns and leaves in the database. What only a process shows (signals, two runs at once, what a crash
+ * prints, the modules a run loads, the bin's own lines) stays with `atlasMigrate`, a real process.
+ *
+ * The command must write only through its streams: anything written straight to this process's stdout
+ * or stderr while a command runs fails the call, because in a process of its own it would have been part
+ * of the output that a test of the streams alone would miss.
+ */
+export async function cli(args: readonly string[], extraEnv: Record<string, string | undefined> = {}, options: CliOptions = {}): Promise<RunResult> {
+  const cwd = resolve(options.cwd ?? REPO_ROOT);
+  const env: Record<string, string | undefined> = { ...process.env, ATLAS_DOTENV: '0' };
+  for (const [key, value] of Object.entries(extraEnv)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  let stdout = '';
+  let stderr = '';
+  const stray: string[] = [];
+  const { main } = await import('@atlasai/migrator-core/cli');
+  const restore = enter(cwd, stray);
+  try {
+    const code = await main(args, {
+      env,
+      stdout: { write: (text: string) => (stdout += text), isTTY: false },
+      stderr: { write: (text: string) => (stderr += text) },
+    });
+    if (stray.length > 0) throw new Error(`atlas-migrate ${args.join(' ')} wrote around its streams:\n${stray.join('')}`);
+    return { code, stdout, stderr };
+  } finally {
+    restore();
+  }
+}
+
+function enter(cwd: string, stray: string[]): () => void {
+  const streams = [process.stdout, process.stderr] as const;
+  if (outside && outside.cwdRun !== cwd) throw new Error(`in-process atlas-migrate runs at once need one working directory: ${outside.cwdRun} and ${cwd}`);
+  if (!outside) {
+    outside = { cwd: process.cwd(), cwdRun: cwd, writes: streams.map((stream) => stream.write as (...a: unknown[]) => boolean) };
+    if (outside.cwd !== cwd) process.chdir(cwd);
+    streams.forEach((stream, i) => {
+      const write = outside!.writes[i]!;
+      stream.write = ((...a: unknown[]) => {
+        for (const sink of running) sink.push(String(a[0]));
+        return write.apply(stream, a);
+      }) as typeof stream.write;
+    });
+  }
+  running.add(stray);
+  return () => {
+    running.delete(stray);
+    if (running.size > 0 || !outside) return;
+    const { cwd: before, writes } = outside;
+    streams.forEach((stream, i) => {
+      stream.write = writes[i] as typeof stream.write;
+    });
+    if (process.cwd() !== before) process.chdir(before);
+    outside = undefined;
+  };
+}
