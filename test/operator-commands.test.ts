@@ -135,7 +135,8 @@ describe('npm run migrate:versioned and friends', () => {
   });
 
   it('when the control plane fails, the tenant plane is still attempted, both are reported, and the exit code is non-zero', async () => {
-    const result = await npmRun('migrate:versioned', [], { CONTROL_PLANE_DATABASE_URL: 'postgresql://atlas:Do-Not-Print-Me@127.0.0.1:1/atlas' });
+    // --wait 1: nothing will ever listen on port 1, and the default would wait 30 s for it to come up.
+    const result = await npmRun('migrate:versioned', ['--wait', '1'], { CONTROL_PLANE_DATABASE_URL: 'postgresql://atlas:Do-Not-Print-Me@127.0.0.1:1/atlas' });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('[CONTROL] Error: CONNECTION_FAILED: Cannot connect to postgresql://atlas:***@127.0.0.1:1/atlas');
     expect(result.stdout).toContain(`[TENANT] Applied 18 migration(s): ${TENANT.join(', ')}`);

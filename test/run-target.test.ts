@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { redactUrl } from '@atlasai/migrator-core';
-import { cli, createPostgresDatabase, REPO_ROOT, run, type RunResult } from '@atlasai/test-kit';
+import { cli, createPostgresDatabase, operatorScript, REPO_ROOT, type RunResult } from '@atlasai/test-kit';
 
 /** Every run names its target: one line per plane on stderr, the SQLite default said as such, unread `*DATABASE_URL*` variables warned about, `.env` read by the root scripts only. */
 let dir: string;
@@ -17,7 +17,7 @@ afterEach(() => {
 /** The planes' variables are cleared so that only what a test gives reaches the run. */
 const CLEAR = { CONTROL_PLANE_DATABASE_URL: undefined, TENANT_PLANE_DATABASE_URL: undefined, DATABASE_URL: undefined };
 const npmRun = (script: string, args: string[], env: Record<string, string | undefined>): Promise<RunResult> =>
-  run('npm', ['run', '--silent', script, ...(args.length > 0 ? ['--', ...args] : [])], { env: { ...CLEAR, ...env } });
+  operatorScript(script, args, { ...CLEAR, ...env });
 
 const DEFAULT_TENANT = join(REPO_ROOT, 'data', 'tenant-plane.db');
 /** The repository's own data/ file, which a read-only status must leave as it was (absent or unchanged). */

@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { controlPlane } from '@atlasai/planes';
 import { redactUrl, stateAfter } from '@atlasai/migrator-core';
-import { DIALECTS, run, type RunResult, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
+import { DIALECTS, operatorScript, type RunResult, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 import { migrate } from '@atlasai/test-kit/registry-proofs';
 
 /** `npm run migrate:verify` and the drift warning of a run, on the control registry, as an operator runs them. */
 const registry = controlPlane.registry;
 
 const npmRun = (db: TestDatabase, script: string, args: string[] = []): Promise<RunResult> =>
-  run('npm', ['run', '--silent', script, '--', '--plane', 'control', ...args], { env: { CONTROL_PLANE_DATABASE_URL: db.url } });
+  operatorScript(script, ['--plane', 'control', ...args], { CONTROL_PLANE_DATABASE_URL: db.url });
 
 const lines = (...body: string[]) => `${body.join('\n')}\n`;
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registry } from '@atlasai/control-migrations';
-import { DIALECTS, run, type TestDatabase } from '@atlasai/test-kit';
+import { DIALECTS, operatorScript, type TestDatabase } from '@atlasai/test-kit';
 import { migrate, registryProofs } from '@atlasai/test-kit/registry-proofs';
 
 describe('the control registry', () => {
@@ -48,7 +48,7 @@ describe.each(DIALECTS)('the guide’s control-plane cases on $name', ({ create 
       await db.query(`ALTER TABLE schema_migrations DROP COLUMN ${column}`);
     }
     expect(await db.columns('schema_migrations')).toEqual(['applied_at', 'name', 'version']);
-    const result = await run('npm', ['run', '--silent', 'migrate:versioned:control'], { env: { CONTROL_PLANE_DATABASE_URL: db.url } });
+    const result = await operatorScript('migrate:versioned:control', [], { CONTROL_PLANE_DATABASE_URL: db.url });
     expect(result.stdout).toBe(
       [
         '=== AtlasAI Versioned Migration Runner ===',
@@ -71,7 +71,7 @@ describe.each(DIALECTS)('the guide’s control-plane cases on $name', ({ create 
     await migrate(registry, db, 1006);
     await db.query(`ALTER TABLE billing_invoices ADD COLUMN subscription_id ${db.dialect === 'postgres' ? 'uuid' : 'TEXT'}`);
     const before = await db.columns('billing_invoices');
-    const result = await run('npm', ['run', '--silent', 'migrate:versioned:control'], { env: { CONTROL_PLANE_DATABASE_URL: db.url } });
+    const result = await operatorScript('migrate:versioned:control', [], { CONTROL_PLANE_DATABASE_URL: db.url });
     // The guide's "column already exists" case, made visible: which statement, which line, which object.
     const found =
       db.dialect === 'postgres'

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ATLAS_MIGRATE, atlasMigrate, createPostgresDatabase, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
+import { ATLAS_MIGRATE, atlasMigrate, createPostgresDatabase, eventually, migrationFolder, type TestDatabase } from '@atlasai/test-kit';
 import { migrationLockKey } from '../src/dialects/postgres/index.js';
 import { appSession, capturingLogger, migrateFolder, within } from './safety-support.js';
 
@@ -37,16 +37,19 @@ describe('DDL lock timeout on PostgreSQL', () => {
     const run = migrateFolder(db.url, ADD_COLUMN, { logger, ddlLockTimeoutMs: 800, lockRetries: 5, lockRetryBaseMs: 200 });
     // Application traffic on the table while the migration waits, as in the incident.
     const latencies: number[] = [];
+    let settled = false;
+    void run.finally(() => (settled = true));
     const traffic = (async () => {
-      const until = Date.now() + 3000;
-      while (Date.now() < until) {
+      while (!settled) {
         const started = Date.now();
         await app.query('SELECT count(*) FROM automation_jobs');
         latencies.push(Date.now() - started);
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
-    await new Promise((r) => setTimeout(r, 2000));
+    // The blocker ends once the run has given up its first attempt (its warning is the event), so that the
+    // retry, not the first attempt, is what gets the lock.
+    await eventually(() => logger.lines.some((l) => l.level === 'warn' && l.message.startsWith('lock not available')), 30_000);
     await blocker.query('COMMIT');
     const report = await run;
     await traffic;

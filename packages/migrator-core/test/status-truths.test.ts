@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cli as inProcess, DIALECTS, freePort, migrationFolder, run, type TestDatabase } from '@atlasai/test-kit';
+import { cli as inProcess, DIALECTS, freePort, migrationFolder, operatorScript, type TestDatabase } from '@atlasai/test-kit';
 import { statusDocument } from '../src/status.js';
 
 /** What `status` asserts must be true of the database it read: never up to date when it read nothing. */
@@ -42,7 +42,7 @@ describe('upToDate when a plane cannot be read', () => {
 
     it('npm run migrate:status -- --json: an unreadable control plane beside an up-to-date tenant plane is not up to date', async () => {
       const tenant = `sqlite:${join(dataDir, 'tenant.db')}`;
-      const npm = (script: string, args: string[], env: Record<string, string>) => run('npm', ['run', '--silent', script, '--', ...args], { env });
+      const npm = (script: string, args: string[], env: Record<string, string>) => operatorScript(script, args, env);
       expect((await npm('migrate:versioned:tenant', [], { TENANT_PLANE_DATABASE_URL: tenant })).code).toBe(0);
       const env = { CONTROL_PLANE_DATABASE_URL: await unreachableUrl(), TENANT_PLANE_DATABASE_URL: tenant };
 

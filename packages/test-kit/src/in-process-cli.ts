@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { CliIo } from '@atlasai/migrator-core/cli';
 import { REPO_ROOT, type RunResult } from './process.js';
 
 export interface CliOptions {
@@ -24,6 +26,43 @@ let outside: { cwd: string; cwdRun: string; writes: ((...a: unknown[]) => boolea
  * of the output that a test of the streams alone would miss.
  */
 export async function cli(args: readonly string[], extraEnv: Record<string, string | undefined> = {}, options: CliOptions = {}): Promise<RunResult> {
+  const { main } = await import('@atlasai/migrator-core/cli');
+  return inProcess(`atlas-migrate ${args.join(' ')}`, extraEnv, options, (io) => main(args, io));
+}
+
+/** The root's operator scripts, by the file their package.json line runs. */
+const SCRIPT_COMMANDS: Record<string, 'migrate' | 'verify'> = { 'scripts/migrate-versioned.mjs': 'migrate', 'scripts/migrate-verify.mjs': 'verify' };
+
+/**
+ * `npm run --silent <script> -- <args>` for the root's operator scripts (`migrate:versioned`, its `:tenant`,
+ * `:control` and `:dry-run`, `migrate:plan`, `migrate:status`, `migrate:verify`), run in this process as
+ * `cli` runs atlas-migrate: the script's line in the root package.json is read, must be `node
+ * scripts/migrate-versioned.mjs …` or `node scripts/migrate-verify.mjs …`, and what that file does is done
+ * here (read .env unless ATLAS_DOTENV=0, then `runOperatorCommand` with the line's arguments before the
+ * caller's, as npm passes them). test/operator-commands.test.ts runs them through npm, as an operator types them.
+ */
+export async function operatorScript(script: string, args: readonly string[] = [], extraEnv: Record<string, string | undefined> = {}): Promise<RunResult> {
+  const line = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts[script] ?? '';
+  const [node, file = '', ...fixed] = line.split(' ');
+  const command = SCRIPT_COMMANDS[file];
+  if (node !== 'node' || !command) throw new Error(`npm run ${script} is not one of the operator scripts: "${line}"`);
+  const { loadDotenv, runOperatorCommand } = await import('@atlasai/planes');
+  return inProcess(`npm run ${script} -- ${args.join(' ')}`, extraEnv, {}, async (io) => {
+    const dotenv = loadDotenv(io.env as Record<string, string | undefined>);
+    if (dotenv.kind === 'failed') {
+      io.stderr.write(`atlas-migrate: cannot read ${dotenv.path}: ${dotenv.message}\n`);
+      return 2;
+    }
+    return runOperatorCommand(command, [...fixed, ...args], { io, dotenv });
+  });
+}
+
+async function inProcess(
+  what: string,
+  extraEnv: Record<string, string | undefined>,
+  options: CliOptions,
+  program: (io: CliIo) => Promise<number>,
+): Promise<RunResult> {
   const cwd = resolve(options.cwd ?? REPO_ROOT);
   const env: Record<string, string | undefined> = { ...process.env, ATLAS_DOTENV: '0' };
   for (const [key, value] of Object.entries(extraEnv)) {
@@ -33,15 +72,14 @@ export async function cli(args: readonly string[], extraEnv: Record<string, stri
   let stdout = '';
   let stderr = '';
   const stray: string[] = [];
-  const { main } = await import('@atlasai/migrator-core/cli');
   const restore = enter(cwd, stray);
   try {
-    const code = await main(args, {
+    const code = await program({
       env,
       stdout: { write: (text: string) => (stdout += text), isTTY: false },
       stderr: { write: (text: string) => (stderr += text) },
     });
-    if (stray.length > 0) throw new Error(`atlas-migrate ${args.join(' ')} wrote around its streams:\n${stray.join('')}`);
+    if (stray.length > 0) throw new Error(`${what} wrote around its streams:\n${stray.join('')}`);
     return { code, stdout, stderr };
   } finally {
     restore();
