@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { adminQuery, createDatabase, pgAdminUrl, withDatabase } from './server.js';
 import type { TestDatabase } from './test-database.js';
-import { templateDatabase, type Template } from './templates.js';
+import { databasePrefix } from './template-names.js';
+import { currentRunId, templateDatabase, type Template } from './templates.js';
 
 export interface PostgresOptions {
   /**
@@ -13,11 +14,41 @@ export interface PostgresOptions {
   readonly template?: Template;
 }
 
-/** A new PostgreSQL database on the test server, owned by the test, which drops it. */
+/** The next empty database, being created while the test that will take it still runs. */
+let spare: Promise<string> | undefined;
+
+function makeEmpty(): Promise<string> {
+  const name = `${databasePrefix(currentRunId())}${randomBytes(6).toString('hex')}`;
+  const made = createDatabase(name).then(() => name);
+  // Seen by the test that takes it; one never taken is dropped by the run's teardown.
+  made.catch(() => undefined);
+  return made;
+}
+
+/**
+ * An empty database: the one made ahead, while another is started for the next test. Under a loaded
+ * server a CREATE DATABASE waits for a checkpoint (STRATEGY FILE_COPY) for 100 ms or more, and a test
+ * no longer waits for its own.
+ */
+function emptyDatabase(): Promise<string> {
+  const next = spare ?? makeEmpty();
+  spare = makeEmpty();
+  return next;
+}
+
+/**
+ * A new PostgreSQL database on the test server, owned by the test, which drops it (`drop()` resolves once
+ * it is gone: a test may then drop a role that owned objects in it). The one made ahead and never taken is
+ * dropped by the run's teardown (template-names.ts).
+ */
 export async function createPostgresDatabase(options: PostgresOptions = {}): Promise<TestDatabase> {
   const adminUrl = pgAdminUrl();
-  const name = `atlas_test_${randomBytes(6).toString('hex')}`;
-  await createDatabase(name, options.template === undefined ? {} : { template: await templateDatabase(options.template) });
+  let name: string;
+  if (options.template === undefined) name = await emptyDatabase();
+  else {
+    name = `${databasePrefix(currentRunId())}${randomBytes(6).toString('hex')}`;
+    await createDatabase(name, { template: await templateDatabase(options.template) });
+  }
   const url = withDatabase(adminUrl, name);
   const client = new pg.Client({ connectionString: url });
   await client.connect();

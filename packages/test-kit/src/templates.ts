@@ -18,6 +18,11 @@ const made = new Map<Template, Promise<string>>();
 /** Without a global setup (a single vitest process of our own), the run id is this process's. */
 const processRunId = randomBytes(4).toString('hex');
 
+/** The run's id, from the global setup: the names of its databases start with it, so that its teardown finds them. */
+export function currentRunId(): string {
+  return inject('pgRunId') || processRunId;
+}
+
 /**
  * The name of the template database of `template` for this run, made by the first test that asks for it
  * (in any worker: an advisory lock on the server orders them) by migrating the built registry into a
@@ -34,7 +39,7 @@ export function templateDatabase(template: Template): Promise<string> {
 }
 
 async function makeTemplate(template: Template): Promise<string> {
-  const name = `${templatePrefix(inject('pgRunId') || processRunId)}${template}`;
+  const name = `${templatePrefix(currentRunId())}${template}`;
   const admin = new pg.Client({ connectionString: pgAdminUrl() });
   await admin.connect();
   try {
