@@ -16,8 +16,8 @@ let outside: { cwd: string; cwdRun: string; writes: ((...a: unknown[]) => boolea
  * `atlas-migrate <args>` run inside the test's process (`extraEnv` added to this process's environment,
  * `undefined` removing a variable, as `atlasMigrate` takes it): the program's own `main`, given the environment
  * and the two streams a process of its own would have (`CliIo`, which `bin/atlas-migrate.cjs` fills from
- * `process`), returning the exit code that process would exit with. A spawned Node costs ~0.2 s of CPU
- * before it does anything, and the suite ran hundreds. For tests whose promise is what a command prints,
+ * `process`), returning the exit code that process would exit with. A spawned atlas-migrate costs ~0.2 s
+ * of CPU (Node's start, then the engine's and the driver's modules), and the suite ran about 500 of them. For tests whose promise is what a command prints,
  * returns and leaves in the database. What only a process shows (signals, two runs at once, what a crash
  * prints, the modules a run loads, the bin's own lines) stays with `atlasMigrate`, a real process.
  *
