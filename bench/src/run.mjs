@@ -9,6 +9,7 @@
  * `--group engine` leaves it out; `--tenants N`, `--fleet-rounds N`, `--kill-trials N`): bench/results/fleet.md.
  */
 import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -26,12 +27,37 @@ const CORE = join(REPO, 'packages', 'migrator-core');
 const BASELINE = join(CORE, '.bench-baseline');
 const BIN = (pkg, rel) => join(BENCH, 'node_modules', pkg, rel);
 
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i === -1 ? fallback : args[i + 1];
-};
+// Strict: an option the bench does not know (a typo, or --help) must not start an hour of benchmarks.
+const USAGE =
+  'usage: pnpm bench [--quick] [--rounds N] [--big] [--only REGEX] [--no-baseline] [--group engine|fleet]\n' +
+  '                  [--tenants N] [--fleet-rounds N] [--kill-trials N] [--fleet-cases a,b,...]\n';
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      help: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      big: { type: 'boolean' },
+      'no-baseline': { type: 'boolean' },
+      rounds: { type: 'string' },
+      only: { type: 'string' },
+      group: { type: 'string' },
+      tenants: { type: 'string' },
+      'fleet-rounds': { type: 'string' },
+      'kill-trials': { type: 'string' },
+      'fleet-cases': { type: 'string' },
+    },
+  }).values;
+} catch (error) {
+  process.stderr.write(`bench: ${error.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (parsed.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const flag = (name) => parsed[name.slice(2)] === true;
+const option = (name, fallback) => parsed[name.slice(2)] ?? fallback;
 const QUICK = flag('--quick');
 const BIG = flag('--big');
 // Quick mode: 3 rounds and the cases that carry the targets; the full run has at least 5 rounds.
