@@ -13,6 +13,7 @@ const jsonReport = process.env.VITEST_JSON;
 export const FAST_TESTS = [
   'apps/control-plane/test/fleet-session.test.ts',
   'packages/control-migrations/test/precomputed-checksums.test.ts',
+  'packages/migrator-core/test/guard-refusal-code.test.ts',
   'packages/migrator-core/test/linear-paths.test.ts',
   'packages/migrator-core/test/lint/allowances.test.ts',
   'packages/migrator-core/test/lint/corpus.test.ts',

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { History } from '../../dialect.js';
-import { MigratorError, messageOf } from '../../errors.js';
+import { MigratorError, isMigratorError, messageOf } from '../../errors.js';
 import { HISTORY_COLUMNS, createHistory, readHistoryResult } from './history.js';
 import { quoteIdent } from './quote.js';
 import type { SessionContext, SessionQuery } from './session-context.js';
@@ -21,6 +21,8 @@ export async function readSessionHistory(query: SessionQuery, denied: Denied, ta
     // No table, or not even the plane's schema yet: nothing was ever applied here.
     const code = (error as pg.DatabaseError).code;
     if (code === '42P01' || code === '3F000') return null;
+    // The engine's own refusal (the guard: TRANSACTION_POOLER, LOCK_LOST) already says what happened.
+    if (isMigratorError(error)) throw error;
     throw denied(`Reading ${table}`, error) ?? new MigratorError('HISTORY_INVALID', `Cannot read ${table}: ${messageOf(error)}`, { cause: error });
   }
   return readHistoryResult(result);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { CommitUnknownError } from '../../dialect.js';
-import { MigratorError, messageOf } from '../../errors.js';
+import { MigratorError, isMigratorError, messageOf } from '../../errors.js';
 import { describeBlockers, type Blocker } from './blockers.js';
 import type { SessionContext, SessionQuery } from './session-context.js';
 import { LOCK_NOT_AVAILABLE, lockContention, sqlstateOf } from './session-errors.js';
@@ -46,6 +46,8 @@ export async function runTransaction<T>(query: SessionQuery, ctx: SessionContext
     try {
       await query('COMMIT');
     } catch (error) {
+      // The guard's check in the COMMIT's message failed (TRANSACTION_POOLER, LOCK_LOST): the COMMIT did not run, and its error says why.
+      if (isMigratorError(error)) throw error;
       // A COMMIT the server refused (a deferred constraint) rolled back; one cut off may have committed.
       const e = error as pg.DatabaseError;
       if (e.code === undefined) throw new CommitUnknownError(error);
