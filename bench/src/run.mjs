@@ -110,16 +110,19 @@ async function pgFingerprint(name) {
        ) s ORDER BY x`,
       [TOOL_TABLES],
     );
-    return {
-      hash: createHash('sha256')
-        .update(rows.map((r) => r.x).join('\n'))
-        .digest('hex')
-        .slice(0, 16),
-      objects: rows.length,
-    };
+    return fingerprintOf(rows);
   } finally {
     await client.end();
   }
+}
+
+/** A schema's fingerprint from its catalog lines (`x`, in order): a short hash and how many objects. */
+function fingerprintOf(rows) {
+  const hash = createHash('sha256')
+    .update(rows.map((r) => r.x).join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+  return { hash, objects: rows.length };
 }
 
 function sqliteFingerprint(path) {
@@ -130,13 +133,7 @@ function sqliteFingerprint(path) {
         `SELECT type || ':' || name || ':' || coalesce(sql, '') AS x FROM sqlite_schema WHERE name NOT LIKE 'schema_migrations%' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
       )
       .all();
-    return {
-      hash: createHash('sha256')
-        .update(rows.map((r) => r.x).join('\n'))
-        .digest('hex')
-        .slice(0, 16),
-      objects: rows.length,
-    };
+    return fingerprintOf(rows);
   } finally {
     db.close();
   }

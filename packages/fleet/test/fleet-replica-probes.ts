@@ -1,4 +1,6 @@
+import { expect } from 'vitest';
 import { migrationFolder } from '@atlasai/test-kit';
+import type { FleetProcess } from './fleet-process.js';
 import type { FleetWorld } from './fleet-support.js';
 
 /**
@@ -47,4 +49,37 @@ export function jobsOfRun(world: FleetWorld, run: string): Promise<JobSettings[]
        FROM pgboss.job WHERE name = 'atlas-fleet' AND data->>'runId' = $1`,
     [run],
   );
+}
+
+/**
+ * SIGKILLs replica `killed` while it holds tenants of `run`, waits for `survivor` (a `watch --json`) to
+ * finish the run, and checks what any takeover must give: the run succeeded, every tenant once, the dead
+ * replica's tenants on a second attempt (its attempt counts: it may have done anything), the others on
+ * their first. Returns how long after its lost attempt each of those tenants started again, in ms, for
+ * the caller's bound.
+ */
+export async function killAndTakeOver(
+  world: FleetWorld,
+  run: string,
+  killed: { id: string; process: FleetProcess },
+  survivor: FleetProcess,
+): Promise<number[]> {
+  const lost = await world.control<{ tenant_id: string; started_at: Date }>(
+    `SELECT tenant_id, started_at FROM fleet.items WHERE run_id = $1 AND owner = $2 AND state = 'running'`,
+    [run, killed.id],
+  );
+  killed.process.child.kill('SIGKILL');
+  expect((await killed.process.exited).signal).toBe('SIGKILL');
+  const end = await survivor.exited;
+  expect(end.code, end.stderr).toBe(0);
+  const detail = JSON.parse(end.stdout) as { state: string; items: { tenantId: string; state: string; attempts: number }[] };
+  expect(detail.state).toBe('succeeded');
+  expect(lost.length).toBeGreaterThan(0);
+  const lostIds = new Set(lost.map((l) => l.tenant_id));
+  for (const item of detail.items) expect([item.state, item.attempts]).toEqual(['succeeded', lostIds.has(item.tenantId) ? 2 : 1]);
+  const again = await world.control<{ tenant_id: string; started_at: Date }>(
+    `SELECT tenant_id, started_at FROM fleet.items WHERE run_id = $1 AND tenant_id = ANY ($2)`,
+    [run, [...lostIds]],
+  );
+  return lost.map((l) => again.find((r) => r.tenant_id === l.tenant_id)!.started_at.getTime() - l.started_at.getTime());
 }

@@ -12,6 +12,7 @@ import {
   cli,
   createPostgresDatabase,
   DIALECTS,
+  HISTORY_COLUMNS,
   migrationFolder,
   PROGRESS,
   REPO_ROOT,
@@ -392,16 +393,7 @@ describe.each(DIALECTS)('atlas-migrate on $name', ({ create }) => {
     const runs = await Promise.all(Array.from({ length: 4 }, () => atlasMigrate(['--url', db.url, '--dir', dir, '--label', 'demo', '--lock-timeout', '60'])));
     expectEachAppliedOnce(runs, [101, 102, 103, 104]);
     expect(await versions(db, 'run_log')).toEqual([101, 102, 103, 104]);
-    expect(await db.columns('schema_migrations')).toEqual([
-      'applied_at',
-      'checksum',
-      'checksum_algorithm',
-      'execution_ms',
-      'name',
-      'outcome',
-      'statements_checksum',
-      'version',
-    ]);
+    expect(await db.columns('schema_migrations')).toEqual(HISTORY_COLUMNS);
   });
 });
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKSUM_ALGORITHM, createDialect, loadRegistryFromDir, runMigrations, silentLogger, type PlaneReport, type RunMode } from '@atlasai/migrator-core';
-import { DIALECTS, eventually, migrateFiles, migrationFolder, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
+import { DIALECTS, eventually, HISTORY_COLUMNS, migrateFiles, migrationFolder, sqlitePath, type TestDatabase } from '@atlasai/test-kit';
 
 const BASE = {
   '101_create_widgets.sql':
@@ -74,16 +74,7 @@ describe.each(DIALECTS)('engine on $name', ({ create }) => {
       [102, 'widget_details', 'applied', CHECKSUM_ALGORITHM],
     ]);
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.checksum ?? '') && Number(r.execution_ms) >= 0)).toBe(true);
-    expect(await db.columns('schema_migrations')).toEqual([
-      'applied_at',
-      'checksum',
-      'checksum_algorithm',
-      'execution_ms',
-      'name',
-      'outcome',
-      'statements_checksum',
-      'version',
-    ]);
+    expect(await db.columns('schema_migrations')).toEqual(HISTORY_COLUMNS);
 
     const again = await migrate(BASE);
     expect(again).toMatchObject({ ok: true, applied: [], alreadyApplied: [101, 102], pending: [] });
@@ -118,16 +109,7 @@ describe.each(DIALECTS)('engine on $name', ({ create }) => {
     const report = await migrate(BASE);
     expect(report).toMatchObject({ ok: true, alreadyApplied: [101] });
     expect(report.applied.map((m) => m.version)).toEqual([102]);
-    expect(await db.columns('schema_migrations')).toEqual([
-      'applied_at',
-      'checksum',
-      'checksum_algorithm',
-      'execution_ms',
-      'name',
-      'outcome',
-      'statements_checksum',
-      'version',
-    ]);
+    expect(await db.columns('schema_migrations')).toEqual(HISTORY_COLUMNS);
     const rows = await history();
     expect(rows.map((r) => [r.version, r.outcome, r.checksum === null])).toEqual([
       [101, 'applied', true],

@@ -105,3 +105,14 @@ export function loadDotenv(env: Record<string, string | undefined>, defaultPath:
   }
   return { kind: 'loaded', path, set: set.sort(), kept: kept.sort() };
 }
+
+/**
+ * A root script's `.env` read (`loadDotenv` into `env`, the repository root's file): its outcome, or null
+ * after saying on `stderr` why a file named by ATLAS_ENV_FILE cannot be read (the script then exits 2).
+ */
+export function readScriptDotenv(env: Record<string, string | undefined>, stderr: { write(text: string): unknown }): DotenvOutcome | null {
+  const outcome = loadDotenv(env);
+  if (outcome.kind !== 'failed') return outcome;
+  stderr.write(`atlas-migrate: cannot read ${outcome.path}: ${outcome.message}\n`);
+  return null;
+}

@@ -46,14 +46,10 @@ export async function operatorScript(script: string, args: readonly string[] = [
   const [node, file = '', ...fixed] = line.split(' ');
   const command = SCRIPT_COMMANDS[file];
   if (node !== 'node' || !command) throw new Error(`npm run ${script} is not one of the operator scripts: "${line}"`);
-  const { loadDotenv, runOperatorCommand } = await import('@atlasai/planes');
+  const { readScriptDotenv, runOperatorCommand } = await import('@atlasai/planes');
   return inProcess(`npm run ${script} -- ${args.join(' ')}`, extraEnv, {}, async (io) => {
-    const dotenv = loadDotenv(io.env as Record<string, string | undefined>);
-    if (dotenv.kind === 'failed') {
-      io.stderr.write(`atlas-migrate: cannot read ${dotenv.path}: ${dotenv.message}\n`);
-      return 2;
-    }
-    return runOperatorCommand(command, [...fixed, ...args], { io, dotenv });
+    const dotenv = readScriptDotenv(io.env as Record<string, string | undefined>, io.stderr);
+    return dotenv === null ? 2 : runOperatorCommand(command, [...fixed, ...args], { io, dotenv });
   });
 }
 

@@ -3,6 +3,7 @@
 // kit stays light.
 export { dbTest } from './fixtures.js';
 export { DIALECTS } from './dialects.js';
+export { HISTORY_COLUMNS } from './history-columns.js';
 export { cli, operatorScript, type CliOptions } from './in-process-cli.js';
 export { migrateFiles, migrationFolder, type MigrateOptions } from './migrations.js';
 export { freePort } from './ports.js';
