@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
-import { baseTsupOptions } from '../../tsup.base.js';
+import { serviceLibraryOptions, serviceMainOptions } from '../../tsup.base.js';
 
-export default defineConfig({ ...baseTsupOptions, entry: ['src/index.ts', 'src/migrate.ts', 'src/main.ts'] });
+// The library (index.js, migrate.js) as every package builds; the service's main.js as one bundle.
+export default defineConfig([serviceLibraryOptions(['src/index.ts', 'src/migrate.ts']), serviceMainOptions]);

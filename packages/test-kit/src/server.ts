@@ -35,7 +35,8 @@ let fileCopy: Promise<boolean> | undefined;
  * Creates a database on the test server as the superuser. On PostgreSQL 15 and later it asks for
  * `STRATEGY FILE_COPY`: the default there (WAL_LOG) writes every page of the template through the WAL,
  * measured at ~3x the server CPU of a file copy per database on this machine (74 ms against 25 ms),
- * and the suite creates hundreds. Older servers only copy files and do not know the option.
+ * and the suite creates hundreds. Older servers only copy files and do not know the option. The database
+ * goes to the run's tablespace in memory when the global setup made one (tablespace.ts).
  */
 export async function createDatabase(name: string, options: { template?: string; owner?: string } = {}): Promise<void> {
   fileCopy ??= adminQuery("SELECT current_setting('server_version_num')::int >= 150000 AS ok").then(
@@ -48,6 +49,7 @@ export async function createDatabase(name: string, options: { template?: string;
   const clauses = [
     ...(options.owner ? [`OWNER ${options.owner}`] : []),
     ...(options.template ? [`TEMPLATE ${options.template}`] : []),
+    ...(inject('pgTablespace') ? [`TABLESPACE ${inject('pgTablespace')}`] : []),
     ...((await fileCopy) ? ['STRATEGY FILE_COPY'] : []),
   ];
   await adminQuery(`CREATE DATABASE ${name}${clauses.map((c) => ` ${c}`).join('')}`);
