@@ -5,7 +5,7 @@ declare module 'vitest' {
     pgAdminUrl: string;
     /** Names this run's template databases (see templates.ts), so that its teardown drops them. */
     pgRunId: string;
-    /** The run's tablespace in memory (tablespace.ts), where every test database is made; '' for none. */
+    /** The run's tablespace in memory (memory.ts), where every test database is made; '' for none. */
     pgTablespace: string;
   }
 }

@@ -36,7 +36,7 @@ let fileCopy: Promise<boolean> | undefined;
  * `STRATEGY FILE_COPY`: the default there (WAL_LOG) writes every page of the template through the WAL,
  * measured at ~3x the server CPU of a file copy per database on this machine (74 ms against 25 ms),
  * and the suite creates hundreds. Older servers only copy files and do not know the option. The database
- * goes to the run's tablespace in memory when the global setup made one (tablespace.ts).
+ * goes to the run's tablespace in memory when the global setup made one (memory.ts).
  */
 export async function createDatabase(name: string, options: { template?: string; owner?: string } = {}): Promise<void> {
   fileCopy ??= adminQuery("SELECT current_setting('server_version_num')::int >= 150000 AS ok").then(

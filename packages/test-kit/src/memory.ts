@@ -1,18 +1,31 @@
-import { chownSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 
 /**
- * A run's test databases live in a tablespace of its own in memory (`/dev/shm`) when the server runs on
- * this machine. On this machine's disk a CREATE DATABASE makes ~300 files and a DROP removes them, at
- * ~0.3 s of the server's kernel time each: the suite creates ~440 databases, and that was the largest
- * single cost of a full run (docs/benchmarks.md, "The suite, measured again"). In memory the same
- * CREATE takes ~20 ms. Only where the files are changes: the server, its WAL, its settings and every
- * statement a test sends are the same, and no test reads a tablespace.
+ * Where a full run writes its files: in memory (`/dev/shm`), where the machine has it. On this machine's
+ * disk, creating and removing files costs the kernel far more than the work a test does with them: a
+ * CREATE DATABASE makes ~300 files and a DROP removes them, at ~0.3 s of the server's kernel time each
+ * (the suite creates ~440 databases), and every SQLite file, journal and temporary folder of a test is
+ * created, synced and removed the same way. In memory, a CREATE DATABASE takes ~20 ms instead of ~300
+ * (docs/benchmarks.md, "The suite, measured again"). Only where the files are changes: the server, its
+ * WAL and settings, every statement a test sends and every file a test writes are the same.
  */
 const MEMORY_DIR = '/dev/shm';
 
-/** The run's tablespace (dropped by its teardown, after its databases). */
+/**
+ * A scratch folder in memory for the run (its teardown removes it, with whatever a test left there), or
+ * undefined where there is no such file system. The global setup makes it the workers' TMPDIR.
+ */
+export function makeRunScratch(runId: string): string | undefined {
+  if (!existsSync(MEMORY_DIR)) return undefined;
+  return mkdtempSync(join(MEMORY_DIR, `atlas-tmp-${runId}-`));
+}
+
+/**
+ * The run's tablespace: its test databases live there when the server runs on this machine (dropped by
+ * its teardown, after its databases).
+ */
 export function tablespaceName(runId: string): string {
   return `atlas_ts_${runId}`;
 }
