@@ -1,13 +1,16 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationFolder } from '@atlasai/test-kit';
-import { FLEET_SCRIPT, fleetProcess } from './fleet-process.js';
+import { FLEET_SCRIPT, fleetInProcess, fleetProcess } from './fleet-process.js';
 import { createFleetWorld, historyOf, type FleetWorld } from './fleet-support.js';
 
 const STATES = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'timed_out', 'unreachable', 'skipped', 'cancelled'];
 const PLAIN_LINE = /^\[fleet [0-9a-f]{8}\] apply (running|succeeded)(, wave \S+)?: [a-z_ 0-9,]+ \((-|[\d.]+)\/min, ETA (-|\d+ s)\)$/;
 
-/** The fleet CLI as operators run it: `node scripts/migrate-fleet.mjs` (what `npm run migrate:fleet --` runs). */
+/**
+ * The fleet CLI as operators run it: `node scripts/migrate-fleet.mjs` (what `npm run migrate:fleet --` runs),
+ * and the full list of its usage and configuration errors through `fleetMain`, what that script calls.
+ */
 describe('the fleet CLI, as a process', () => {
   let world: FleetWorld;
   let env: Record<string, string>;
@@ -67,6 +70,21 @@ describe('the fleet CLI, as a process', () => {
   }, 60_000);
 
   it('usage and configuration errors exit 2, with the error as JSON under --json', async () => {
+    // The process's own answer for one case of each kind; the whole list below, in process.
+    const usage = await cli(['stauts']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^migrate:fleet: unknown command 'stauts'\n\(Did you mean status\?\)/);
+    const config = await cli(['status', '--json'], { FLEET_MAX_PER_HOST: '0' });
+    expect(config.code).toBe(2);
+    expect(JSON.parse(config.stdout)).toMatchObject({ schemaVersion: 1, error: { code: 'CONFIG_INVALID' } });
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['run', 'plan', 'scan', 'status', 'watch', 'pause', 'resume', 'retry', 'cancel'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+  }, 60_000);
+
+  it('every usage and configuration error: exit 2, its message on stderr, and as JSON under --json (fleetMain, in process)', async () => {
+    const inProcess = (args: string[], more: Record<string, string> = {}) => fleetInProcess(args, { ...env, ...more });
     const cases: [string[], Record<string, string>, RegExp][] = [
       [[], {}, /a command is needed/],
       [['stauts'], {}, /unknown command 'stauts'\n\(Did you mean status\?\)/],
@@ -78,22 +96,18 @@ describe('the fleet CLI, as a process', () => {
       [['run', '--waves', '10%,50%'], {}, /./],
     ];
     for (const [args, more, message] of cases) {
-      const text = await cli(args, more);
+      const text = await inProcess(args, more);
       expect([args, text.code]).toEqual([args, 2]);
       expect(text.stderr).toMatch(message);
       expect(text.stderr).toMatch(/^migrate:fleet: /);
       if (args.length === 0) continue;
-      const json = await cli([...args, '--json'], more);
+      const json = await inProcess([...args, '--json'], more);
       expect(json.code).toBe(2);
       expect(JSON.parse(json.stdout)).toMatchObject({
         schemaVersion: 1,
         error: { code: expect.stringMatching(/^(USAGE|CONFIG_INVALID|FLEET_REQUIRES_POSTGRES|FLEET_INVALID_SPEC)$/), message: expect.any(String) },
       });
     }
-    const help = await cli(['--help']);
-    expect(help.code).toBe(0);
-    for (const command of ['run', 'plan', 'scan', 'status', 'watch', 'pause', 'resume', 'retry', 'cancel'])
-      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   }, 120_000);
 
   it('run on a terminal: a live cli-progress bar with the run, its counts by state, throughput and ETA', async () => {

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+// The built CLI, as the root script imports it (its registry is embedded at build time).
+import { fleetMain } from '../dist/cli/main.js';
 
 /** The root script `npm run migrate:fleet` runs (started directly: the same process, without npm). */
 export const FLEET_SCRIPT = fileURLToPath(new URL('../../../scripts/migrate-fleet.mjs', import.meta.url));
@@ -29,6 +32,19 @@ export function fleetProcess(args: readonly string[], env: Record<string, string
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/**
+ * What the script runs (`fleetMain`), in this process, with the environment the process would have: for
+ * the cases whose promise is the CLI's answer (exit code, stdout, stderr), not the process around it.
+ */
+export async function fleetInProcess(args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const [stdout, stderr] = [new PassThrough(), new PassThrough()];
+  const text = { stdout: '', stderr: '' };
+  stdout.on('data', (d: Buffer) => (text.stdout += d.toString()));
+  stderr.on('data', (d: Buffer) => (text.stderr += d.toString()));
+  const code = await fleetMain(args, { stdout, stderr, env: { ...process.env, ATLAS_LOG_LEVEL: 'warn', ...env } });
+  return { code, ...text };
 }
 
 /** Polls `probe` until it returns a value other than undefined; fails after `timeoutMs` (a generous bound, not a measurement). */
