@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDialect, runMigrations, silentLogger, type Logger } from '@atlasai/migrator-core';
-import { createDatabase } from '@atlasai/test-kit';
+import { adminQuery, createDatabase } from '@atlasai/test-kit';
 import { registry as controlRegistry } from '../../control-migrations/dist/index.js';
 
 /** A Control Plane database migrated with the control registry, and dedicated tenants with databases of their own. */
@@ -24,16 +24,6 @@ export function withDatabase(adminUrl: string, database: string): string {
   return url.toString();
 }
 
-async function adminQuery(sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
-  await admin.connect();
-  try {
-    return (await admin.query(sql, params)).rows;
-  } finally {
-    await admin.end();
-  }
-}
-
 export async function createFleetWorld(): Promise<FleetWorld> {
   const adminUrl = inject('pgAdminUrl');
   const prefix = `atlas_fleet_${randomBytes(4).toString('hex')}`;
@@ -49,6 +39,15 @@ export async function createFleetWorld(): Promise<FleetWorld> {
   if (report.error) throw new Error(report.error.message);
   // A pool, not one client: tests add tenants concurrently (Promise.all), and one pg client runs one query at a time.
   const control = new pg.Pool({ connectionString: controlUrl, max: 4 });
+  // pg's Pool.end() resolves once each client is told to end, not once its connection is gone: the DROP …
+  // WITH (FORCE) of drop() may still reach one closing, and its "terminating connection" would be an
+  // uncaught error of whichever test runs next in this worker. Expected then, and only then.
+  let dropping = false;
+  control.on('connect', (client) =>
+    client.on('error', (error) => {
+      if (!dropping) throw error;
+    }),
+  );
   const tenantClients = new Map<string, pg.Client>();
   let n = 0;
   return {
@@ -75,9 +74,10 @@ export async function createFleetWorld(): Promise<FleetWorld> {
       return (await client.query(sql, params)).rows;
     },
     async drop() {
+      dropping = true;
       await Promise.all([control.end(), ...[...tenantClients.values()].map((c) => c.end())]);
-      const dbs = await adminQuery(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${prefix}\\_%`]);
-      for (const { datname } of dbs) await adminQuery(`DROP DATABASE IF EXISTS ${String(datname)} WITH (FORCE)`);
+      const dbs = (await adminQuery(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${prefix}\\_%`])).rows as { datname: string }[];
+      for (const { datname } of dbs) await adminQuery(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     },
   };
 }
