@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cli, DIALECTS, run, type RunResult, type TestDatabase } from '@atlasai/test-kit';
+import { cli, DIALECTS, operatorScript, type RunResult, type TestDatabase } from '@atlasai/test-kit';
 
 /**
  * atlas-migrate on a registry's sql/ folder and the repository's operator commands on that plane are one
@@ -7,8 +7,9 @@ import { cli, DIALECTS, run, type RunResult, type TestDatabase } from '@atlasai/
  */
 const DIR = 'packages/control-migrations/sql';
 
+// `npm run --silent <script> -- --plane control …`, run in this process by the kit (as atlas-migrate is, by `cli`).
 const npmRun = (db: TestDatabase, script: string, args: string[] = []): Promise<RunResult> =>
-  run('npm', ['run', '--silent', script, '--', '--plane', 'control', ...args], { env: { CONTROL_PLANE_DATABASE_URL: db.url } });
+  operatorScript(script, ['--plane', 'control', ...args], { CONTROL_PLANE_DATABASE_URL: db.url });
 const engine = (db: TestDatabase, args: string[]) => cli([...args, '--dir', DIR], { DATABASE_URL: db.url });
 
 describe.each(DIALECTS)('atlas-migrate --dir and the operator commands on $name', ({ create }) => {

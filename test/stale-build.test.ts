@@ -2,7 +2,7 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, run, type RunResult } from '@atlasai/test-kit';
+import { operatorScript, REPO_ROOT, type RunResult } from '@atlasai/test-kit';
 
 /**
  * The operator commands run the built registries; a registry's folder changed since its build is
@@ -17,8 +17,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const npmRun = (script: string, extraEnv: Record<string, string> = {}): Promise<RunResult> =>
-  run('npm', ['run', '--silent', script], { env: { ...env, ...extraEnv } });
+// `npm run --silent <script>`, run in this process by the kit (test/operator-commands.test.ts types them through npm).
+const npmRun = (script: string, extraEnv: Record<string, string> = {}, args: string[] = []): Promise<RunResult> =>
+  operatorScript(script, args, { ...env, ...extraEnv });
 
 function copyOf(plane: 'control' | 'tenant'): string {
   const copy = join(dir, `${plane}-sql`);
@@ -80,7 +81,7 @@ describe('a registry build older than its folder', () => {
     const same = await npmRun('migrate:status', { ATLAS_TENANT_SQL_DIR: tenant });
     expect(same.code).toBe(0);
     writeFileSync(join(tenant, '2098_stale_probe.sql'), ADDED);
-    const control = await run('npm', ['run', '--silent', 'migrate:status', '--', '--plane', 'control'], { env: { ...env, ATLAS_TENANT_SQL_DIR: tenant } });
+    const control = await npmRun('migrate:status', { ATLAS_TENANT_SQL_DIR: tenant }, ['--plane', 'control']);
     expect(control.code).toBe(0);
     expect(control.stdout).toContain('[CONTROL]');
   });
