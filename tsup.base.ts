@@ -16,13 +16,13 @@ export const baseTsupOptions = {
  * package.json), the native SQLite driver, and pg, which the engine loads too (one copy, resolved from
  * the app's own dependencies).
  */
-const SERVICE_EXTERNAL = /^(@atlasai\/(migrator-core|planes|tenant-migrations|control-migrations)(\/.*)?|better-sqlite3|pg|pg-native)$/;
+const SERVICE_EXTERNAL = '(@atlasai/(migrator-core|planes|tenant-migrations|control-migrations)(/.*)?|better-sqlite3|pg|pg-native)';
 
 /**
  * A service's `main.js` (the process `node apps/<plane>-plane/dist/main.js` starts), built as one file with
  * its third-party dependencies (Fastify, Kysely, TypeBox, pino, pg-boss, …) and the shared service code:
  * Node 20 then reads one file instead of ~900 small ones, and a boot costs ~0.35 s less CPU
- * (docs/benchmarks.md, "A service's boot"). The app's `index.js` (what tests and other packages import)
+ * (docs/benchmarks.md, "The suite, a third time"). The app's `index.js` (what tests and other packages import)
  * is built as every package is. CommonJS dependencies inside an ES module need `require`: the banner
  * gives the bundle one of its own, as Node's documentation shows.
  */
@@ -32,8 +32,8 @@ export const serviceMainOptions = {
   dts: false,
   // The other build of the same folder cleans dist/ (sparing main.js), so this one does not.
   clean: false,
-  noExternal: [/^(?!(@atlasai\/(migrator-core|planes|tenant-migrations|control-migrations)(\/.*)?|better-sqlite3|pg|pg-native)$)/],
-  external: [SERVICE_EXTERNAL],
+  noExternal: [new RegExp(`^(?!${SERVICE_EXTERNAL}$)`)],
+  external: [new RegExp(`^${SERVICE_EXTERNAL}$`)],
   banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
 } satisfies Options;
 

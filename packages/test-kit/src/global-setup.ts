@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { findPostgres } from './ports.js';
 import './provided.js';
-import { rmSync } from 'node:fs';
 import { dropRunTablespace, makeRunScratch, makeRunTablespace } from './memory.js';
 import { dropRunDatabases } from './template-names.js';
 

@@ -8,7 +8,7 @@ import pg from 'pg';
  * CREATE DATABASE makes ~300 files and a DROP removes them, at ~0.3 s of the server's kernel time each
  * (the suite creates ~440 databases), and every SQLite file, journal and temporary folder of a test is
  * created, synced and removed the same way. In memory, a CREATE DATABASE takes ~20 ms instead of ~300
- * (docs/benchmarks.md, "The suite, measured again"). Only where the files are changes: the server, its
+ * (docs/benchmarks.md, "The suite, a third time"). Only where the files are changes: the server, its
  * WAL and settings, every statement a test sends and every file a test writes are the same.
  */
 const MEMORY_DIR = '/dev/shm';
