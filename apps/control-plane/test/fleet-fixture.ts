@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { inject } from 'vitest';
-import { createDatabase, type TestDatabase } from '@atlasai/test-kit';
+import { adminQuery, createDatabase, withClient, withDatabase, type TestDatabase } from '@atlasai/test-kit';
 
 /** What the fleet tests share: a few dedicated tenant databases with one prefix, and HTTP with a body. */
 export interface FleetTenant {
@@ -11,22 +10,6 @@ export interface FleetTenant {
   readonly url: string;
   /** Its `organizations` table has the wrong shape, so the release's first migration fails on it. */
   readonly broken: boolean;
-}
-
-const urlOf = (adminUrl: string, database: string) => {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-};
-
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: inject('pgAdminUrl') });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /**
@@ -41,21 +24,14 @@ export async function createTenantDatabases(specs: readonly { name: string; brok
   for (const [i, spec] of specs.entries()) {
     const database = `${prefix}_${i}`;
     await createDatabase(database);
-    tenants.push({ id: randomUUID(), name: spec.name, database, url: urlOf(adminUrl, database), broken: spec.broken === true });
+    tenants.push({ id: randomUUID(), name: spec.name, database, url: withDatabase(adminUrl, database), broken: spec.broken === true });
   }
-  for (const tenant of tenants.filter((t) => t.broken)) {
-    const client = new pg.Client({ connectionString: tenant.url });
-    await client.connect();
-    await client.query('CREATE TABLE organizations (x int)');
-    await client.end();
-  }
+  for (const tenant of tenants.filter((t) => t.broken)) await withClient(tenant.url, (client) => client.query('CREATE TABLE organizations (x int)'));
   return tenants;
 }
 
 export async function dropTenantDatabases(tenants: readonly FleetTenant[]): Promise<void> {
-  await admin(async (client) => {
-    for (const t of tenants) await client.query(`DROP DATABASE IF EXISTS ${t.database} WITH (FORCE)`);
-  });
+  for (const t of tenants) await adminQuery(`DROP DATABASE IF EXISTS ${t.database} WITH (FORCE)`);
 }
 
 /** Registers the tenants as dedicated, active tenants of a migrated Control Plane database. */
@@ -67,15 +43,11 @@ export async function registerTenants(control: TestDatabase, tenants: readonly F
 
 /** The versions in a tenant database's history, in order. */
 export async function appliedVersions(tenant: FleetTenant): Promise<number[]> {
-  const client = new pg.Client({ connectionString: tenant.url });
-  await client.connect();
-  try {
+  return withClient(tenant.url, async (client) => {
     const exists = await client.query(`SELECT to_regclass('public.schema_migrations') IS NOT NULL AS ok`);
     if (!exists.rows[0].ok) return [];
     return (await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => Number(r.version));
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 export interface Answer {

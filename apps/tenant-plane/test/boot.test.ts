@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createDialect, runMigrations, silentLogger } from '@atlasai/migrator-core';
 import { registry } from '@atlasai/tenant-migrations';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,6 +53,21 @@ describe.each(DIALECTS)('tenant service on $name', ({ create }) => {
     expect(logLine(second, 'startup migration complete')).toMatchObject({ applied: [], report: { ok: true, applied: [], alreadyApplied: TENANT } });
     expect(await versions(db)).toEqual(TENANT);
     expect(await stop(second)).toBe(0);
+  });
+
+  it('loads the PostgreSQL driver only for a PostgreSQL database (a SQLite boot does without pg)', async () => {
+    db = await create();
+    // Preloaded into the service: at exit, which drivers it loaded.
+    const probe = join(mkdtempSync(join(tmpdir(), 'atlas-probe-')), 'probe.cjs');
+    writeFileSync(
+      probe,
+      "process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify([...new Set(Object.keys(require.cache).map((p) => /node_modules[\\\\/](pg|better-sqlite3)[\\\\/]/.exec(p)?.[1]).filter(Boolean))].sort()) + '\\n'));\n",
+    );
+    const service = startService('tenant', { TENANT_PLANE_DATABASE_URL: db.url, INTERNAL_SERVICE_SECRET: SECRET, NODE_OPTIONS: `--require ${probe}` });
+    await service.ready();
+    expect(await stop(service)).toBe(0);
+    const loaded = JSON.parse(/\nLOADED (.*)\n/.exec(service.output())![1]!) as string[];
+    expect(loaded).toEqual(db.dialect === 'postgres' ? ['better-sqlite3', 'pg'] : ['better-sqlite3']);
   });
 
   it('MIGRATE_ON_STARTUP=false after a restore: health 503 schema_behind, the API applies, health 200', async () => {

@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-// The built CLI, as the root script imports it (its registry is embedded at build time).
-import { fleetMain } from '../dist/cli/main.js';
 
 /** The root script `npm run migrate:fleet` runs (started directly: the same process, without npm). */
 export const FLEET_SCRIPT = fileURLToPath(new URL('../../../scripts/migrate-fleet.mjs', import.meta.url));
@@ -39,6 +37,8 @@ export function fleetProcess(args: readonly string[], env: Record<string, string
  * the cases whose promise is the CLI's answer (exit code, stdout, stderr), not the process around it.
  */
 export async function fleetInProcess(args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  // The built CLI, as the root script imports it (its registry is embedded at build time); loaded only here.
+  const { fleetMain } = await import('../dist/cli/main.js');
   const [stdout, stderr] = [new PassThrough(), new PassThrough()];
   const text = { stdout: '', stderr: '' };
   stdout.on('data', (d: Buffer) => (text.stdout += d.toString()));

@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { createDialect, generateSnapshot, loadRegistryFromDir, renderSnapshot, silentLogger } from '@atlasai/migrator-core';
-import { createDatabase } from '@atlasai/test-kit';
-import { withDatabase } from './fleet-support.js';
+import { createDatabase, withDatabase } from '@atlasai/test-kit';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDialect, runMigrations, silentLogger, type Logger } from '@atlasai/migrator-core';
-import { adminQuery, createDatabase } from '@atlasai/test-kit';
+import { adminQuery, createDatabase, withDatabase } from '@atlasai/test-kit';
 import { registry as controlRegistry } from '../../control-migrations/dist/index.js';
 
 /** A Control Plane database migrated with the control registry, and dedicated tenants with databases of their own. */
@@ -16,12 +16,6 @@ export interface FleetWorld {
   /** Runs SQL on a tenant's database. */
   tenant<R = Record<string, unknown>>(database: string, sql: string, params?: unknown[]): Promise<R[]>;
   drop(): Promise<void>;
-}
-
-export function withDatabase(adminUrl: string, database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
 }
 
 export async function createFleetWorld(): Promise<FleetWorld> {

@@ -9,6 +9,7 @@ export { migrateFiles, migrationFolder, type MigrateOptions } from './migrations
 export { freePort } from './ports.js';
 export { createPostgresDatabase, type PostgresOptions } from './postgres.js';
 export { ATLAS_MIGRATE, PROGRESS, PROGRESS_LINE, REPO_ROOT, atlasMigrate, eventually, run, type RunResult } from './process.js';
+export { withClient } from './client.js';
 export { adminQuery, createDatabase, pgAdminUrl, withDatabase } from './server.js';
 export { createSqliteDatabase, sqlitePath } from './sqlite.js';
 export type { Template } from './templates.js';

@@ -1,6 +1,6 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import { withClient } from './client.js';
 
 /**
  * Where a full run writes its files: in memory (`/dev/shm`), where the machine has it. On this machine's
@@ -46,33 +46,25 @@ export type RunTablespace = { readonly name: string } | { readonly reason: strin
  */
 export async function makeRunTablespace(adminUrl: string, runId: string): Promise<RunTablespace> {
   if (!existsSync(MEMORY_DIR)) return { reason: `${MEMORY_DIR} does not exist here` };
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
   const dir = tablespaceDir(runId);
-  try {
-    const dataDir = (await admin.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory;
-    if (!existsSync(dataDir)) return { reason: 'the server is not on this machine' };
-    const owner = statSync(dataDir);
-    mkdirSync(dir, { mode: 0o700 });
-    if (owner.uid !== process.getuid?.()) chownSync(dir, owner.uid, owner.gid);
-    await admin.query(`CREATE TABLESPACE ${tablespaceName(runId)} LOCATION '${dir}'`);
-    return { name: tablespaceName(runId) };
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    return { reason: error instanceof Error ? error.message : String(error) };
-  } finally {
-    await admin.end();
-  }
+  return withClient(adminUrl, async (admin) => {
+    try {
+      const dataDir = (await admin.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory;
+      if (!existsSync(dataDir)) return { reason: 'the server is not on this machine' };
+      const owner = statSync(dataDir);
+      mkdirSync(dir, { mode: 0o700 });
+      if (owner.uid !== process.getuid?.()) chownSync(dir, owner.uid, owner.gid);
+      await admin.query(`CREATE TABLESPACE ${tablespaceName(runId)} LOCATION '${dir}'`);
+      return { name: tablespaceName(runId) };
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      return { reason: error instanceof Error ? error.message : String(error) };
+    }
+  });
 }
 
 /** Drops the run's tablespace and its directory (after `dropRunDatabases`); nothing if it has none. */
 export async function dropRunTablespace(adminUrl: string, runId: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP TABLESPACE IF EXISTS ${tablespaceName(runId)}`);
-  } finally {
-    await admin.end();
-  }
+  await withClient(adminUrl, (admin) => admin.query(`DROP TABLESPACE IF EXISTS ${tablespaceName(runId)}`));
   rmSync(tablespaceDir(runId), { recursive: true, force: true });
 }

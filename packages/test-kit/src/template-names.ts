@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { withClient } from './client.js';
 
 /** The prefix of every template database of this run, which the global teardown drops. */
 export function templatePrefix(runId: string): string {
@@ -16,14 +16,12 @@ export function databasePrefix(runId: string): string {
  * of this run still under way is waited for first.
  */
 export async function dropRunDatabases(adminUrl: string, runId: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
+  await withClient(adminUrl, async (admin) => {
     const prefixes = [templatePrefix(runId), databasePrefix(runId)];
     for (let waited = 0; waited < 600; waited++) {
       const creating = await admin.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active'
-            AND (starts_with(query, 'CREATE DATABASE ' || $1) OR starts_with(query, 'CREATE DATABASE ' || $2))`,
+          AND (starts_with(query, 'CREATE DATABASE ' || $1) OR starts_with(query, 'CREATE DATABASE ' || $2))`,
         prefixes,
       );
       if (creating.rows[0]!.n === 0) break;
@@ -31,7 +29,5 @@ export async function dropRunDatabases(adminUrl: string, runId: string): Promise
     }
     const rows = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1) OR starts_with(datname, $2)', prefixes);
     for (const { datname } of rows.rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { createDialect, runMigrations, silentLogger, type Registry } from '@atlasai/migrator-core';
+import { withClient } from './client.js';
 import { createDatabase, pgAdminUrl, withDatabase } from './server.js';
 import { templatePrefix } from './template-names.js';
 
@@ -40,28 +40,27 @@ export function templateDatabase(template: Template): Promise<string> {
 
 async function makeTemplate(template: Template): Promise<string> {
   const name = `${templatePrefix(currentRunId())}${template}`;
-  const admin = new pg.Client({ connectionString: pgAdminUrl() });
-  await admin.connect();
-  try {
-    await admin.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
-    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (found.rowCount === 0) {
-      const scratch = `${name}_making`;
-      await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-      await createDatabase(scratch);
-      const url = withDatabase(pgAdminUrl(), scratch);
-      const report = await runMigrations({
-        registry: await REGISTRIES[template](),
-        dialect: await createDialect(url, silentLogger),
-        mode: 'apply',
-        logger: silentLogger,
-      });
-      if (!report.ok) throw new Error(`the ${template} template did not migrate: ${report.error?.message ?? 'unknown error'}`);
-      await admin.query(`ALTER DATABASE ${scratch} RENAME TO ${name}`);
+  return withClient(pgAdminUrl(), async (admin) => {
+    try {
+      await admin.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+      const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (found.rowCount === 0) {
+        const scratch = `${name}_making`;
+        await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
+        await createDatabase(scratch);
+        const url = withDatabase(pgAdminUrl(), scratch);
+        const report = await runMigrations({
+          registry: await REGISTRIES[template](),
+          dialect: await createDialect(url, silentLogger),
+          mode: 'apply',
+          logger: silentLogger,
+        });
+        if (!report.ok) throw new Error(`the ${template} template did not migrate: ${report.error?.message ?? 'unknown error'}`);
+        await admin.query(`ALTER DATABASE ${scratch} RENAME TO ${name}`);
+      }
+      return name;
+    } finally {
+      await admin.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => undefined);
     }
-    return name;
-  } finally {
-    await admin.query('SELECT pg_advisory_unlock(hashtext($1))', [name]).catch(() => undefined);
-    await admin.end();
-  }
+  });
 }
